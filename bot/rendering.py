@@ -1,0 +1,103 @@
+"""Show prepared threads without posting: as text panels (rich) or as JSON.
+
+The JSON shape is a public interface (documented in README.md); change it only by adding
+keys.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import IO, Any
+
+from threads.pipeline import Prepared
+
+
+def to_json_document(prepared: Prepared) -> dict[str, Any]:
+    """The documented JSON document for a preview."""
+    return {
+        "article": {
+            "title": prepared.article.title,
+            "sections": len(prepared.article.sections),
+        },
+        "threads": [
+            {
+                "id": thread.id,
+                "section": thread.section,
+                "tweets": [
+                    {
+                        "text": tweet.text,
+                        "weighted_length": tweet.weighted_length,
+                        "has_url": tweet.has_url,
+                    }
+                    for tweet in thread.tweets
+                ],
+                "cost_usd": thread.cost_usd,
+            }
+            for thread in prepared.threads
+        ],
+        "findings": [finding.model_dump() for finding in prepared.findings],
+    }
+
+
+def write_json(prepared: Prepared, stream: IO[str]) -> None:
+    json.dump(to_json_document(prepared), stream, ensure_ascii=False, indent=2)
+    stream.write("\n")
+
+
+def write_text(prepared: Prepared, stream: IO[str], *, color: bool | None = None) -> None:
+    """Rich panels, one per thread, then the findings and a summary line."""
+    # rich costs ~40 ms to import; JSON output never needs it.
+    from rich.console import Console, Group
+    from rich.markup import escape
+    from rich.padding import Padding
+    from rich.panel import Panel
+    from rich.text import Text
+
+    console = Console(
+        file=stream,
+        width=None if color else 100,
+        force_terminal=color,
+        no_color=color is False,
+        highlight=False,
+        emoji=False,
+    )
+    limit = 280
+    for thread in prepared.threads:
+        parts: list[Text] = []
+        total = len(thread.tweets)
+        for position, tweet in enumerate(thread.tweets, start=1):
+            marker = "  🔗 URL" if tweet.has_url else ""
+            style = "bold red" if tweet.weighted_length > limit else "dim"
+            header = Text(
+                f"{position}/{total} · {tweet.weighted_length}/{limit}{marker}", style=style
+            )
+            parts.append(header)
+            parts.append(Text(tweet.text + "\n"))
+        with_url = sum(tweet.has_url for tweet in thread.tweets)
+        console.print(
+            Panel(
+                Group(*parts),
+                title=escape(f"{thread.id} · {thread.section}"),
+                title_align="left",
+                subtitle=(f"{total} tweets · {with_url} with a URL · ${thread.cost_usd:.3f}"),
+                subtitle_align="right",
+            )
+        )
+    findings = prepared.findings
+    if findings:
+        console.print(Text("Findings", style="bold"))
+        for finding in findings:
+            style = "bold red" if finding.severity == "error" else "yellow"
+            line = Text()
+            line.append(f"{finding.severity:<7}", style=style)
+            line.append(f" {finding.code} · {finding.where}")
+            console.print(line)
+            console.print(Padding(Text(finding.message), (0, 0, 0, 8), expand=False))
+    errors = sum(f.severity == "error" for f in findings)
+    warnings = len(findings) - errors
+    tweets = sum(len(t.tweets) for t in prepared.threads)
+    verdict = "postable" if prepared.postable else "NOT postable: fix the errors above"
+    console.print(
+        f"{len(prepared.threads)} threads, {tweets} tweets, ${prepared.cost_usd:.3f} to post · "
+        f"{errors} errors, {warnings} warnings · {verdict} · preview only, nothing was posted"
+    )

@@ -1,0 +1,96 @@
+"""Load threadbot's config file into validated settings.
+
+Which file: ``--config PATH``, else ``$THREADBOT_CONFIG``, else ``config/threadbot.toml``
+in the working directory, else the one shipped beside the package (a checkout's).
+Secrets never live here; they come from the environment (see the publishing commands).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from threads.errors import ConfigError
+from threads.links import SiteLinks, Utm
+from threads.options import BuildOptions, Prices, ThreadOptions
+
+CONFIG_ENV = "THREADBOT_CONFIG"
+DEFAULT_CONFIG = Path("config") / "threadbot.toml"
+_SHIPPED_CONFIG = Path(__file__).resolve().parent.parent / DEFAULT_CONFIG
+
+
+class Settings(BaseModel):
+    """The whole config file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    templates_dir: str = "../templates"
+    site: SiteLinks
+    threads: ThreadOptions = ThreadOptions()
+    prices: Prices = Prices()
+    utm: Utm = Utm()
+
+
+class LoadedSettings(BaseModel):
+    """Settings plus where they came from, for resolving paths and for messages."""
+
+    model_config = ConfigDict(frozen=True)
+
+    settings: Settings
+    path: Path
+
+    @property
+    def templates_path(self) -> Path:
+        return (self.path.parent / self.settings.templates_dir).resolve()
+
+    @property
+    def build_options(self) -> BuildOptions:
+        s = self.settings
+        return BuildOptions(site=s.site, threads=s.threads, prices=s.prices, utm=s.utm)
+
+
+def resolve_config_path(explicit: str | Path | None) -> Path:
+    """The config file to use, following the documented order."""
+    if explicit:
+        return Path(explicit)
+    from_env = os.environ.get(CONFIG_ENV)
+    if from_env:
+        return Path(from_env)
+    if DEFAULT_CONFIG.is_file():
+        return DEFAULT_CONFIG
+    return _SHIPPED_CONFIG
+
+
+def load_settings(explicit: str | Path | None = None) -> LoadedSettings:
+    """Read and validate the config; every problem is a ConfigError naming file and field."""
+    path = resolve_config_path(explicit)
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            path, f"config file not found: pass --config PATH or set {CONFIG_ENV}"
+        ) from None
+    except OSError as error:
+        raise ConfigError(path, f"cannot read the config file ({error.strerror})") from None
+    try:
+        data = tomllib.loads(raw)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(path, f"not valid TOML: {error}") from None
+    try:
+        settings = Settings.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = ".".join(str(part) for part in first["loc"])
+        message = first["msg"].removeprefix("Value error, ")
+        if first["type"] == "extra_forbidden":
+            message = "unknown setting: check the spelling against config/threadbot.toml"
+        elif first["type"] == "missing":
+            message = "required: add it to the config"
+        more = len(error.errors()) - 1
+        if more:
+            message += f" (and {more} more problem{'s' if more > 1 else ''})"
+        raise ConfigError(path, message, field=field) from None
+    return LoadedSettings(settings=settings, path=path)

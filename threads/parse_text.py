@@ -1,0 +1,65 @@
+"""The plain-text article format (the example's): headings are short lines.
+
+A heading is a short line (at most 100 characters) without terminal punctuation that
+starts with a capital or digit, comes where a paragraph may end, and is followed by
+prose. Consecutive prose lines form one paragraph until a line ends a sentence, so
+hard-wrapped text works too. ``Source: Name`` lines credit the facts before them.
+"""
+
+from __future__ import annotations
+
+from threads.blocks import Block, Outline, starts_with_symbol
+
+MAX_HEADING_LENGTH = 100
+_TERMINAL = (".", "!", "?", ":", ";", ",", "…", '"', "”")
+
+
+def parse_plain_text(text: str, path: str) -> Outline:
+    lines = text.splitlines()
+    blocks: list[Block] = []
+    paragraph: list[str] = []
+    paragraph_line = 0
+
+    def flush() -> None:
+        if paragraph:
+            blocks.append(Block("text", " ".join(paragraph), paragraph_line))
+            paragraph.clear()
+
+    previous_ends_paragraph = True
+    for index, raw in enumerate(lines):
+        number = index + 1
+        line = raw.strip()
+        if not line:
+            flush()
+            previous_ends_paragraph = True
+            continue
+        if line.lower().startswith("source:") and len(line) > len("source:"):
+            flush()
+            blocks.append(Block("source", line, number))
+            previous_ends_paragraph = True
+            continue
+        if starts_with_symbol(line) or (
+            previous_ends_paragraph and _looks_like_heading(line, lines[index + 1 :])
+        ):
+            flush()
+            blocks.append(Block("text" if starts_with_symbol(line) else "heading", line, number))
+            previous_ends_paragraph = True
+            continue
+        if not paragraph:
+            paragraph_line = number
+        paragraph.append(line)
+        previous_ends_paragraph = line.endswith(_TERMINAL) or "://" in line
+        if previous_ends_paragraph:
+            flush()
+    flush()
+    return Outline(path=path, source_text=text, blocks=blocks)
+
+
+def _looks_like_heading(line: str, following: list[str]) -> bool:
+    if len(line) > MAX_HEADING_LENGTH or line.endswith(_TERMINAL) or "://" in line:
+        return False
+    if not (line[0].isupper() or line[0].isdigit()):
+        return False
+    next_line = next((candidate.strip() for candidate in following if candidate.strip()), "")
+    # A heading introduces prose, not the end of the file or a list of links.
+    return bool(next_line) and not starts_with_symbol(next_line)

@@ -1,0 +1,81 @@
+"""The site owner's Jinja2 templates, sandboxed and strict.
+
+Templates run in Jinja2's sandbox (they are config, not code) with StrictUndefined, so
+a misspelt name is an error rather than an empty string in a public post. Every failure
+becomes a :class:`~threads.errors.TemplateError` naming the template file and line.
+"""
+
+from __future__ import annotations
+
+import traceback
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+
+from threads.errors import TemplateError
+
+TEMPLATE_NAMES = ("opening.txt.j2", "body.txt.j2", "fact.txt.j2", "closing.txt.j2")
+
+
+class TemplateSet:
+    """The four thread templates of one directory, loaded and checked up front."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        if not directory.is_dir():
+            raise TemplateError(
+                str(directory), "template directory not found: set templates_dir in the config"
+            )
+        self._environment = SandboxedEnvironment(
+            loader=jinja2.FileSystemLoader(str(directory)),
+            undefined=jinja2.StrictUndefined,
+            autoescape=False,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=False,
+        )
+        self._templates = {name: self._load(name) for name in TEMPLATE_NAMES}
+
+    def _load(self, name: str) -> jinja2.Template:
+        path = self.directory / name
+        try:
+            return self._environment.get_template(name)
+        except jinja2.TemplateNotFound:
+            raise TemplateError(
+                str(path), f"missing: create it (the shipped templates/{name} is an example)"
+            ) from None
+        except jinja2.TemplateSyntaxError as error:
+            raise TemplateError(str(path), error.message or "syntax error", error.lineno) from None
+
+    def render(self, name: str, **context: Any) -> str:
+        """Render template ``name``; whitespace at the ends is dropped."""
+        template = self._templates[name]
+        try:
+            return template.render(**context).strip()
+        except jinja2.TemplateError as error:
+            raise TemplateError(
+                template.filename or name, _message(error), _template_line(error, template)
+            ) from None
+        except Exception as error:  # a filter or test raising on bad data
+            raise TemplateError(
+                template.filename or name,
+                f"{type(error).__name__}: {error}",
+                _template_line(error, template),
+            ) from None
+
+
+def _message(error: jinja2.TemplateError) -> str:
+    if isinstance(error, jinja2.UndefinedError):
+        return f"{error.message}: check the name against the variables listed in README.md"
+    return error.message or type(error).__name__
+
+
+def _template_line(error: BaseException, template: jinja2.Template) -> int | None:
+    # Jinja rewrites tracebacks so template frames carry the template's file and line.
+    frames = traceback.extract_tb(error.__traceback__)
+    for frame in reversed(frames):
+        if template.filename and frame.filename == template.filename:
+            return frame.lineno
+    return None
