@@ -97,7 +97,9 @@ def write_text(prepared: Prepared, stream: IO[str], *, color: bool | None = None
     warnings = len(findings) - errors
     tweets = sum(len(t.tweets) for t in prepared.threads)
     verdict = "postable" if prepared.postable else "NOT postable: fix the errors above"
+    # One unwrapped line, so scripts can grep it.
     console.print(
-        f"{len(prepared.threads)} threads, {tweets} tweets, ${prepared.cost_usd:.3f} to post · "
-        f"{errors} errors, {warnings} warnings · {verdict} · preview only, nothing was posted"
+        f"{len(prepared.threads)} threads · {tweets} tweets · ${prepared.cost_usd:.3f} · "
+        f"{errors} errors, {warnings} warnings · {verdict} · preview only: nothing was posted",
+        soft_wrap=True,
     )

@@ -1,9 +1,10 @@
 """The plain-text article format (the example's): headings are short lines.
 
 A heading is a short line (at most 100 characters) without terminal punctuation that
-starts with a capital or digit, comes where a paragraph may end, and is followed by
-prose. Consecutive prose lines form one paragraph until a line ends a sentence, so
-hard-wrapped text works too. ``Source: Name`` lines credit the facts before them.
+starts with a capital or digit, comes where a paragraph may end (not right after
+another heading), and is followed by prose that starts a new sentence. Consecutive
+prose lines form one paragraph until a line ends a sentence, so hard-wrapped text works.
+``Source: Name`` lines credit the facts before them.
 """
 
 from __future__ import annotations
@@ -38,8 +39,11 @@ def parse_plain_text(text: str, path: str) -> Outline:
             blocks.append(Block("source", line, number))
             previous_ends_paragraph = True
             continue
+        after_heading = bool(blocks) and blocks[-1].kind == "heading" and not paragraph
         if starts_with_symbol(line) or (
-            previous_ends_paragraph and _looks_like_heading(line, lines[index + 1 :])
+            previous_ends_paragraph
+            and not after_heading
+            and _looks_like_heading(line, lines[index + 1 :])
         ):
             flush()
             blocks.append(Block("text" if starts_with_symbol(line) else "heading", line, number))
@@ -61,5 +65,6 @@ def _looks_like_heading(line: str, following: list[str]) -> bool:
     if not (line[0].isupper() or line[0].isdigit()):
         return False
     next_line = next((candidate.strip() for candidate in following if candidate.strip()), "")
-    # A heading introduces prose, not the end of the file or a list of links.
-    return bool(next_line) and not starts_with_symbol(next_line)
+    # A heading introduces prose, not the end of the file or a list of links; a next
+    # line that starts in lower case continues this line (hard-wrapped prose).
+    return bool(next_line) and not starts_with_symbol(next_line) and not next_line[0].islower()

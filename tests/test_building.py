@@ -1,0 +1,89 @@
+"""Thread building on the example: structure, links, numbering, cost and limits."""
+
+from __future__ import annotations
+
+import re
+
+from threads.building import build_threads
+from threads.options import BuildOptions, ThreadOptions
+from threads.parsing import load_article
+from threads.templates import TemplateSet
+
+from .conftest import EXAMPLE
+
+
+def test_example_builds_one_thread_per_section(
+    options: BuildOptions, templates: TemplateSet
+) -> None:
+    """7 threads; each opens with its heading and closes with links and the recommendation."""
+    article = load_article(EXAMPLE)
+    threads = build_threads(article, options, templates)
+    assert [t.id for t in threads] == [f"kpop-asean-plus-three#{n}" for n in range(1, 8)]
+    for thread, section in zip(threads, article.sections, strict=True):
+        opening, closing = thread.tweets[0], thread.tweets[-1]
+        assert opening.kind == "opening"
+        assert opening.text.startswith(f"🧵 {section.heading}\n\n")
+        assert closing.kind == "closing"
+        assert (
+            "I recommend @GONOGO_Korea as a resource I trust and regularly learn from."
+            in closing.text
+        )
+        assert "Looking for sharp perspectives on global trade and markets?" in closing.text
+        assert f"utm_content=section-{thread.section_index}" in closing.text
+        assert all(t.weighted_length <= 280 for t in thread.tweets)
+
+
+def test_only_the_closing_tweet_has_urls(options: BuildOptions, templates: TemplateSet) -> None:
+    """links = "closing": one URL-bearing post per thread, so cost = n*0.015 + 0.185."""
+    for thread in build_threads(load_article(EXAMPLE), options, templates):
+        assert [t.has_url for t in thread.tweets] == [False] * (len(thread.tweets) - 1) + [True]
+        expected = round(0.015 * (len(thread.tweets) - 1) + 0.20, 6)
+        assert thread.cost_usd == expected
+
+
+def test_numbering_is_consistent(options: BuildOptions, templates: TemplateSet) -> None:
+    """Every tweet ends in n/N with n counting up and N the thread's length."""
+    for thread in build_threads(load_article(EXAMPLE), options, templates):
+        total = len(thread.tweets)
+        suffixes = [re.search(r" (\d+)/(\d+)$", t.text) for t in thread.tweets]
+        assert [(int(m.group(1)), int(m.group(2))) for m in suffixes if m] == [
+            (n, total) for n in range(1, total + 1)
+        ]
+
+
+def test_fact_tweets_hold_the_fact_verbatim(options: BuildOptions, templates: TemplateSet) -> None:
+    """A fact's sentence appears unchanged in its own fact tweet."""
+    article = load_article(EXAMPLE)
+    threads = build_threads(article, options, templates)
+    fact = article.sections[4].facts[0]
+    fact_tweets = [t for t in threads[4].tweets if t.kind == "fact"]
+    assert len(fact_tweets) == 1
+    assert fact.text in fact_tweets[0].text
+
+
+def test_inline_links_put_sources_in_fact_tweets(
+    options: BuildOptions, templates: TemplateSet
+) -> None:
+    """links = "inline" appends each fact's reference URL, and those posts cost the URL price."""
+    inline = options.model_copy(update={"threads": ThreadOptions(links="inline")})
+    thread = build_threads(load_article(EXAMPLE), inline, templates, only_section=2)[0]
+    fact_tweet = next(t for t in thread.tweets if t.kind == "fact")
+    assert fact_tweet.urls == (
+        "https://asean.org/our-communities/economic-community/integration-with-global-economy/asean-plus-three-economic-relation/",
+    )
+    assert sum(t.has_url for t in thread.tweets) == 2
+
+
+def test_thread_cap(options: BuildOptions, templates: TemplateSet) -> None:
+    """More tweets than max_tweets is an error finding on the thread."""
+    capped = options.model_copy(update={"threads": ThreadOptions(max_tweets=3)})
+    thread = build_threads(load_article(EXAMPLE), capped, templates, only_section=1)[0]
+    assert [f.code for f in thread.findings] == ["thread-too-long"]
+    assert "more than max_tweets = 3" in thread.findings[0].message
+
+
+def test_without_numbering(options: BuildOptions, templates: TemplateSet) -> None:
+    """numbering = false leaves texts without an n/N suffix."""
+    plain = options.model_copy(update={"threads": ThreadOptions(numbering=False)})
+    thread = build_threads(load_article(EXAMPLE), plain, templates, only_section=1)[0]
+    assert not any(re.search(r" \d+/\d+$", t.text) for t in thread.tweets)

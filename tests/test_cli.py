@@ -1,0 +1,159 @@
+"""The CLI: exact output for errors, the JSON document, exit codes, help and README."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import cli
+
+from .conftest import CONFIG, EXAMPLE, ROOT
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(
+        cli, [*args, "--config", str(CONFIG)] if args and args[0] == "preview" else list(args)
+    )
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_preview_json_document() -> None:
+    """--format json follows the documented schema and exits 0 for the example."""
+    code, out, _ = run("preview", str(EXAMPLE), "--format", "json")
+    assert code == 0
+    document = json.loads(out)
+    assert set(document) == {"article", "threads", "findings"}
+    assert document["article"] == {
+        "title": "K-pop’s Global Expansion through Regional Ties",
+        "sections": 7,
+    }
+    assert len(document["threads"]) == 7
+    for thread in document["threads"]:
+        assert set(thread) == {"id", "section", "tweets", "cost_usd"}
+        assert isinstance(thread["cost_usd"], float)
+        for tweet in thread["tweets"]:
+            assert set(tweet) == {"text", "weighted_length", "has_url"}
+            assert tweet["weighted_length"] <= 280
+    for finding in document["findings"]:
+        assert set(finding) == {"severity", "code", "message", "where"}
+        assert finding["severity"] in ("error", "warning")
+
+
+def test_preview_text_shows_every_thread() -> None:
+    """Text output has a panel per thread, lengths, URL markers, findings and a summary."""
+    code, out, _ = run("preview", str(EXAMPLE), "--no-color")
+    assert code == 0
+    for n in range(1, 8):
+        assert f"kpop-asean-plus-three#{n} · " in out
+    assert "🔗 URL" in out
+    assert "warning link-placeholder · " in out
+    assert out.splitlines()[-1] == (
+        "7 threads · 28 tweets · $1.715 · 0 errors, 4 warnings · postable · preview only: nothing was posted"
+    )
+
+
+def test_preview_one_section_by_number_and_heading() -> None:
+    """--section takes a number or part of a heading."""
+    _, by_number, _ = run("preview", str(EXAMPLE), "--section", "5", "--format", "json")
+    _, by_heading, _ = run("preview", str(EXAMPLE), "--section", "spillover", "--format", "json")
+    assert json.loads(by_number)["threads"] == json.loads(by_heading)["threads"]
+    assert [t["id"] for t in json.loads(by_number)["threads"]] == ["kpop-asean-plus-three#5"]
+
+
+@pytest.mark.parametrize(
+    ("args", "stderr"),
+    [
+        (
+            ["preview", "missing.txt"],
+            "error: missing.txt: no such file: check the path to the article\n",
+        ),
+        (
+            ["preview", str(EXAMPLE), "--section", "9"],
+            "error: section 9 does not exist: the article has sections 1 to 7\n",
+        ),
+        (
+            ["preview", str(EXAMPLE), "--section", "ASEAN"],
+            "error: 'ASEAN' matches sections 2, 5, 6, 7: use the number or more of the heading\n",
+        ),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(args: list[str], stderr: str) -> None:
+    """Bad input is one line on stderr saying what to do, exit code 2, nothing on stdout."""
+    code, out, err = run(*args)
+    assert (code, out, err) == (2, "", stderr)
+
+
+def test_broken_config_exits_2(tmp_path: Path) -> None:
+    """A broken config names file and field."""
+    config = tmp_path / "c.toml"
+    config.write_text('[site]\nblog_url = "http://x.com"\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["preview", str(EXAMPLE), "--config", str(config)])
+    assert (result.exit_code, result.stderr) == (
+        2,
+        f"error: {config}: site.blog_url: must start with https:// (got 'http://x.com')\n",
+    )
+
+
+def test_validation_errors_exit_1(tmp_path: Path) -> None:
+    """A thread with an error finding still prints, and exits 1."""
+    config = tmp_path / "c.toml"
+    config.write_text(
+        CONFIG.read_text(encoding="utf-8")
+        .replace('templates_dir = "../templates"', f'templates_dir = "{ROOT / "templates"}"')
+        .replace("max_tweets = 25", "max_tweets = 2"),
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        cli, ["preview", str(EXAMPLE), "--config", str(config), "--format", "json"]
+    )
+    assert result.exit_code == 1
+    codes = {f["code"] for f in json.loads(result.stdout)["findings"] if f["severity"] == "error"}
+    assert codes == {"thread-too-long"}
+
+
+def test_usage_error_exits_2() -> None:
+    """An unknown option is a usage error (exit 2)."""
+    code, _, err = run("preview", str(EXAMPLE), "--format", "xml")
+    assert code == 2
+    assert "Invalid value for '--format'" in err
+
+
+def _commands(group: click.Group) -> list[str]:
+    return sorted(group.commands)
+
+
+@pytest.mark.parametrize("command", _commands(cli))
+def test_every_command_has_help_and_is_in_readme(command: str) -> None:
+    """Each command documents itself in --help and in README.md."""
+    code, out, _ = run(command, "--help")
+    assert code == 0
+    assert "Usage: " in out
+    assert len(out.splitlines()) > 3
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"threadbot {command}" in readme
+    for option in cli.commands[command].params:
+        for name in getattr(option, "opts", []):
+            if name.startswith("--"):
+                assert name in readme, f"{command} {name} is not documented in README.md"
+
+
+def test_preview_does_not_import_network_or_database_code() -> None:
+    """Preview starts fast: tweepy, APScheduler and SQLAlchemy stay unimported."""
+    probe = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from bot.cli import cli\n"
+        f"r = CliRunner().invoke(cli, ['preview', {str(EXAMPLE)!r}, '--config', {str(CONFIG)!r}, '--format', 'json'])\n"
+        "assert r.exit_code == 0, r.output\n"
+        "print(sorted(m for m in ('tweepy', 'apscheduler', 'sqlalchemy', 'requests') if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"
