@@ -158,6 +158,14 @@ def _blocks(
     inline = options.threads.links == "inline"
     sentences = section.sentences
     lead = sentences[0]
+    lead_fact = facts.get((lead.line, lead.text))
+    # An unnamed source the lead's fact was matched to (by title) is credited in the
+    # opening, as fact tweets credit theirs.
+    lead_source = (
+        lead_fact.source.author
+        if lead_fact is not None and lead_fact.source is not None and not lead_fact.source_name
+        else None
+    )
     blocks = [
         _Block(
             "opening",
@@ -165,6 +173,7 @@ def _blocks(
             {
                 "heading": section.heading,
                 "lead": lead.text,
+                "lead_source": lead_source,
                 "title": article.title,
                 "section_number": index,
                 "section_count": len(article.sections),

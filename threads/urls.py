@@ -63,34 +63,27 @@ def _trie_pattern(words: tuple[str, ...]) -> str:
     """An alternation of ``words`` factored by common prefixes.
 
     ``re`` tries a flat alternation word by word; with ~1,500 TLDs that dominated the
-    cost of every candidate URL. Longer words come first at each branch, as in
-    twitter-text's list, so the first alternative that also passes the lookahead wins.
+    cost of every candidate URL. Siblings differ in their first character, so their
+    order is irrelevant; where a word is a prefix of another (``co``/``com``) the
+    longer one is tried first, as in twitter-text's list.
     """
-    trie: dict[str, dict[str, Any]] = {}
+    trie: dict[str, Any] = {}
     for word in words:
         node = trie
         for char in word.lower():
             node = node.setdefault(char, {})
         node[""] = {}
 
-    def render(node: dict[str, dict[str, Any]]) -> str:
-        branches = []
-        for char, child in sorted(node.items(), key=lambda item: -_depth(item[1])):
-            branches.append("" if char == "" else re.escape(char) + render(child))
-        optional = "" in node
-        alternatives = [b for b in branches if b]
+    def render(node: dict[str, Any]) -> str:
+        alternatives = [
+            re.escape(char) + render(child) for char, child in sorted(node.items()) if char
+        ]
         if not alternatives:
             return ""
         body = alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
-        if optional:
-            return "(?:" + body + ")?"
-        return body
+        return f"(?:{body})?" if "" in node else body
 
     return "(?:" + render(trie) + ")"
-
-
-def _depth(node: dict[str, Any]) -> int:
-    return 1 + max((_depth(child) for child in node.values()), default=0)
 
 
 @cache
@@ -102,22 +95,37 @@ def public_tlds() -> frozenset[str]:
 
 class _Patterns(NamedTuple):
     extract_url: re.Pattern[str]
-    ascii_domain: re.Pattern[str]
     tco_url: re.Pattern[str]
     invalid_preceding: re.Pattern[str]
 
 
+_PUNYCODE = r"(?:xn--[\-0-9a-z]+)"
+
+
 @cache
-def _patterns() -> _Patterns:
+def _tld_alternatives() -> str:
+    """gTLD | ccTLD | punycode, each ending where a TLD may end."""
     generic, country = top_level_domains()
     tld_end = r"(?=[^0-9a-zA-Z@+-]|$)"
     gtld = f"(?:{_trie_pattern(generic)}{tld_end})"
     cctld = f"(?:{_trie_pattern(country)}{tld_end})"
-    punycode = r"(?:xn--[\-0-9a-z]+)"
+    return f"{gtld}|{cctld}|{_PUNYCODE}"
+
+
+@cache
+def _ascii_domain() -> re.Pattern[str]:
+    # Only URLs without a scheme need it; compiled on first use to keep start-up fast.
+    return re.compile(
+        f"(?:(?:[\\-a-z0-9{_LATIN_ACCENTS}]+)\\.)+(?:{_tld_alternatives()})", re.IGNORECASE
+    )
+
+
+@cache
+def _patterns() -> _Patterns:
     domain_chars = f"[^{_PUNCT}{_SPACES}{_INVALID_CHARS}{_DIRECTIONAL_MARKERS}]"
     subdomain = f"(?:(?:{domain_chars}(?:[_-]|{domain_chars})*)?{domain_chars}\\.)"
     domain_name = f"(?:(?:{domain_chars}(?:-|{domain_chars})*)?{domain_chars}\\.)"
-    domain = f"(?:{subdomain}*{domain_name}(?:{gtld}|{cctld}|{punycode}))"
+    domain = f"(?:{subdomain}*{domain_name}(?:{_tld_alternatives()}))"
     preceding = f"(?:[^A-Za-z0-9@＠$#＃{_INVALID_CHARS}]|[{_DIRECTIONAL_MARKERS}]|^)"
     path_chars = (
         f"[a-z{_CYRILLIC}0-9!\\*';:=\\+,\\.\\$\\/%#\\[\\]\\-\\u2013_~@\\|&{_LATIN_ACCENTS}]"
@@ -139,11 +147,9 @@ def _patterns() -> _Patterns:
         f"(\\?{query_chars}*{query_ending})?"  # 8: query
         f"))"
     )
-    ascii_domain = f"(?:(?:[\\-a-z0-9{_LATIN_ACCENTS}]+)\\.)+(?:{gtld}|{cctld}|{punycode})"
     tco_url = f"^https?:\\/\\/t\\.co\\/([a-z0-9]+)(?:\\?{query_chars}*{query_ending})?"
     return _Patterns(
         extract_url=re.compile(extract_url, re.IGNORECASE),
-        ascii_domain=re.compile(ascii_domain, re.IGNORECASE),
         tco_url=re.compile(tco_url, re.IGNORECASE),
         invalid_preceding=re.compile(r"[-_./]$"),
     )
@@ -195,7 +201,7 @@ def _find_in_run(run: str, offset: int) -> list[UrlSpan]:
             if patterns.invalid_preceding.search(before):
                 continue
             last: UrlSpan | None = None
-            for ascii_match in patterns.ascii_domain.finditer(domain):
+            for ascii_match in _ascii_domain().finditer(domain):
                 last = UrlSpan(
                     ascii_match.group(0),
                     offset + start + ascii_match.start(),

@@ -1,0 +1,202 @@
+"""threadbot benchmarks: one command, ratios against named baselines.
+
+    pip install -e '.[bench]' && python bench/run.py [--quick]
+
+1. Counter: threads.length.weighted_length vs twitter-text-parser (the existing Python
+   port, baseline) on the same texts, after checking both give identical results.
+   Two corpora: the example's tweets and sentences (what threadbot counts), and
+   twitter-text's own conformance texts (adversarial: long URLs, CJK domains, emoji).
+2. Cold start: `threadbot preview` on the example vs `python -c "import jinja2, pydantic"`.
+3. Build + validate: 1,000 synthetic articles of the example's size, and one 1 MB
+   article; the cost per KB of the two must be about equal (linear growth).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.settings import load_settings  # noqa: E402
+from threads.building import build_threads  # noqa: E402
+from threads.length import weighted_length  # noqa: E402
+from threads.parsing import load_article, parse_article  # noqa: E402
+from threads.sentences import split_sentences  # noqa: E402
+from threads.templates import TemplateSet  # noqa: E402
+from threads.validation import validate  # noqa: E402
+
+EXAMPLE = ROOT / "articles" / "kpop-asean-plus-three.txt"
+CONFORMANCE = ROOT.parent / "shared" / "twitter-text-conformance"
+
+
+def per_call_seconds(function: Callable[[str], object], corpus: list[str], budget: float) -> float:
+    """Seconds per text, over as many passes as fit in ``budget`` seconds (at least 1)."""
+    for text in corpus:  # warm caches and compiled patterns
+        function(text)
+    passes = 0
+    start = time.perf_counter()
+    while True:
+        for text in corpus:
+            function(text)
+        passes += 1
+        elapsed = time.perf_counter() - start
+        if elapsed >= budget:
+            return elapsed / (passes * len(corpus))
+
+
+def thread_corpus() -> list[str]:
+    loaded = load_settings(ROOT / "config" / "threadbot.toml")
+    article = load_article(EXAMPLE)
+    threads = build_threads(article, loaded.build_options, TemplateSet(loaded.templates_path))
+    tweets = [tweet.text for thread in threads for tweet in thread.tweets]
+    sentences = [
+        s
+        for line in EXAMPLE.read_text(encoding="utf-8").splitlines()
+        for s in split_sentences(line)
+    ]
+    return tweets + sentences
+
+
+def conformance_corpus() -> list[str]:
+    import yaml
+
+    if not CONFORMANCE.is_dir():
+        return []
+    validate_yml = yaml.safe_load((CONFORMANCE / "validate.yml").read_text(encoding="utf-8"))[
+        "tests"
+    ]
+    extract_yml = yaml.safe_load((CONFORMANCE / "extract.yml").read_text(encoding="utf-8"))["tests"]
+    texts = [
+        case["text"]
+        for group in (
+            "WeightedTweetsWithDiscountedEmojiCounterTest",
+            "UnicodeDirectionalMarkerCounterTest",
+        )
+        for case in validate_yml[group]
+    ]
+    texts += [
+        case["text"] for group in ("urls", "urls_with_indices") for case in extract_yml[group]
+    ]
+    return texts
+
+
+def bench_counter(budget: float) -> None:
+    from twitter_text import parse_tweet
+
+    def baseline(text: str) -> int:
+        return int(parse_tweet(text).weightedLength)
+
+    print("1. counter: threads.length.weighted_length vs twitter-text-parser 3.0.0 (baseline)")
+    for name, corpus in (
+        ("example tweets+sentences", thread_corpus()),
+        ("twitter-text conformance", conformance_corpus()),
+    ):
+        if not corpus:
+            print(f"   {name}: skipped (no ../shared/twitter-text-conformance)")
+            continue
+        mismatches = [t for t in corpus if weighted_length(t) != baseline(t)]
+        if mismatches:
+            raise SystemExit(f"   {name}: results differ for {mismatches[:3]!r}")
+        ours = per_call_seconds(weighted_length, corpus, budget)
+        theirs = per_call_seconds(baseline, corpus, budget)
+        print(
+            f"   {name:<26} {len(corpus):>4} texts, identical results · "
+            f"ours {1 / ours:>9,.0f}/s · baseline {1 / theirs:>7,.0f}/s · {theirs / ours:6.1f}x"
+        )
+
+
+def wall(command: list[str], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def bench_cold_start(runs: int) -> None:
+    print(f"2. cold start (median of {runs} runs)")
+    baseline = wall([sys.executable, "-c", "import jinja2, pydantic"], runs)
+    preview = wall([sys.executable, "-m", "bot", "preview", str(EXAMPLE), "--format", "json"], runs)
+    text = wall([sys.executable, "-m", "bot", "preview", str(EXAMPLE)], runs)
+    print(f"   baseline python -c 'import jinja2, pydantic' {baseline * 1000:6.0f} ms")
+    print(
+        f"   threadbot preview --format json           {preview * 1000:6.0f} ms  ({preview / baseline:.2f}x baseline)"
+    )
+    print(
+        f"   threadbot preview (rich text)             {text * 1000:6.0f} ms  ({text / baseline:.2f}x baseline)"
+    )
+
+
+def synthetic_article(index: int, sections: int) -> str:
+    """The example's prose, with headings and figures varied so nothing repeats."""
+    body = EXAMPLE.read_text(encoding="utf-8")
+    prose, _, tail = body.partition("📚 References")
+    lines = [line for line in prose.splitlines() if line.strip()]
+    out: list[str] = []
+    for part in range(sections):
+        for line in lines:
+            if len(line) < 100 and not line.startswith("Source:"):
+                out.append(f"{line} {index}-{part}")  # a unique heading
+            else:
+                out.append(line)
+    return "\n".join(out) + "\n📚 References" + tail
+
+
+def bench_build(count: int) -> None:
+    loaded = load_settings(ROOT / "config" / "threadbot.toml")
+    options = loaded.build_options
+    templates = TemplateSet(loaded.templates_path)
+
+    def run(text: str, name: str) -> int:
+        article = parse_article(text, name, "text")
+        threads = build_threads(article, options, templates)
+        validate(article, threads, options)
+        return len(threads)
+
+    articles = [synthetic_article(i, 1) for i in range(count)]
+    size = sum(len(a.encode()) for a in articles)
+    start = time.perf_counter()
+    threads = sum(run(text, f"a{i}.txt") for i, text in enumerate(articles))
+    small = time.perf_counter() - start
+
+    repeats = 1
+    while len((big := synthetic_article(0, repeats)).encode()) < 1 << 20:
+        repeats += 1
+    big_size = len(big.encode())
+    start = time.perf_counter()
+    big_threads = run(big, "big.txt")
+    large = time.perf_counter() - start
+
+    small_per_kb = small / (size / 1024)
+    large_per_kb = large / (big_size / 1024)
+    print("3. parse + build + validate")
+    print(
+        f"   {count:,} example-size articles ({size / 1024:,.0f} KB, {threads:,} threads): "
+        f"{small:.2f} s · {count / small:,.0f} articles/s · {small_per_kb * 1000:.2f} ms/KB"
+    )
+    print(
+        f"   one {big_size / 1048576:.2f} MB article ({big_threads:,} threads): "
+        f"{large:.2f} s · {large_per_kb * 1000:.2f} ms/KB · "
+        f"{large_per_kb / small_per_kb:.2f}x the per-KB cost of small articles (1.00 = linear)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="shorter runs (for CI smoke)")
+    quick = parser.parse_args().quick
+    bench_counter(budget=0.3 if quick else 2.0)
+    bench_cold_start(runs=3 if quick else 9)
+    bench_build(count=100 if quick else 1000)
+
+
+if __name__ == "__main__":
+    main()
