@@ -4,12 +4,25 @@ from __future__ import annotations
 
 import re
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.settings import load_settings
 from threads.building import build_threads
 from threads.options import BuildOptions, ThreadOptions
-from threads.parsing import load_article
+from threads.parsing import load_article, parse_article
 from threads.templates import TemplateSet
 
-from .conftest import EXAMPLE
+from .conftest import CONFIG, EXAMPLE, TEMPLATES
+
+SENTENCES = [
+    "K-pop’s growing popularity has created a thriving events market in ASEAN countries.",
+    "According to ASEAN, trade reached USD 890.2 billion in 2019, accounting for 31.6% of the total.",
+    "It grew; it kept growing, and then, as markets opened across the region, it grew again — faster than anyone expected, with concerts, merchandise, tourism, streaming, fan clubs, translations, variety shows and brand deals all adding to a wave that no single ministry planned or could have planned alone.",
+    "한국 음악 산업은 빠르게 성장했습니다.",
+    "Fans 😷👨‍👩‍👧 cheered.",
+    "See AsiaFundManagers.com for more.",
+]
 
 
 def test_example_builds_one_thread_per_section(
@@ -87,3 +100,25 @@ def test_without_numbering(options: BuildOptions, templates: TemplateSet) -> Non
     plain = options.model_copy(update={"threads": ThreadOptions(numbering=False)})
     thread = build_threads(load_article(EXAMPLE), plain, templates, only_section=1)[0]
     assert not any(re.search(r" \d+/\d+$", t.text) for t in thread.tweets)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.sampled_from(SENTENCES), min_size=1, max_size=14),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_built_threads_fit_and_number_consistently(sections: list[list[str]]) -> None:
+    """Any article builds into tweets that fit 280 and are numbered 1/N..N/N."""
+    text = "".join(
+        f"Heading Number {i}\n\n" + " ".join(body) + "\n\n" for i, body in enumerate(sections)
+    )
+    options = load_settings(CONFIG).build_options
+    article = parse_article(text, "generated.txt", "text")
+    for thread in build_threads(article, options, TemplateSet(TEMPLATES)):
+        total = len(thread.tweets)
+        for position, tweet in enumerate(thread.tweets, start=1):
+            assert tweet.weighted_length <= 280
+            assert tweet.text.endswith(f" {position}/{total}")

@@ -157,3 +157,11 @@ def test_preview_does_not_import_network_or_database_code() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "[]"
+
+
+@pytest.mark.parametrize("article", sorted((ROOT / "articles").iterdir()), ids=lambda p: p.name)
+def test_every_shipped_article_previews_cleanly(article: Path) -> None:
+    """Each example article in articles/ previews with exit 0 and no error findings."""
+    code, out, err = run("preview", str(article), "--format", "json")
+    assert (code, err) == (0, "")
+    assert all(f["severity"] == "warning" for f in json.loads(out)["findings"])

@@ -13,7 +13,7 @@ import re
 
 import yaml
 
-from threads.blocks import Block, Outline
+from threads.blocks import Block, Outline, starts_with_symbol
 from threads.errors import ArticleError
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?P<body>.*?)\n---[ \t]*(?:\n|\Z)", re.DOTALL)
@@ -24,6 +24,7 @@ _LINK = re.compile(r"\[([^\]]+)\]\((?P<url>[^)\s]+)(?:\s+\"[^\"]*\")?\)")
 _AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
 _EMPHASIS = re.compile(r"(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1")
 _CODE_SPAN = re.compile(r"`([^`]+)`")
+_RECOMMEND_LINE = re.compile(r"^I recommend @")
 _FRONT_MATTER_KEYS = frozenset({"title", "url", "date", "tags"})
 
 
@@ -73,6 +74,11 @@ def parse_markdown(text: str, path: str) -> Outline:
         if line_text.lower().startswith("source:"):
             flush()
             blocks.append(Block("source", line_text, number))
+            continue
+        if starts_with_symbol(line_text) or _RECOMMEND_LINE.match(line_text):
+            # Calls to action stand on their own lines, blank-separated or not.
+            flush()
+            blocks.append(Block("text", line_text, number, tuple(line_links)))
             continue
         if not paragraph:
             paragraph_line = number
