@@ -9,6 +9,9 @@
 2. Cold start: `threadbot preview` on the example vs `python -c "import jinja2, pydantic"`.
 3. Build + validate: 1,000 synthetic articles of the example's size, and one 1 MB
    article; the cost per KB of the two must be about equal (linear growth).
+4. API calls per published tweet: one `threadbot publish` process posts the whole
+   example (7 threads) to the local X API emulator; target 1.00 POST per tweet plus one
+   identity lookup per process.
 """
 
 from __future__ import annotations
@@ -189,6 +192,56 @@ def bench_build(count: int) -> None:
     )
 
 
+def bench_api_calls() -> None:
+    import os
+    import tempfile
+
+    from tests.conftest import write_publish_config
+    from tests.x_emulator import (
+        ACCESS_TOKEN,
+        ACCESS_TOKEN_SECRET,
+        CONSUMER_KEY,
+        CONSUMER_SECRET,
+        XEmulator,
+    )
+
+    emulator = XEmulator()
+    emulator.start()
+    try:
+        with tempfile.TemporaryDirectory() as directory:
+            folder = Path(directory)
+            config = write_publish_config(folder)
+            env = {
+                **os.environ,
+                "THREADBOT_X_API_URL": emulator.url,
+                "THREADBOT_DB": str(folder / "state.db"),
+                "X_API_KEY": CONSUMER_KEY,
+                "X_API_SECRET": CONSUMER_SECRET,
+                "X_ACCESS_TOKEN": ACCESS_TOKEN,
+                "X_ACCESS_TOKEN_SECRET": ACCESS_TOKEN_SECRET,
+            }
+            start = time.perf_counter()
+            subprocess.run(
+                [sys.executable, "-m", "bot", "publish", str(EXAMPLE), "--config", str(config)],
+                env=env,
+                cwd=folder,
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
+            elapsed = time.perf_counter() - start
+    finally:
+        emulator.stop()
+    tweets = len(emulator.posts)
+    posts = emulator.calls["POST /2/tweets"]
+    lookups = emulator.calls["GET /2/users/me"]
+    other = sum(emulator.calls.values()) - posts - lookups
+    print("4. API calls per published tweet (one process, whole example, local emulator)")
+    print(
+        f"   {tweets} tweets in {elapsed:.2f} s: {posts / tweets:.2f} POST /2/tweets per tweet, "
+        f"{lookups} identity lookup(s), {other} other calls (target 1.00, 1, 0)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="shorter runs (for CI smoke)")
@@ -196,6 +249,7 @@ def main() -> None:
     bench_counter(budget=0.3 if quick else 2.0)
     bench_cold_start(runs=3 if quick else 9)
     bench_build(count=100 if quick else 1000)
+    bench_api_calls()
 
 
 if __name__ == "__main__":

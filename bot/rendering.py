@@ -6,10 +6,18 @@ keys.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-from typing import IO, Any
+from collections.abc import Sequence
+from typing import IO, TYPE_CHECKING, Any
 
+from bot.x_client import post_url
+from threads.findings import Finding
+from threads.options import Prices
 from threads.pipeline import Prepared
+
+if TYPE_CHECKING:
+    from bot.store import Store, ThreadRecord
 
 
 def to_json_document(prepared: Prepared) -> dict[str, Any]:
@@ -103,3 +111,54 @@ def write_text(prepared: Prepared, stream: IO[str], *, color: bool | None = None
         f"{errors} errors, {warnings} warnings · {verdict} · preview only: nothing was posted",
         soft_wrap=True,
     )
+
+
+def write_findings(findings: Sequence[Finding], stream: IO[str]) -> None:
+    """Findings as plain lines: severity, code, where, then the message indented."""
+    for finding in findings:
+        stream.write(f"{finding.severity:<7} {finding.code} · {finding.where}\n")
+        stream.write(f"        {finding.message}\n")
+
+
+def write_status(
+    records: Sequence[ThreadRecord],
+    store: Store,
+    prices: Prices,
+    stream: IO[str],
+    *,
+    detail: bool = False,
+) -> None:
+    """One line per thread (every tweet with ``detail``), then posts and spend."""
+    username = store.get_meta("x_username")
+
+    def url(post_id: str | None) -> str:
+        if not post_id:
+            return "-"
+        return post_url(username, post_id) if username else f"post {post_id}"
+
+    if not records:
+        stream.write("no threads in the store: `threadbot publish ARTICLE` posts some\n")
+    for record in records:
+        live = record.live_count
+        stream.write(
+            f"{record.id:>4}  {record.status:<9} {live}/{len(record.tweets)} live  "
+            f"{record.key}  {url(record.tweets[0].x_id if record.tweets else None)}\n"
+        )
+        if record.not_before and record.status == "deferred":
+            stream.write(f"      deferred until {record.not_before:%Y-%m-%d %H:%M} UTC\n")
+        if record.last_error and record.status != "posted":
+            stream.write(f"      error: {record.last_error}\n")
+        if detail:
+            for tweet in record.tweets:
+                stream.write(
+                    f"      {tweet.position:>2}. {tweet.status:<8} attempts {tweet.attempts}  "
+                    f"{url(tweet.x_id)}\n"
+                )
+                if tweet.last_error and tweet.status != "posted":
+                    stream.write(f"          {tweet.last_error}\n")
+    now = dt.datetime.now(dt.UTC)
+    month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    month = store.posted_since(month_start)
+    day = store.posted_since(now - dt.timedelta(hours=24))
+    spent = sum(prices.post_with_url_usd if has_url else prices.post_usd for _, has_url in month)
+    stream.write(f"this month: {len(month)} posts, ${spent:.3f} · last 24 h: {len(day)} posts\n")

@@ -11,15 +11,47 @@ import os
 import tomllib
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from threads.errors import ConfigError
 from threads.links import SiteLinks, Utm
 from threads.options import BuildOptions, Prices, ThreadOptions
 
 CONFIG_ENV = "THREADBOT_CONFIG"
+DB_ENV = "THREADBOT_DB"
+API_URL_ENV = "THREADBOT_X_API_URL"
 DEFAULT_CONFIG = Path("config") / "threadbot.toml"
 _SHIPPED_CONFIG = Path(__file__).resolve().parent.parent / DEFAULT_CONFIG
+
+
+class PublishingSettings(BaseModel):
+    """The ``[publishing]`` part: how posting behaves."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    reply_pause_seconds: float = Field(default=2.0, ge=0, le=60)
+    max_rate_limit_wait_seconds: float = Field(default=900.0, ge=0, le=3600)
+    max_attempts: int = Field(default=5, ge=1, le=20)
+    request_timeout_seconds: float = Field(default=30.0, gt=0, le=300)
+
+
+class BudgetSettings(BaseModel):
+    """The ``[budget]`` part: what may be posted and spent."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    max_posts_per_24h: int = Field(default=50, ge=1, le=10_000)
+    monthly_usd: float = Field(default=25.0, ge=0)
+
+
+class StoreSettings(BaseModel):
+    """The ``[store]`` part: where publish state lives."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    path: str | None = Field(
+        default=None, description="SQLite file or database URL; default: the user data dir."
+    )
 
 
 class Settings(BaseModel):
@@ -32,6 +64,9 @@ class Settings(BaseModel):
     threads: ThreadOptions = ThreadOptions()
     prices: Prices = Prices()
     utm: Utm = Utm()
+    publishing: PublishingSettings = PublishingSettings()
+    budget: BudgetSettings = BudgetSettings()
+    store: StoreSettings = StoreSettings()
 
 
 class LoadedSettings(BaseModel):
@@ -45,6 +80,23 @@ class LoadedSettings(BaseModel):
     @property
     def templates_path(self) -> Path:
         return (self.path.parent / self.settings.templates_dir).resolve()
+
+    def store_url(self, explicit: str | None = None) -> str:
+        """--db, else $THREADBOT_DB, else [store] path (relative to the config), else the
+        user data directory."""
+        from bot.store import database_url
+
+        chosen = explicit or os.environ.get(DB_ENV)
+        if chosen:
+            return database_url(chosen)
+        if self.settings.store.path:
+            configured = self.settings.store.path
+            if "://" in configured:
+                return configured
+            return database_url(self.path.parent / configured)
+        import platformdirs
+
+        return database_url(Path(platformdirs.user_data_dir("threadbot")) / "threadbot.db")
 
     @property
     def build_options(self) -> BuildOptions:

@@ -33,3 +33,51 @@ def conformance_file(name: str) -> Path:
     if not path.is_file():
         pytest.skip(f"twitter-text conformance file {path} not present")
     return path
+
+
+PUBLISH_CONFIG = """
+templates_dir = "{templates}"
+
+[site]
+blog_url = "https://blog.gonogo.kr"
+about_url = "https://blog.gonogo.kr/about"
+article_base_url = "https://blog.gonogo.kr/posts/"
+
+[[site.recommendations]]
+handle = "@GONOGO_Korea"
+reason = "as a resource I trust and regularly learn from"
+
+[publishing]
+reply_pause_seconds = 0
+max_rate_limit_wait_seconds = 5
+max_attempts = 3
+request_timeout_seconds = 2
+
+[budget]
+max_posts_per_24h = {max_posts}
+monthly_usd = 25.0
+"""
+
+
+def write_publish_config(directory: Path, *, max_posts: int = 1000) -> Path:
+    """A config with real-looking links (posting refuses placeholders), no pauses."""
+    path = directory / "publish.toml"
+    path.write_text(
+        PUBLISH_CONFIG.format(templates=TEMPLATES, max_posts=max_posts), encoding="utf-8"
+    )
+    return path
+
+
+@pytest.fixture
+def emulator():  # type: ignore[no-untyped-def]
+    from .x_emulator import XEmulator
+
+    server = XEmulator(client_timeout=2.0)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def publish_config(tmp_path: Path) -> Path:
+    return write_publish_config(tmp_path)

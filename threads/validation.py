@@ -60,14 +60,14 @@ def validate(
 ) -> list[Finding]:
     """Every finding for ``article`` and the ``threads`` built from it, errors first."""
     findings: list[Finding] = []
-    findings += _link_findings(options, config_path, for_posting)
+    findings += link_findings(options, config_path, for_posting)
     findings += _fact_findings(article)
     findings += _reference_findings(article)
     findings += _thread_findings(article, threads, options)
     return sorted(findings, key=lambda finding: finding.severity != "error")
 
 
-def _link_findings(options: BuildOptions, config_path: str, for_posting: bool) -> list[Finding]:
+def link_findings(options: BuildOptions, config_path: str, for_posting: bool) -> list[Finding]:
     site = options.site
     fields = {
         "blog_url": site.blog_url,

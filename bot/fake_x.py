@@ -1,0 +1,61 @@
+"""An in-memory X for tests and experiments: the XClient Protocol with scripted faults.
+
+``FakeX().fail_next(error)`` makes the next ``create_post`` raise ``error``; with
+``after_accept=True`` the post is stored first (the "connection dropped after X accepted
+it" case). It rejects duplicate text like X does.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import deque
+from dataclasses import dataclass, field
+
+from bot.errors import DuplicateContentError, XApiError
+from bot.x_client import Account, Post
+
+
+@dataclass
+class FakePost:
+    id: str
+    text: str
+    reply_to: str | None
+
+
+@dataclass
+class FakeX:
+    account: Account = field(default_factory=lambda: Account(id="42", username="threadbot_test"))
+    posts: list[FakePost] = field(default_factory=list)
+    calls: list[str] = field(default_factory=list)
+    _faults: deque[tuple[XApiError, bool]] = field(default_factory=deque)
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
+
+    def fail_next(self, error: XApiError, *, after_accept: bool = False) -> None:
+        self._faults.append((error, after_accept))
+
+    def me(self) -> Account:
+        self.calls.append("me")
+        return self.account
+
+    def create_post(self, text: str, reply_to: str | None) -> str:
+        self.calls.append("create_post")
+        fault = self._faults.popleft() if self._faults else None
+        if fault is not None and not fault[1]:
+            raise fault[0]
+        if any(post.text == text for post in self.posts):
+            raise DuplicateContentError(
+                "You are not allowed to create a Tweet with duplicate content.", status=403
+            )
+        post = FakePost(id=str(next(self._ids)), text=text, reply_to=reply_to)
+        self.posts.append(post)
+        if fault is not None:
+            raise fault[0]
+        return post.id
+
+    def recent_posts(self, user_id: str, limit: int) -> list[Post]:
+        self.calls.append("recent_posts")
+        return [Post(id=p.id, text=p.text) for p in reversed(self.posts)][:limit]
+
+    def delete_post(self, post_id: str) -> None:
+        self.calls.append("delete_post")
+        self.posts = [post for post in self.posts if post.id != post_id]

@@ -1,0 +1,129 @@
+"""Talking to X: a small Protocol, and its tweepy implementation.
+
+Everything that posts goes through :class:`XClient`, so the publisher can be tested with
+:class:`bot.fake_x.FakeX` and run for real against X or the local emulator. Errors come
+out as ``bot.errors.XApiError`` subclasses (via ``map_tweepy_errors``), never as tweepy's.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from bot.errors import map_tweepy_errors
+
+DEFAULT_API_URL = "https://api.twitter.com"
+_TWEEPY_HOST = "https://api.twitter.com"
+_URL = re.compile(r"https?://\S+")
+
+
+@dataclass(frozen=True)
+class Account:
+    id: str
+    username: str
+
+
+@dataclass(frozen=True)
+class Post:
+    id: str
+    text: str
+
+
+class XClient(Protocol):
+    """The four calls threadbot makes."""
+
+    def me(self) -> Account: ...
+
+    def create_post(self, text: str, reply_to: str | None) -> str:
+        """Post ``text`` (as a reply to ``reply_to``); return the new post's id."""
+        ...
+
+    def recent_posts(self, user_id: str, limit: int) -> list[Post]:
+        """The account's most recent posts, newest first."""
+        ...
+
+    def delete_post(self, post_id: str) -> None: ...
+
+
+def post_url(username: str, post_id: str) -> str:
+    return f"https://x.com/{username}/status/{post_id}"
+
+
+def same_text(posted: str, ours: str) -> bool:
+    """Whether X's copy of a post is our text: X swaps URLs for t.co links and escapes &."""
+
+    def normal(text: str) -> str:
+        return " ".join(_URL.sub("<url>", html.unescape(text)).split())
+
+    return normal(posted) == normal(ours)
+
+
+class TweepyXClient:
+    """X API v2 through tweepy, OAuth 1.0a user context, against a configurable host."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        api_secret: str,
+        access_token: str,
+        access_token_secret: str,
+        base_url: str = DEFAULT_API_URL,
+        timeout_seconds: float = 30.0,
+    ) -> None:
+        import tweepy
+
+        self._client = tweepy.Client(
+            consumer_key=api_key,
+            consumer_secret=api_secret,
+            access_token=access_token,
+            access_token_secret=access_token_secret,
+            wait_on_rate_limit=False,  # it sleeps forever on daily caps; we decide instead
+        )
+        self._client.session = _redirecting_session(base_url.rstrip("/"), timeout_seconds)
+
+    def me(self) -> Account:
+        with map_tweepy_errors():
+            response: Any = self._client.get_me(user_auth=True)
+        return Account(id=str(response.data.id), username=str(response.data.username))
+
+    def create_post(self, text: str, reply_to: str | None) -> str:
+        with map_tweepy_errors():
+            response: Any = self._client.create_tweet(
+                text=text, in_reply_to_tweet_id=reply_to, user_auth=True
+            )
+        return str(response.data["id"])
+
+    def recent_posts(self, user_id: str, limit: int) -> list[Post]:
+        with map_tweepy_errors():
+            response: Any = self._client.get_users_tweets(
+                user_id, max_results=max(5, min(limit, 100)), user_auth=True
+            )
+        return [Post(id=str(item.id), text=str(item.text)) for item in response.data or []]
+
+    def delete_post(self, post_id: str) -> None:
+        with map_tweepy_errors():
+            self._client.delete_tweet(post_id, user_auth=True)
+
+
+def _redirecting_session(base_url: str, timeout_seconds: float) -> Any:
+    """A requests session that sends tweepy's fixed host to ``base_url``, with a timeout.
+
+    The URL is rewritten before OAuth signs it, so the signature covers the host that
+    receives the request, as X checks it.
+    """
+    import requests
+
+    class RedirectingSession(requests.Session):
+        def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
+            target = url.decode() if isinstance(url, bytes) else url
+            if target.startswith(_TWEEPY_HOST):
+                target = base_url + target[len(_TWEEPY_HOST) :]
+            kwargs.setdefault("timeout", timeout_seconds)
+            return super().request(
+                method.decode() if isinstance(method, bytes) else method, target, *args, **kwargs
+            )
+
+    return RedirectingSession()

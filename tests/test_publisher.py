@@ -1,0 +1,265 @@
+"""Publisher decisions, with the in-repo FakeX, a real SQLite file and an injected clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from bot.errors import (
+    BudgetExceededError,
+    DailyCapError,
+    DuplicateContentError,
+    PostRejectedError,
+    PublishError,
+    RateLimitedError,
+    XAuthError,
+    XUnavailableError,
+)
+from bot.fake_x import FakeX
+from bot.publisher import Publisher, PublishLimits
+from bot.store import Store, ThreadRecord, database_url
+from threads.options import Prices
+
+NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
+TEXTS = [("🧵 one 1/3", False), ("two 2/3", False), ("three https://blog.gonogo.kr 3/3", True)]
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = NOW
+        self.slept: list[float] = []
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += dt.timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store(database_url(tmp_path / "state.db"))
+
+
+def _publisher(store: Store, x: FakeX, clock: Clock, **limits: float) -> Publisher:
+    return Publisher(store, x, PublishLimits(**limits), Prices(), clock=clock, sleep=clock.sleep)  # type: ignore[arg-type]
+
+
+def _freeze(store: Store, texts: list[tuple[str, bool]] = TEXTS) -> ThreadRecord:
+    return store.freeze(
+        key="a#1",
+        article="a.txt",
+        section_index=1,
+        section="S",
+        content_hash="h",
+        tweets=texts,
+        cost_usd=0.23,
+        now=NOW,
+    )
+
+
+def _chain_ok(x: FakeX, record: ThreadRecord) -> None:
+    ids = [t.x_id for t in record.tweets]
+    assert [p.id for p in x.posts] == ids
+    assert [p.reply_to for p in x.posts] == [None, *ids[:-1]]
+    assert len({p.text for p in x.posts}) == len(x.posts)
+
+
+def test_posts_a_reply_chain(store: Store, clock: Clock) -> None:
+    """Each tweet replies to the one before; one POST per tweet; pauses between replies."""
+    x = FakeX()
+    record = _publisher(store, x, clock, reply_pause_seconds=2.0).publish(_freeze(store).id)
+    assert record.status == "posted"
+    assert [t.status for t in record.tweets] == ["posted"] * 3
+    _chain_ok(x, record)
+    assert x.calls == ["me", "create_post", "create_post", "create_post"]
+    assert clock.slept == [2.0, 2.0]
+
+
+def test_sending_after_a_crash_is_reconciled_not_reposted(store: Store, clock: Clock) -> None:
+    """A tweet left in `sending` whose post exists is adopted, not sent again."""
+    x = FakeX()
+    thread = _freeze(store)
+    first = x.create_post(TEXTS[0][0], None)
+    store.mark_sending(thread.id, 1)  # the crash: request sent, id never recorded
+    record = _publisher(store, x, clock).publish(thread.id)
+    assert record.tweets[0].x_id == first
+    assert len(x.posts) == 3
+    _chain_ok(x, record)
+
+
+def test_sending_that_never_reached_x_is_sent(store: Store, clock: Clock) -> None:
+    """A tweet left in `sending` that X never got is posted once."""
+    x = FakeX()
+    thread = _freeze(store)
+    store.mark_sending(thread.id, 1)
+    record = _publisher(store, x, clock).publish(thread.id)
+    assert len(x.posts) == 3
+    _chain_ok(x, record)
+
+
+def test_duplicate_reply_adopts_the_existing_post(store: Store, clock: Clock) -> None:
+    """403 duplicate → look-up → the existing post is adopted."""
+    x = FakeX()
+    existing = x.create_post(TEXTS[0][0], None)
+    record = _publisher(store, x, clock).publish(_freeze(store).id)
+    assert record.tweets[0].x_id == existing
+    assert len(x.posts) == 3
+
+
+def test_duplicate_without_a_visible_post_fails_with_advice(store: Store, clock: Clock) -> None:
+    """A duplicate refusal with no such recent post stops, saying what to do."""
+    x = FakeX()
+    x.fail_next(DuplicateContentError("duplicate", status=403))
+    thread = _freeze(store)
+    with pytest.raises(PublishError, match="delete the older post"):
+        _publisher(store, x, clock).publish(thread.id)
+    stored = store.get(thread.id)
+    assert (stored.status, stored.tweets[0].status) == ("failed", "failed")
+
+
+def test_server_errors_are_retried_with_backoff(store: Store, clock: Clock) -> None:
+    """5xx twice, then success: retried with growing waits, posted once."""
+    x = FakeX()
+    x.fail_next(XUnavailableError("500"))
+    x.fail_next(XUnavailableError("503"))
+    record = _publisher(store, x, clock, max_attempts=5, reply_pause_seconds=0).publish(
+        _freeze(store).id
+    )
+    assert record.status == "posted"
+    assert len(x.posts) == 3
+    assert record.tweets[0].attempts == 3
+    assert len(clock.slept) == 2
+    assert clock.slept[1] > clock.slept[0] - 1  # exponential, with up to 1 s of jitter
+
+
+def test_connection_dropped_after_accept_is_not_duplicated(store: Store, clock: Clock) -> None:
+    """X took the post but the answer was lost: the look-up finds it; no second post."""
+    x = FakeX()
+    x.fail_next(XUnavailableError("connection dropped"), after_accept=True)
+    record = _publisher(store, x, clock, reply_pause_seconds=0).publish(_freeze(store).id)
+    assert len(x.posts) == 3
+    _chain_ok(x, record)
+
+
+def test_retries_are_bounded(store: Store, clock: Clock) -> None:
+    """After max_attempts the thread stops as failed; the tweet stays pending for resume."""
+    x = FakeX()
+    for _ in range(3):
+        x.fail_next(XUnavailableError("500"))
+    thread = _freeze(store)
+    with pytest.raises(
+        PublishError, match=f"gave up after 3 attempts: run `threadbot resume {thread.id}`"
+    ):
+        _publisher(store, x, clock, max_attempts=3).publish(thread.id)
+    stored = store.get(thread.id)
+    assert stored.status == "failed"
+    assert [t.status for t in stored.tweets] == ["pending"] * 3
+    resumed = _publisher(store, x, clock, max_attempts=3).publish(thread.id)
+    assert resumed.status == "posted"
+    _chain_ok(x, resumed)
+
+
+def test_rate_limit_waits_for_the_reset(store: Store, clock: Clock) -> None:
+    """A 429 with a near reset waits until then and continues."""
+    x = FakeX()
+    x.fail_next(RateLimitedError("429", NOW + dt.timedelta(seconds=30)))
+    record = _publisher(
+        store, x, clock, max_rate_limit_wait_seconds=60, reply_pause_seconds=0
+    ).publish(_freeze(store).id)
+    assert record.status == "posted"
+    assert clock.slept == [31.0]
+
+
+def test_rate_limit_too_far_defers(store: Store, clock: Clock) -> None:
+    """A 429 whose reset is beyond the bound defers the thread instead of sleeping."""
+    x = FakeX()
+    reset = NOW + dt.timedelta(hours=2)
+    x.fail_next(RateLimitedError("429", reset))
+    thread = _freeze(store)
+    with pytest.raises(RateLimitedError):
+        _publisher(store, x, clock, max_rate_limit_wait_seconds=60).publish(thread.id)
+    stored = store.get(thread.id)
+    assert (stored.status, stored.not_before) == ("deferred", reset)
+    assert clock.slept == []
+
+
+def test_daily_cap_stops_and_records_the_reset(store: Store, clock: Clock) -> None:
+    """The daily cap stops at once (no sleeping for hours) with the reset time recorded."""
+    x = FakeX()
+    reset = NOW + dt.timedelta(hours=20)
+    x.create_post("unrelated", None)
+    thread = _freeze(store)
+    publisher = _publisher(store, x, clock, reply_pause_seconds=0)
+    x.fail_next(DailyCapError("cap", reset))
+    with pytest.raises(DailyCapError):
+        publisher.publish(thread.id)
+    stored = store.get(thread.id)
+    assert (stored.status, stored.not_before, stored.live_count) == ("deferred", reset, 0)
+
+
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [
+        (XAuthError("read-only: regenerate the access token", status=403), "failed"),
+        (XAuthError("Unauthorized: check X_API_KEY", status=401), "failed"),
+        (PostRejectedError("X refused the request: bad", status=400), "failed"),
+    ],
+)
+def test_auth_and_rejections_stop_the_thread(
+    store: Store, clock: Clock, error: Exception, status: str
+) -> None:
+    """401/403/400 stop with the message recorded; earlier tweets stay live and counted."""
+    x = FakeX()
+    thread = _freeze(store)
+    publisher = _publisher(store, x, clock, reply_pause_seconds=0)
+    original = x.create_post
+    calls = {"n": 0}
+
+    def second_fails(text: str, reply_to: str | None) -> str:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise error
+        return original(text, reply_to)
+
+    x.create_post = second_fails  # type: ignore[method-assign]
+    with pytest.raises(type(error)):
+        publisher.publish(thread.id)
+    stored = store.get(thread.id)
+    assert stored.status == status
+    assert [t.status for t in stored.tweets] == ["posted", "failed", "pending"]
+    assert str(error) in (stored.last_error or "")
+
+
+def test_budget_refuses_whole_threads_with_numbers(store: Store, clock: Clock) -> None:
+    """Over the 24 h cap: refused before posting, with when it fits."""
+    x = FakeX()
+    publisher = _publisher(store, x, clock, max_posts_per_24h=4, reply_pause_seconds=0)
+    publisher.publish(_freeze(store).id)
+    clock.now += dt.timedelta(hours=1)
+    with pytest.raises(BudgetExceededError) as caught:
+        publisher.check_budget(TEXTS)
+    assert "3 posts would exceed max_posts_per_24h = 4: 3 posted in the last 24 h" in str(
+        caught.value
+    )
+    assert caught.value.fits_at == NOW + dt.timedelta(hours=24)
+
+
+def test_monthly_budget(store: Store, clock: Clock) -> None:
+    """The monthly USD budget counts what the store says was posted this month."""
+    x = FakeX()
+    publisher = _publisher(store, x, clock, monthly_budget_usd=0.40, reply_pause_seconds=0)
+    publisher.publish(_freeze(store).id)  # 0.015 * 2 + 0.20 = 0.23
+    with pytest.raises(
+        BudgetExceededError,
+        match=r"\$0.230 would exceed monthly_budget_usd = \$0.40: \$0.230 spent",
+    ):
+        publisher.check_budget(TEXTS)

@@ -1,0 +1,274 @@
+"""Publishing as a user does it: real `threadbot` processes against the X API emulator."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from bot.store import Store, database_url
+
+from .conftest import CONFIG, EXAMPLE, ROOT, write_publish_config
+from .x_emulator import (
+    ACCESS_TOKEN,
+    ACCESS_TOKEN_SECRET,
+    CONSUMER_KEY,
+    CONSUMER_SECRET,
+    SECRETS,
+    USERNAME,
+    Fault,
+    XEmulator,
+)
+
+SECTION = "5"  # 4 tweets
+
+
+def _env(emulator: XEmulator, db: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("X_", "THREADBOT_"))}
+    env.update(
+        THREADBOT_X_API_URL=emulator.url,
+        THREADBOT_DB=str(db),
+        X_API_KEY=CONSUMER_KEY,
+        X_API_SECRET=CONSUMER_SECRET,
+        X_ACCESS_TOKEN=ACCESS_TOKEN,
+        X_ACCESS_TOKEN_SECRET=ACCESS_TOKEN_SECRET,
+    )
+    return env
+
+
+def threadbot(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def _assert_chain(emulator: XEmulator, count: int) -> None:
+    posts = emulator.posts
+    assert len(posts) == count
+    assert len({p.text for p in posts}) == count
+    assert [p.reply_to for p in posts] == [None, *[p.id for p in posts[:-1]]]
+
+
+def test_publish_prints_urls_and_refuses_a_second_time(emulator: XEmulator, tmp_path: Path) -> None:
+    """A section posts as a reply chain with each URL printed; publishing again is refused with its URL."""
+    config, db = write_publish_config(tmp_path), tmp_path / "state.db"
+    env = _env(emulator, db)
+    first = threadbot(
+        ["publish", str(EXAMPLE), "--section", SECTION, "--config", str(config)], env, tmp_path
+    )
+    assert first.returncode == 0, first.stderr
+    _assert_chain(emulator, 4)
+    urls = [f"https://x.com/{USERNAME}/status/{p.id}" for p in emulator.posts]
+    assert first.stdout.splitlines() == [
+        "thread 1 (kpop-asean-plus-three#5): 4 tweets",
+        *[f"  {n}. {u}" for n, u in enumerate(urls, 1)],
+    ]
+    assert emulator.calls["POST /2/tweets"] == 4
+    assert emulator.calls["GET /2/users/me"] == 1
+    again = threadbot(
+        ["publish", str(EXAMPLE), "--section", SECTION, "--config", str(config)], env, tmp_path
+    )
+    assert (again.returncode, again.stderr) == (
+        1,
+        f"error: kpop-asean-plus-three#5 is already live as thread 1: {urls[0]}\n",
+    )
+    assert len(emulator.posts) == 4
+    status = threadbot(["status", "--config", str(config)], env, tmp_path)
+    assert (
+        status.stdout.splitlines()[0]
+        == f"   1  posted    4/4 live  kpop-asean-plus-three#5  {urls[0]}"
+    )
+    assert status.stdout.splitlines()[-1].startswith(
+        "this month: 4 posts, $0.245 · last 24 h: 4 posts"
+    )
+
+
+def test_dry_run_touches_neither_x_nor_the_store(emulator: XEmulator, tmp_path: Path) -> None:
+    """--dry-run prints the exact posts, makes no request and creates no store."""
+    config, db = write_publish_config(tmp_path), tmp_path / "state.db"
+    result = threadbot(
+        ["publish", str(EXAMPLE), "--section", SECTION, "--dry-run", "--config", str(config)],
+        _env(emulator, db),
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(
+        "dry run: these are the exact posts; nothing is sent or stored\n"
+    )
+    assert "I recommend @GONOGO_Korea" in result.stdout
+    assert sum(emulator.calls.values()) == 0
+    assert not db.exists()
+
+
+def test_placeholder_links_block_publishing(emulator: XEmulator, tmp_path: Path) -> None:
+    """With the shipped example.com links, publish refuses (exit 1) and posts nothing."""
+    result = threadbot(
+        ["publish", str(EXAMPLE), "--section", SECTION, "--config", str(CONFIG)],
+        _env(emulator, tmp_path / "s.db"),
+        tmp_path,
+    )
+    assert result.returncode == 1
+    assert "error   link-placeholder · " in result.stderr
+    assert result.stderr.endswith("error: validation found errors: nothing was posted\n")
+    assert sum(emulator.calls.values()) == 0
+
+
+def test_missing_credential_names_the_variable(emulator: XEmulator, tmp_path: Path) -> None:
+    """A missing credential is one line naming it, exit 2, nothing posted."""
+    config = write_publish_config(tmp_path)
+    env = _env(emulator, tmp_path / "s.db")
+    del env["X_ACCESS_TOKEN_SECRET"]
+    result = threadbot(
+        ["publish", str(EXAMPLE), "--section", SECTION, "--config", str(config)], env, tmp_path
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith(
+        "error: X_ACCESS_TOKEN_SECRET is not set: export it or add to .env"
+    )
+    assert sum(emulator.calls.values()) == 0
+
+
+def test_check_online(emulator: XEmulator, tmp_path: Path) -> None:
+    """check --online verifies the credentials with one GET /2/users/me."""
+    config = write_publish_config(tmp_path)
+    result = threadbot(
+        ["check", "--online", "--config", str(config)], _env(emulator, tmp_path / "s.db"), tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        f"config: {config}: ok",
+        f"templates: {ROOT / 'templates'}: ok",
+        "links: ok",
+        f"credentials: ok, posting as @{USERNAME}",
+    ]
+    assert dict(emulator.calls) == {"GET /2/users/me": 1}
+
+
+def test_check_reports_placeholders(emulator: XEmulator, tmp_path: Path) -> None:
+    """check treats the example config's placeholder links as errors (exit 1)."""
+    result = threadbot(
+        ["check", "--config", str(CONFIG)], _env(emulator, tmp_path / "s.db"), tmp_path
+    )
+    assert result.returncode == 1
+    assert "error   link-placeholder · " in result.stdout
+
+
+@pytest.mark.parametrize("verbosity", [[], ["-v"], ["-vv"]])
+def test_secrets_never_appear(emulator: XEmulator, tmp_path: Path, verbosity: list[str]) -> None:
+    """At any verbosity, no credential (plain or URL-encoded) reaches stdout or stderr."""
+    config = write_publish_config(tmp_path)
+    result = threadbot(
+        [*verbosity, "publish", str(EXAMPLE), "--section", SECTION, "--config", str(config)],
+        _env(emulator, tmp_path / "s.db"),
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    if verbosity == ["-vv"]:
+        assert (
+            "Authorization" in result.stderr or "oauth" in result.stderr.lower()
+        )  # debug logs did run
+    output = result.stdout + result.stderr
+    for secret in SECRETS:
+        assert secret not in output
+        assert quote(secret, safe="") not in output
+
+
+def test_server_errors_are_retried_transparently(emulator: XEmulator, tmp_path: Path) -> None:
+    """Two 500s from X are retried with backoff; the thread still posts once, in order."""
+    config, db = write_publish_config(tmp_path), tmp_path / "state.db"
+    emulator.faults.extend([Fault("500"), Fault("500")])
+    result = threadbot(
+        ["publish", str(EXAMPLE), "--section", SECTION, "--config", str(config)],
+        _env(emulator, db),
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    _assert_chain(emulator, 4)
+    assert emulator.calls["POST /2/tweets"] == 6
+
+
+def test_daily_cap_defers_then_resume(emulator: XEmulator, tmp_path: Path) -> None:
+    """A daily cap mid-thread stops (exit 1), status shows the reset, resume completes."""
+    config, db = write_publish_config(tmp_path), tmp_path / "state.db"
+    env = _env(emulator, db)
+    # posts 1 and 2 go through, the third request hits the 24-hour cap
+    emulator.faults.extend([Fault("pass"), Fault("pass"), Fault("daily_cap", reset_in=3600)])
+    result = threadbot(
+        ["publish", str(EXAMPLE), "--section", SECTION, "--config", str(config)], env, tmp_path
+    )
+    assert result.returncode == 1
+    assert "24-hour post cap" in result.stderr
+    assert len(emulator.posts) == 2
+    status = threadbot(["status", "1", "--config", str(config)], env, tmp_path)
+    assert "deferred  2/4 live" in status.stdout
+    assert "deferred until " in status.stdout
+    resumed = threadbot(["resume", "1", "--config", str(config)], env, tmp_path)
+    assert resumed.returncode == 0, resumed.stderr
+    assert (
+        resumed.stdout.splitlines()[0]
+        == "thread 1 (kpop-asean-plus-three#5): 4 tweets, 2 already live"
+    )
+    _assert_chain(emulator, 4)
+
+
+KILL_POINTS = [(n, phase) for n in range(1, 5) for phase in ("received", "accepted", "responded")]
+
+
+@pytest.mark.parametrize(
+    ("post_number", "phase"), KILL_POINTS, ids=[f"post{n}-{p}" for n, p in KILL_POINTS]
+)
+def test_sigkill_anywhere_then_resume_posts_each_tweet_once(
+    emulator: XEmulator, tmp_path: Path, post_number: int, phase: str
+) -> None:
+    """SIGKILL a real publish before/after X accepts tweet n; resume leaves every tweet once, chained."""
+    config, db = write_publish_config(tmp_path), tmp_path / "state.db"
+    env = _env(emulator, db)
+    hold = emulator.hold(post_number, phase)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "publish",
+            str(EXAMPLE),
+            "--section",
+            SECTION,
+            "--config",
+            str(config),
+        ],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        assert hold.reached.wait(60), "the publish process never reached the kill point"
+        process.send_signal(signal.SIGKILL)
+        process.wait(30)
+    finally:
+        hold.release.set()
+    assert process.returncode == -signal.SIGKILL
+    accepted_before_kill = post_number - (1 if phase == "received" else 0)
+    assert len(emulator.posts) == accepted_before_kill
+    resumed = threadbot(["resume", "1", "--config", str(config)], env, tmp_path)
+    assert resumed.returncode == 0, resumed.stderr
+    _assert_chain(emulator, 4)
+    stored = Store(database_url(db)).get(1)
+    assert [t.x_id for t in stored.tweets] == [p.id for p in emulator.posts]
+    assert stored.status == "posted"
+    # publishing again after the resume is refused, not repeated
+    again = threadbot(
+        ["publish", str(EXAMPLE), "--section", SECTION, "--config", str(config)], env, tmp_path
+    )
+    assert again.returncode == 1
+    assert len(emulator.posts) == 4

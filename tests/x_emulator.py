@@ -1,0 +1,414 @@
+"""A local X API v2 emulator: real HTTP on 127.0.0.1, real OAuth 1.0a verification.
+
+tweepy talks to it exactly as to X (threadbot points at it with THREADBOT_X_API_URL).
+It keeps posts in memory, rejects duplicate text with X's 403 body, sends rate-limit
+headers, enforces a 15-minute and an optional 24-hour post limit, rewrites URLs to
+t.co links in what it returns (as X does), and can be told to misbehave:
+
+    emulator.inject(Fault("500"))                    # next POST /2/tweets fails
+    emulator.inject(Fault("drop_after_accept"))      # stores the post, then hangs up
+    emulator.hold(post_number=3, phase="accepted")   # pause there (crash tests)
+
+Faults: 429, daily_cap, 500, 503, timeout, drop_before_accept, drop_after_accept, 401,
+403_readonly, 400, and pass (behave normally; to aim a later fault at a later post).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import re
+import threading
+import time
+from collections import Counter, deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from oauthlib.oauth1 import RequestValidator, SignatureOnlyEndpoint
+
+from threads.length import find_urls, weighted_length
+
+CONSUMER_KEY = "emu-consumer-key-6f1c2a"
+CONSUMER_SECRET = "emu-consumer-secret-9b8d7e6f5a4c3b2a1d0e"
+ACCESS_TOKEN = "424242-emu-access-token-3c4d5e6f"
+ACCESS_TOKEN_SECRET = "emu-access-token-secret-1a2b3c4d5e6f7a8b"
+SECRETS = (CONSUMER_KEY, CONSUMER_SECRET, ACCESS_TOKEN, ACCESS_TOKEN_SECRET)
+USER_ID = "424242"
+USERNAME = "threadbot_emu"
+
+
+@dataclass
+class Fault:
+    kind: str
+    reset_in: float = 2.0  # for 429/daily_cap: seconds until x-rate-limit-reset
+
+
+@dataclass
+class EmulatedPost:
+    id: str
+    text: str
+    reply_to: str | None
+    created: float
+
+
+@dataclass
+class _Hold:
+    post_number: int
+    phase: str
+    reached: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
+
+
+class _Validator(RequestValidator):  # type: ignore[misc]
+    enforce_ssl = False
+    nonce_length = (8, 64)
+    client_key_length = (8, 64)
+    access_token_length = (8, 64)
+    dummy_client = "dummy-client-key-000"
+    dummy_access_token = "dummy-access-token-000"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.nonces: set[tuple[str, str]] = set()
+        self.lock = threading.Lock()
+
+    @property
+    def safe_characters(self) -> set[str]:
+        return set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-")
+
+    def validate_client_key(self, client_key: str, request: Any) -> bool:
+        return bool(client_key == CONSUMER_KEY)
+
+    def validate_access_token(self, client_key: str, token: str, request: Any) -> bool:
+        return bool(token == ACCESS_TOKEN)
+
+    def validate_timestamp_and_nonce(
+        self,
+        client_key: str,
+        timestamp: str,
+        nonce: str,
+        request: Any,
+        request_token: Any = None,
+        access_token: Any = None,
+    ) -> bool:
+        with self.lock:
+            if (timestamp, nonce) in self.nonces:
+                return False  # replayed request
+            self.nonces.add((timestamp, nonce))
+        return abs(time.time() - int(timestamp)) < 600
+
+    def get_client_secret(self, client_key: str, request: Any) -> str:
+        return CONSUMER_SECRET if client_key == CONSUMER_KEY else "dummy-secret"
+
+    def get_access_token_secret(self, client_key: str, token: str, request: Any) -> str:
+        return ACCESS_TOKEN_SECRET if token == ACCESS_TOKEN else "dummy-secret"
+
+
+class XEmulator:
+    """State and behaviour; :meth:`start` serves it on an ephemeral port."""
+
+    def __init__(
+        self,
+        *,
+        window_limit: int = 100,
+        daily_limit: int | None = None,
+        client_timeout: float = 2.0,
+    ) -> None:
+        self.posts: list[EmulatedPost] = []
+        self.calls: Counter[str] = Counter()
+        self.faults: deque[Fault] = deque()
+        self.window_limit = window_limit
+        self.daily_limit = daily_limit
+        self.client_timeout = client_timeout
+        self.post_attempts = 0
+        self.holds: list[_Hold] = []
+        self.lock = threading.Lock()
+        self._ids = itertools.count(1_800_000_000_000_000_000)
+        self._endpoint = SignatureOnlyEndpoint(_Validator())
+        self._server: ThreadingHTTPServer | None = None
+
+    # -- control ------------------------------------------------------------------
+
+    def start(self) -> str:
+        emulator = self
+
+        class Handler(_Handler):
+            pass
+
+        Handler.emulator = emulator
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self.url
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def stop(self) -> None:
+        for hold in self.holds:
+            hold.release.set()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+
+    def inject(self, fault: Fault) -> None:
+        self.faults.append(fault)
+
+    def hold(self, post_number: int, phase: str) -> _Hold:
+        """Pause POST number ``post_number`` at ``phase`` (received, accepted, responded)."""
+        hold = _Hold(post_number, phase)
+        self.holds.append(hold)
+        return hold
+
+    def _pause(self, number: int, phase: str) -> None:
+        for hold in self.holds:
+            if hold.post_number == number and hold.phase == phase:
+                hold.reached.set()
+                hold.release.wait(30)
+
+    # -- behaviour ------------------------------------------------------------------
+
+    def window_count(self, seconds: float) -> int:
+        since = time.time() - seconds
+        return sum(post.created >= since for post in self.posts)
+
+    def rate_headers(self) -> dict[str, str]:
+        reset = int(time.time()) + 900
+        headers = {
+            "x-rate-limit-limit": str(self.window_limit),
+            "x-rate-limit-remaining": str(max(0, self.window_limit - self.window_count(900))),
+            "x-rate-limit-reset": str(reset),
+        }
+        if self.daily_limit is not None:
+            headers.update(
+                {
+                    "x-user-limit-24hour-limit": str(self.daily_limit),
+                    "x-user-limit-24hour-remaining": str(
+                        max(0, self.daily_limit - self.window_count(86400))
+                    ),
+                    "x-user-limit-24hour-reset": str(int(time.time()) + 86400),
+                }
+            )
+        return headers
+
+    def visible_text(self, text: str) -> str:
+        """As X returns it: URLs become t.co links and & is escaped."""
+        for index, url in enumerate(find_urls(text)):
+            text = text.replace(url, f"https://t.co/emu{index:06d}", 1)
+        return text.replace("&", "&amp;")
+
+
+def _problem(
+    status: int, title: str, detail: str, kind: str = "about:blank"
+) -> tuple[int, dict[str, Any]]:
+    return status, {"title": title, "detail": detail, "type": kind, "status": status}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    emulator: XEmulator
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def _authorised(self, body: bytes) -> bool:
+        uri = f"http://{self.headers['Host']}{self.path}"
+        content_type = self.headers.get("Content-Type", "")
+        signed_body = body.decode() if "application/x-www-form-urlencoded" in content_type else None
+        valid, _ = self.emulator._endpoint.validate_request(
+            uri, http_method=self.command, body=signed_body, headers=dict(self.headers)
+        )
+        return bool(valid)
+
+    def _send(
+        self, status: int, payload: dict[str, Any], extra: dict[str, str] | None = None
+    ) -> None:
+        body = json.dumps(payload).encode()
+        self.send_response(status)
+        content_type = "application/problem+json" if status >= 400 else "application/json"
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in {**self.emulator.rate_headers(), **(extra or {})}.items():
+            self.send_header(name, value)
+        try:
+            self.end_headers()
+            self.wfile.write(body)
+            self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the client died (crash tests kill it)
+
+    def _hang_up(self) -> None:
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(2)
+
+    def _dispatch(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        route = urlsplit(self.path)
+        self.emulator.calls[f"{self.command} {re.sub(r'/[0-9]{3,}', '/:id', route.path)}"] += 1
+        if not self._authorised(body):
+            self._send(*_problem(401, "Unauthorized", "Unauthorized"))
+            return
+        if self.command == "POST" and route.path == "/2/tweets":
+            self._create(json.loads(body or b"{}"))
+        elif self.command == "DELETE" and route.path.startswith("/2/tweets/"):
+            post_id = route.path.rsplit("/", 1)[1]
+            with self.emulator.lock:
+                before = len(self.emulator.posts)
+                self.emulator.posts = [p for p in self.emulator.posts if p.id != post_id]
+                deleted = len(self.emulator.posts) < before
+            self._send(200, {"data": {"deleted": deleted}})
+        elif self.command == "GET" and route.path == "/2/users/me":
+            self._send(
+                200, {"data": {"id": USER_ID, "name": "Threadbot Emulator", "username": USERNAME}}
+            )
+        elif self.command == "GET" and re.fullmatch(r"/2/users/[0-9]+/tweets", route.path):
+            query = parse_qs(route.query)
+            limit = int(query.get("max_results", ["10"])[0])
+            if not 5 <= limit <= 100:
+                self._send(
+                    *_problem(400, "Invalid Request", "max_results must be between 5 and 100")
+                )
+                return
+            with self.emulator.lock:
+                recent = list(reversed(self.emulator.posts))[:limit]
+            data = [
+                {
+                    "id": p.id,
+                    "text": self.emulator.visible_text(p.text),
+                    "edit_history_tweet_ids": [p.id],
+                }
+                for p in recent
+            ]
+            meta: dict[str, Any] = {"result_count": len(data)}
+            if data:
+                meta.update(newest_id=data[0]["id"], oldest_id=data[-1]["id"])
+            self._send(200, {"data": data, "meta": meta} if data else {"meta": meta})
+        else:
+            self._send(*_problem(404, "Not Found Error", f"no route {self.command} {route.path}"))
+
+    def _create(self, payload: dict[str, Any]) -> None:
+        emulator = self.emulator
+        with emulator.lock:
+            emulator.post_attempts += 1
+            number = emulator.post_attempts
+            fault = emulator.faults.popleft() if emulator.faults else None
+        emulator._pause(number, "received")
+        kind = fault.kind if fault else None
+        if kind == "timeout":
+            time.sleep(emulator.client_timeout + 0.5)
+            self._hang_up()
+            return
+        if kind == "drop_before_accept":
+            self._hang_up()
+            return
+        if kind in ("429", "daily_cap"):
+            reset = str(int(time.time() + (fault.reset_in if fault else 2)))
+            extra = {"x-rate-limit-reset": reset, "x-rate-limit-remaining": "0"}
+            if kind == "daily_cap":
+                extra.update(
+                    {"x-user-limit-24hour-remaining": "0", "x-user-limit-24hour-reset": reset}
+                )
+            self._send(*_problem(429, "Too Many Requests", "Too Many Requests"), extra)
+            return
+        simple = {
+            "500": _problem(500, "Internal Server Error", "Internal error"),
+            "503": _problem(503, "Service Unavailable", "Service Unavailable"),
+            "401": _problem(401, "Unauthorized", "Unauthorized"),
+            "403_readonly": (
+                403,
+                {
+                    "title": "Unsupported Authentication",
+                    "detail": "Your client app is not configured with the appropriate oauth1 app permissions for this endpoint.",
+                    "type": "https://api.twitter.com/2/problems/oauth1-permissions",
+                    "status": 403,
+                },
+            ),
+            "400": _problem(
+                400, "Invalid Request", "One or more parameters to your request was invalid."
+            ),
+        }
+        if kind in simple:
+            self._send(*simple[kind])
+            return
+        text = str(payload.get("text", ""))
+        reply_to = (payload.get("reply") or {}).get("in_reply_to_tweet_id")
+        with emulator.lock:
+            if emulator.window_count(900) >= emulator.window_limit or (
+                emulator.daily_limit is not None
+                and emulator.window_count(86400) >= emulator.daily_limit
+            ):
+                status, body = _problem(429, "Too Many Requests", "Too Many Requests")
+            elif not text or weighted_length(text) > 280:
+                status, body = _problem(400, "Invalid Request", "Tweet text is empty or too long.")
+            elif any(p.text == text for p in emulator.posts):
+                status, body = _problem(
+                    403,
+                    "Forbidden",
+                    "You are not allowed to create a Tweet with duplicate content.",
+                )
+            elif reply_to is not None and not any(p.id == reply_to for p in emulator.posts):
+                status, body = _problem(
+                    400,
+                    "Invalid Request",
+                    "The Tweet you are replying to has been deleted or is not visible to you.",
+                )
+            else:
+                post = EmulatedPost(
+                    id=str(next(emulator._ids)), text=text, reply_to=reply_to, created=time.time()
+                )
+                emulator.posts.append(post)
+                status, body = (
+                    201,
+                    {
+                        "data": {
+                            "id": post.id,
+                            "text": emulator.visible_text(text),
+                            "edit_history_tweet_ids": [post.id],
+                        }
+                    },
+                )
+        if status != 201:
+            extra = {}
+            if (
+                status == 429
+                and emulator.daily_limit is not None
+                and emulator.window_count(86400) >= emulator.daily_limit
+            ):
+                extra = {"x-user-limit-24hour-remaining": "0"}
+            self._send(status, body, extra)
+            return
+        emulator._pause(number, "accepted")
+        if kind == "drop_after_accept":
+            self._hang_up()
+            return
+        self._send(status, body)
+        emulator._pause(number, "responded")
+
+    do_GET = do_POST = do_DELETE = _dispatch
+
+
+def main() -> None:
+    """Run the emulator in the foreground (for trying threadbot by hand)."""
+    emulator = XEmulator()
+    url = emulator.start()
+    print(f"X API emulator on {url}")
+    print(
+        f"export THREADBOT_X_API_URL={url} X_API_KEY={CONSUMER_KEY} X_API_SECRET={CONSUMER_SECRET} X_ACCESS_TOKEN={ACCESS_TOKEN} X_ACCESS_TOKEN_SECRET={ACCESS_TOKEN_SECRET}"
+    )
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        emulator.stop()
+
+
+if __name__ == "__main__":
+    main()
