@@ -11,6 +11,7 @@ They extend the tree in ``threads.errors``::
         ├── AlreadyPublishedError          the thread is live already (its URL is given)
         ├── BudgetExceededError            posting would break the 24 h post cap or USD budget
         ├── NotPostableError               validation found errors
+        ├── StopRequestedError             the daemon is shutting down between two tweets
         └── XApiError                      X answered with an error, or did not answer
             ├── RateLimitedError           429 inside the 15-minute window (reset_at)
             ├── DailyCapError              the 24-hour post cap (reset_at)
@@ -59,6 +60,10 @@ class BudgetExceededError(PublishError):
 
 class NotPostableError(PublishError):
     """Validation found errors; nothing was posted."""
+
+
+class StopRequestedError(PublishError):
+    """A shutdown was requested; the tweet in flight finished, the rest wait."""
 
 
 class XApiError(PublishError):

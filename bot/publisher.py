@@ -35,6 +35,7 @@ from bot.errors import (
     PostRejectedError,
     PublishError,
     RateLimitedError,
+    StopRequestedError,
     XApiError,
     XAuthError,
     XUnavailableError,
@@ -80,6 +81,7 @@ class Publisher:
         *,
         clock: Clock = utc_now,
         sleep: Sleep = time.sleep,
+        stop_requested: Callable[[], bool] = lambda: False,
     ) -> None:
         self.store = store
         self.client = client
@@ -87,6 +89,7 @@ class Publisher:
         self.prices = prices
         self.clock = clock
         self.sleep = sleep
+        self.stop_requested = stop_requested
         self._account: Account | None = None
 
     @property
@@ -152,6 +155,10 @@ class Publisher:
             if tweet.status == "posted":
                 previous = tweet.x_id
                 continue
+            if self.stop_requested():
+                raise StopRequestedError(
+                    f"stopped before tweet {tweet.position} of thread {thread.id}"
+                )
             if previous is not None and self.limits.reply_pause_seconds > 0:
                 # X rejects bursts of rapid replies.
                 self.sleep(self.limits.reply_pause_seconds)

@@ -54,6 +54,16 @@ class StoreSettings(BaseModel):
     )
 
 
+class ScheduleSettings(BaseModel):
+    """The ``[schedule]`` part: time zone and the daemon's behaviour."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    timezone: str = "UTC"
+    grace_minutes: float = Field(default=60, ge=0)
+    poll_seconds: float = Field(default=2.0, gt=0, le=60)
+
+
 class Settings(BaseModel):
     """The whole config file."""
 
@@ -67,6 +77,7 @@ class Settings(BaseModel):
     publishing: PublishingSettings = PublishingSettings()
     budget: BudgetSettings = BudgetSettings()
     store: StoreSettings = StoreSettings()
+    schedule: ScheduleSettings = ScheduleSettings()
 
 
 class LoadedSettings(BaseModel):

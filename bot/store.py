@@ -170,7 +170,7 @@ class Store:
                     section_index=section_index,
                     section=section,
                     content_hash=content_hash,
-                    status="pending",
+                    status="scheduled" if due_at else "pending",
                     created_at=now,
                     due_at=due_at,
                     cost_usd=cost_usd,
@@ -227,6 +227,65 @@ class Store:
                 ).scalars()
             )
         return [self.get(thread_id) for thread_id in ids]
+
+    def with_status(self, *statuses: str) -> list[ThreadRecord]:
+        """Threads in any of ``statuses``, by due time then id."""
+        with self.engine.connect() as connection:
+            ids = list(
+                connection.execute(
+                    sa.select(threads_table.c.id)
+                    .where(threads_table.c.status.in_(statuses))
+                    .order_by(threads_table.c.due_at, threads_table.c.id)
+                ).scalars()
+            )
+        return [self.get(thread_id) for thread_id in ids]
+
+    def claim(self, thread_id: int, owner: str, from_statuses: Sequence[str]) -> bool:
+        """Atomically take a thread for posting; False if another process has it.
+
+        One UPDATE with the expected status in its WHERE clause: of two daemons racing
+        for the same thread, exactly one sees a changed row.
+        """
+        with self._transaction() as connection:
+            changed = connection.execute(
+                threads_table.update()
+                .where(threads_table.c.id == thread_id)
+                .where(threads_table.c.status.in_(list(from_statuses)))
+                .values(status="posting", claimed_by=owner)
+            ).rowcount
+        return bool(changed == 1)
+
+    def take_over(self, thread_id: int, dead_owner: str, owner: str) -> bool:
+        """Claim a thread left ``posting`` by a process that no longer exists."""
+        with self._transaction() as connection:
+            changed = connection.execute(
+                threads_table.update()
+                .where(threads_table.c.id == thread_id)
+                .where(threads_table.c.status == "posting")
+                .where(threads_table.c.claimed_by == dead_owner)
+                .values(claimed_by=owner)
+            ).rowcount
+        return bool(changed == 1)
+
+    def claimed_by(self, thread_id: int) -> str | None:
+        with self.engine.connect() as connection:
+            return connection.execute(
+                sa.select(threads_table.c.claimed_by).where(threads_table.c.id == thread_id)
+            ).scalar()
+
+    def reschedule(self, thread_id: int, due_at: dt.datetime) -> None:
+        with self._transaction() as connection:
+            connection.execute(
+                threads_table.update()
+                .where(threads_table.c.id == thread_id)
+                .values(
+                    status="scheduled",
+                    due_at=due_at,
+                    not_before=None,
+                    last_error=None,
+                    claimed_by=None,
+                )
+            )
 
     def set_thread_status(
         self,

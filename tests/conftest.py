@@ -56,15 +56,23 @@ request_timeout_seconds = 2
 [budget]
 max_posts_per_24h = {max_posts}
 monthly_usd = 25.0
+
+[schedule]
+timezone = "UTC"
+poll_seconds = 1
+grace_minutes = {grace_minutes}
 """
 
 
-def write_publish_config(directory: Path, *, max_posts: int = 1000) -> Path:
+def write_publish_config(
+    directory: Path, *, max_posts: int = 1000, grace_minutes: float = 60
+) -> Path:
     """A config with real-looking links (posting refuses placeholders), no pauses."""
     path = directory / "publish.toml"
-    path.write_text(
-        PUBLISH_CONFIG.format(templates=TEMPLATES, max_posts=max_posts), encoding="utf-8"
+    text = PUBLISH_CONFIG.format(
+        templates=TEMPLATES, max_posts=max_posts, grace_minutes=grace_minutes
     )
+    path.write_text(text, encoding="utf-8")
     return path
 
 

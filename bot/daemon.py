@@ -1,0 +1,272 @@
+"""The scheduler daemon: the store is the truth, APScheduler is the clock.
+
+Every ``poll_seconds`` a sync job reads the store and keeps one in-memory ``date`` job
+per scheduled thread at its due time (so a thread queued by another process is seen
+within a poll, and posting starts when the due time comes, not at the next poll).
+Nothing is persisted in APScheduler: its job store is never shared between processes.
+
+At its due time a thread is claimed with one atomic UPDATE (so of two daemons on one
+store exactly one posts it), checked against the budget (deferred to when it fits),
+then posted by the publisher. A thread that fell due while the daemon was down is
+posted if within the grace period, otherwise marked ``missed`` and logged. A thread
+already partly live is always finished. SIGTERM/SIGINT: the tweet in flight finishes,
+its state is recorded, the daemon exits 0.
+
+``--dry-run`` prints each thread at its due time exactly as it would be posted and
+changes nothing: no X, no claims, no status.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import signal
+import socket
+import threading
+from collections.abc import Callable
+from typing import IO, Any
+
+from bot.errors import BudgetExceededError, RateLimitedError, StopRequestedError
+from bot.planning import decide
+from bot.publisher import Publisher, utc_now
+from bot.store import Store, ThreadRecord
+from threads.errors import ThreadbotError
+
+log = logging.getLogger("threadbot.daemon")
+
+WAITING = ("scheduled", "deferred")
+
+
+def owner_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _owner_alive(owner: str | None) -> bool:
+    if not owner:
+        return False
+    host, _, pid = owner.rpartition(":")
+    if host != socket.gethostname():
+        return True  # another machine: assume alive, never steal
+    try:
+        os.kill(int(pid), 0)
+    except (ProcessLookupError, ValueError):
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class Daemon:
+    """Runs until stopped; see the module docstring for the rules."""
+
+    def __init__(
+        self,
+        store: Store,
+        publisher_factory: Callable[[Callable[[], bool]], Publisher] | None,
+        *,
+        dry_run: bool,
+        grace: dt.timedelta,
+        poll_seconds: float = 2.0,
+        out: IO[str],
+        clock: Callable[[], dt.datetime] = utc_now,
+        zone: dt.tzinfo = dt.UTC,
+    ) -> None:
+        self.store = store
+        self.dry_run = dry_run
+        self.grace = grace
+        self.poll_seconds = poll_seconds
+        self.out = out
+        self.clock = clock
+        self.zone = zone
+        self.owner = owner_id()
+        self.stopping = threading.Event()
+        self._printed: set[int] = set()
+        self._publisher: Publisher | None = None
+        self._publisher_factory = publisher_factory
+        self._scheduler: Any = None
+
+    @property
+    def publisher(self) -> Publisher:
+        if self._publisher is None:
+            assert self._publisher_factory is not None, "a dry run never posts"
+            self._publisher = self._publisher_factory(self.stopping.is_set)
+        return self._publisher
+
+    # -- life cycle -----------------------------------------------------------------
+
+    def run(self) -> None:
+        """Block until SIGTERM/SIGINT; exit after the tweet in flight."""
+        from apscheduler.executors.pool import ThreadPoolExecutor
+        from apscheduler.schedulers.blocking import BlockingScheduler
+
+        self._scheduler = BlockingScheduler(
+            timezone=dt.UTC,
+            # One posting at a time; never skip a late job (the store decides
+            # lateness); never stack runs of the same job.
+            executors={"default": ThreadPoolExecutor(1), "sync": ThreadPoolExecutor(1)},
+            job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
+        )
+        self._scheduler.add_job(
+            self.sync,
+            "interval",
+            seconds=self.poll_seconds,
+            id="sync",
+            replace_existing=True,
+            next_run_time=dt.datetime.now(dt.UTC),
+            executor="sync",
+        )
+        for number in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(number, self._on_signal)
+        queued = self.store.with_status(*WAITING, "posting")
+        mode = "dry run: printing, not posting" if self.dry_run else "posting"
+        log.info("loaded: %d threads queued (%s, owner %s)", len(queued), mode, self.owner)
+        self._scheduler.start()
+        log.info("stopped")
+
+    def _on_signal(self, number: int, _frame: Any) -> None:
+        log.info("%s: finishing the tweet in flight, then stopping", signal.Signals(number).name)
+        self.stopping.set()
+        if self._scheduler is not None and self._scheduler.running:
+            self._scheduler.shutdown(wait=True)
+
+    # -- the clock's work -----------------------------------------------------------------
+
+    def sync(self) -> None:
+        """Mirror the store into date jobs; mark threads missed while the daemon was down."""
+        if self.stopping.is_set():
+            return
+        now = self.clock()
+        wanted: dict[str, dt.datetime] = {}
+        for thread in self.store.with_status(*WAITING, "posting"):
+            due = self._due(thread, now)
+            if due is None:
+                continue
+            decision = decide(due, now, self.grace, started=thread.live_count > 0)
+            if decision == "missed":
+                self._miss(thread, due, now)
+                continue
+            wanted[f"thread-{thread.id}"] = max(due, now)
+        if self._scheduler is None:
+            return
+        existing = {job.id: job for job in self._scheduler.get_jobs() if job.id != "sync"}
+        for job_id, job in existing.items():
+            if job_id not in wanted:
+                job.remove()
+        for job_id, run_at in wanted.items():
+            job = existing.get(job_id)
+            if job is not None and job.next_run_time == run_at:
+                continue
+            thread_id = int(job_id.removeprefix("thread-"))
+            self._scheduler.add_job(
+                self.run_thread,
+                "date",
+                run_date=run_at,
+                args=[thread_id],
+                id=job_id,
+                replace_existing=True,
+            )
+
+    def _due(self, thread: ThreadRecord, now: dt.datetime) -> dt.datetime | None:
+        if thread.due_at is None:
+            return None  # published by hand, not scheduled
+        if thread.status == "deferred":
+            return thread.not_before or thread.due_at
+        if thread.status == "posting":
+            owner = self.store.claimed_by(thread.id)
+            if owner == self.owner or _owner_alive(owner):
+                return None
+            return now  # its daemon died mid-thread: finish it
+        return thread.due_at
+
+    def _miss(self, thread: ThreadRecord, due: dt.datetime, now: dt.datetime) -> None:
+        late = now - due
+        message = (
+            f"due {self._local(due)} but the daemon was not running; {late} late is beyond "
+            f"the grace of {self.grace}: `threadbot reschedule {thread.id} --at …` revives it"
+        )
+        if self.dry_run:
+            if thread.id not in self._printed:
+                self._printed.add(thread.id)
+                log.warning("would mark missed: thread %s (%s): %s", thread.id, thread.key, message)
+            return
+        self.store.set_thread_status(thread.id, "missed", error=message)
+        log.warning("missed: thread %s (%s): %s", thread.id, thread.key, message)
+
+    def run_thread(self, thread_id: int) -> None:
+        """At the due time: print (dry run) or claim, check the budget, post."""
+        if self.stopping.is_set():
+            return
+        if self.dry_run:
+            self._print(self.store.get(thread_id))
+            return
+        thread = self.store.get(thread_id)
+        if thread.status == "posting":
+            if not self.store.take_over(
+                thread_id, self.store.claimed_by(thread_id) or "", self.owner
+            ):
+                return
+        elif not self.store.claim(thread_id, self.owner, WAITING):
+            log.info("skipped: thread %s was taken by another process or changed", thread_id)
+            return
+        log.info("due: thread %s (%s), %d tweets", thread.id, thread.key, len(thread.tweets))
+        remaining = [(t.text, t.has_url) for t in thread.tweets if t.status != "posted"]
+        try:
+            self.publisher.check_budget(remaining)
+        except BudgetExceededError as error:
+            self.store.set_thread_status(
+                thread_id, "deferred", error=str(error), not_before=error.fits_at
+            )
+            log.warning(
+                "deferred: thread %s until %s: %s", thread_id, self._local(error.fits_at), error
+            )
+            return
+        except ThreadbotError as error:
+            self._fail(thread_id, error)
+            return
+        try:
+            done = self.publisher.publish(
+                thread_id,
+                lambda tweet, url: log.info(
+                    "posted: thread %s tweet %d: %s", thread_id, tweet.position, url
+                ),
+            )
+            log.info(
+                "posted: thread %s complete: %s",
+                thread_id,
+                self.publisher.url(done.tweets[0].x_id or ""),
+            )
+        except StopRequestedError:
+            self.store.set_thread_status(thread_id, "scheduled")
+            log.info("paused: thread %s stops for shutdown; the next start finishes it", thread_id)
+        except RateLimitedError as error:
+            log.warning(
+                "deferred: thread %s until %s: %s", thread_id, self._local(error.reset_at), error
+            )
+        except ThreadbotError as error:
+            self._fail(thread_id, error)
+
+    def _fail(self, thread_id: int, error: ThreadbotError) -> None:
+        if self.store.get(thread_id).status == "posting":
+            self.store.set_thread_status(thread_id, "failed", error=str(error))
+        log.error("failed: thread %s: %s", thread_id, error)
+
+    def _print(self, thread: ThreadRecord) -> None:
+        if thread.id in self._printed:
+            return
+        self._printed.add(thread.id)
+        due = thread.due_at or self.clock()
+        lines = [
+            f"── thread {thread.id} ({thread.key}) due {self._local(due)} · dry run, not posted ──"
+        ]
+        for tweet in thread.tweets:
+            lines.append(f"[{tweet.position}/{len(thread.tweets)}]")
+            lines.append(tweet.text)
+        self.out.write("\n".join(lines) + "\n\n")
+        self.out.flush()
+        log.info("due: thread %s printed (dry run)", thread.id)
+
+    def _local(self, moment: dt.datetime | None) -> str:
+        if moment is None:
+            return "unknown"
+        return moment.astimezone(self.zone).strftime("%Y-%m-%d %H:%M %Z")

@@ -1,0 +1,100 @@
+"""Queueing threads for the daemon: plan their times, freeze them with a due time."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from bot.errors import AlreadyPublishedError
+from bot.planning import (
+    ScheduleError,
+    every,
+    next_slots,
+    parse_datetime,
+    parse_duration,
+    parse_slots,
+)
+from bot.publisher import content_hash
+from bot.store import Store, ThreadRecord
+from threads.pipeline import Prepared
+
+UPCOMING = ("scheduled", "deferred", "posting")
+
+
+@dataclass(frozen=True)
+class When:
+    """Exactly one of: at; start + every; slots."""
+
+    at: str | None = None
+    start: str | None = None
+    every: str | None = None
+    slots: str | None = None
+
+
+def plan(
+    when: When, count: int, tz: ZoneInfo, now: dt.datetime, store: Store, *, allow_past: bool
+) -> list[dt.datetime]:
+    """``count`` due times for ``when``; past ones refused unless ``allow_past`` (then now)."""
+    chosen = [
+        when.at is not None,
+        when.start is not None or when.every is not None,
+        when.slots is not None,
+    ]
+    if sum(chosen) != 1:
+        raise ScheduleError(
+            "say when: give one of --at DATETIME, --start DATETIME --every DURATION, "
+            "or --slots SPEC"
+        )
+    if when.at is not None:
+        times = [parse_datetime(when.at, tz)] * count
+    elif when.slots is not None:
+        taken = [t.due_at for t in store.with_status(*UPCOMING) if t.due_at is not None]
+        times = next_slots(parse_slots(when.slots), tz, now, count, taken)
+    else:
+        if when.start is None or when.every is None:
+            raise ScheduleError("--start and --every go together: give both")
+        times = every(parse_datetime(when.start, tz), parse_duration(when.every), count)
+    past = [t for t in times if t < now]
+    if past and not allow_past:
+        raise ScheduleError(
+            f"{past[0].astimezone(tz):%Y-%m-%d %H:%M %Z} is in the past: pick a later time, "
+            "or pass --now to post past-due threads as soon as the daemon runs"
+        )
+    # Stored and compared in UTC (an ambiguous local time never equals another zone's).
+    return [max(t, now).astimezone(dt.UTC) for t in times]
+
+
+def queue_threads(
+    prepared: Prepared, times: list[dt.datetime], store: Store, now: dt.datetime
+) -> list[tuple[ThreadRecord, bool]]:
+    """Freeze each thread with its due time; (record, False) for one queued already."""
+    queued = []
+    for thread, due in zip(prepared.threads, times, strict=True):
+        texts = [tweet.text for tweet in thread.tweets]
+        digest = content_hash(texts)
+        existing = [
+            r for r in store.by_key(thread.id) if r.status not in ("cancelled", "missed", "failed")
+        ]
+        live = [r for r in existing if r.status == "posted"]
+        if live:
+            raise AlreadyPublishedError(
+                f"{thread.id} is already live as thread {live[0].id}: nothing was scheduled"
+            )
+        same = [r for r in existing if r.content_hash == digest]
+        if same:
+            queued.append((same[0], False))
+            continue
+        record = store.freeze(
+            key=thread.id,
+            article=prepared.article.path,
+            section_index=thread.section_index,
+            section=thread.section,
+            content_hash=digest,
+            tweets=[(t.text, t.has_url) for t in thread.tweets],
+            cost_usd=thread.cost_usd,
+            now=now,
+            due_at=due,
+        )
+        queued.append((record, True))
+    return queued
