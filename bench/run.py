@@ -12,11 +12,14 @@
 4. API calls per published tweet: one `threadbot publish` process posts the whole
    example (7 threads) to the local X API emulator; target 1.00 POST per tweet plus one
    identity lookup per process.
+5. Daemon: start time (spawn to first sync done) and peak RSS with 10,000 queued threads;
+   due-time-to-first-tweet latency (median, p99) over 100 threads posted to the emulator.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import statistics
 import subprocess
 import sys
@@ -242,6 +245,143 @@ def bench_api_calls() -> None:
     )
 
 
+def _emulator_env(emulator_url: str, db: Path) -> dict[str, str]:
+    import os
+
+    from tests.x_emulator import ACCESS_TOKEN, ACCESS_TOKEN_SECRET, CONSUMER_KEY, CONSUMER_SECRET
+
+    return {
+        **os.environ,
+        "THREADBOT_X_API_URL": emulator_url,
+        "THREADBOT_DB": str(db),
+        "X_API_KEY": CONSUMER_KEY,
+        "X_API_SECRET": CONSUMER_SECRET,
+        "X_ACCESS_TOKEN": ACCESS_TOKEN,
+        "X_ACCESS_TOKEN_SECRET": ACCESS_TOKEN_SECRET,
+    }
+
+
+def _freeze_many(db: Path, count: int, first_due: dt.datetime, spacing: float) -> None:
+    from bot.store import Store, database_url
+
+    store = Store(database_url(db))
+    now = dt.datetime.now(dt.UTC)
+    for index in range(count):
+        tweets = [(f"bench thread {index} tweet {k} {k}/4", k == 4) for k in range(1, 5)]
+        store.freeze(
+            key=f"bench#{index}",
+            article="bench.txt",
+            section_index=index,
+            section="bench",
+            content_hash=str(index),
+            tweets=tweets,
+            cost_usd=0.245,
+            now=now,
+            due_at=first_due + dt.timedelta(seconds=spacing * index),
+        )
+
+
+def _start_daemon(
+    args: list[str], env: dict[str, str], folder: Path, marker: str
+) -> tuple[subprocess.Popen[bytes], float, Path]:
+    log = folder / "daemon.log"
+    start = time.perf_counter()
+    with log.open("wb") as handle:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run", *args],
+            env=env,
+            cwd=folder,
+            stdout=subprocess.DEVNULL,
+            stderr=handle,
+        )
+    while marker not in log.read_text(errors="replace"):
+        if process.poll() is not None or time.perf_counter() - start > 120:
+            raise SystemExit(f"daemon did not start: {log.read_text()}")
+        time.sleep(0.01)
+    return process, time.perf_counter() - start, log
+
+
+def _peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def bench_daemon() -> None:
+    import signal
+    import tempfile
+
+    from tests.conftest import write_publish_config
+    from tests.x_emulator import XEmulator
+
+    print("5. daemon")
+    with tempfile.TemporaryDirectory() as directory:
+        folder = Path(directory)
+        config = write_publish_config(folder)
+        db = folder / "queue.db"
+        start = time.perf_counter()
+        _freeze_many(db, 10_000, dt.datetime.now(dt.UTC) + dt.timedelta(days=1), 60.0)
+        queued = time.perf_counter() - start
+        env = _emulator_env("http://127.0.0.1:9", db)
+        process, ready, _ = _start_daemon(
+            ["--dry-run", "--config", str(config)], env, folder, "ready:"
+        )
+        rss = _peak_rss_mb(process.pid)
+        process.send_signal(signal.SIGTERM)
+        process.wait(60)
+        empty_db = folder / "empty.db"
+        process, empty_ready, _ = _start_daemon(
+            ["--dry-run", "--config", str(config)],
+            _emulator_env("http://127.0.0.1:9", empty_db),
+            folder,
+            "ready:",
+        )
+        empty_rss = _peak_rss_mb(process.pid)
+        process.send_signal(signal.SIGTERM)
+        process.wait(60)
+        print(
+            f"   10,000 queued threads (queued in {queued:.1f} s): start to first sync {ready:.2f} s, peak RSS {rss:.0f} MB"
+        )
+        print(
+            f"   empty queue (baseline):                        start to first sync {empty_ready:.2f} s, peak RSS {empty_rss:.0f} MB ({ready / empty_ready:.2f}x, {rss / empty_rss:.2f}x)"
+        )
+
+    emulator = XEmulator(window_limit=1_000_000)
+    emulator.start()
+    try:
+        with tempfile.TemporaryDirectory() as directory:
+            folder = Path(directory)
+            config = write_publish_config(folder)
+            db = folder / "latency.db"
+            first_due = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=8)
+            _freeze_many(db, 100, first_due, 0.5)
+            process, _, _ = _start_daemon(
+                ["--config", str(config)], _emulator_env(emulator.url, db), folder, "ready:"
+            )
+            deadline = time.monotonic() + 180
+            while len(emulator.posts) < 400 and time.monotonic() < deadline:
+                time.sleep(0.2)
+            process.send_signal(signal.SIGTERM)
+            process.wait(60)
+    finally:
+        emulator.stop()
+    firsts = {p.text: p.created for p in emulator.posts if p.reply_to is None}
+    latencies = []
+    for index in range(100):
+        created = firsts.get(f"bench thread {index} tweet 1 1/4")
+        if created is not None:
+            due = first_due + dt.timedelta(seconds=0.5 * index)
+            latencies.append(created - due.timestamp())
+    latencies.sort()
+    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+    print(
+        f"   due time to first tweet over {len(latencies)} threads (0.5 s apart): "
+        f"median {statistics.median(latencies) * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms, "
+        f"max {latencies[-1] * 1000:.0f} ms (target: within 2,000 ms)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="shorter runs (for CI smoke)")
@@ -250,6 +390,7 @@ def main() -> None:
     bench_cold_start(runs=3 if quick else 9)
     bench_build(count=100 if quick else 1000)
     bench_api_calls()
+    bench_daemon()
 
 
 if __name__ == "__main__":

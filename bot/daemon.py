@@ -30,7 +30,7 @@ from typing import IO, Any
 from bot.errors import BudgetExceededError, RateLimitedError, StopRequestedError
 from bot.planning import decide
 from bot.publisher import Publisher, utc_now
-from bot.store import Store, ThreadRecord
+from bot.store import ScheduleRow, Store, ThreadRecord
 from threads.errors import ThreadbotError
 
 log = logging.getLogger("threadbot.daemon")
@@ -85,6 +85,7 @@ class Daemon:
         self._publisher: Publisher | None = None
         self._publisher_factory = publisher_factory
         self._scheduler: Any = None
+        self._synced_once = False
 
     @property
     def publisher(self) -> Publisher:
@@ -118,7 +119,7 @@ class Daemon:
         )
         for number in (signal.SIGTERM, signal.SIGINT):
             signal.signal(number, self._on_signal)
-        queued = self.store.with_status(*WAITING, "posting")
+        queued = self.store.schedule_rows(*WAITING, "posting")
         mode = "dry run: printing, not posting" if self.dry_run else "posting"
         log.info("loaded: %d threads queued (%s, owner %s)", len(queued), mode, self.owner)
         self._scheduler.start()
@@ -133,12 +134,18 @@ class Daemon:
     # -- the clock's work -----------------------------------------------------------------
 
     def sync(self) -> None:
-        """Mirror the store into date jobs; mark threads missed while the daemon was down."""
+        """Mirror the store into date jobs; mark threads missed while the daemon was down.
+
+        Only threads due before the next-but-one poll get a job: the rest are seen again
+        by later polls, so a queue of 10,000 threads costs one query, not 10,000 jobs.
+        """
         if self.stopping.is_set():
             return
         now = self.clock()
+        horizon = now + dt.timedelta(seconds=3 * self.poll_seconds)
         wanted: dict[str, dt.datetime] = {}
-        for thread in self.store.with_status(*WAITING, "posting"):
+        rows = self.store.schedule_rows(*WAITING, "posting")
+        for thread in rows:
             due = self._due(thread, now)
             if due is None:
                 continue
@@ -146,7 +153,16 @@ class Daemon:
             if decision == "missed":
                 self._miss(thread, due, now)
                 continue
-            wanted[f"thread-{thread.id}"] = max(due, now)
+            if due <= horizon:
+                wanted[f"thread-{thread.id}"] = max(due, now)
+        if not self._synced_once:
+            self._synced_once = True
+            log.info(
+                "ready: %d threads waiting, %d due within %.0f s",
+                len(rows),
+                len(wanted),
+                3 * self.poll_seconds,
+            )
         if self._scheduler is None:
             return
         existing = {job.id: job for job in self._scheduler.get_jobs() if job.id != "sync"}
@@ -167,19 +183,18 @@ class Daemon:
                 replace_existing=True,
             )
 
-    def _due(self, thread: ThreadRecord, now: dt.datetime) -> dt.datetime | None:
+    def _due(self, thread: ScheduleRow, now: dt.datetime) -> dt.datetime | None:
         if thread.due_at is None:
             return None  # published by hand, not scheduled
         if thread.status == "deferred":
             return thread.not_before or thread.due_at
         if thread.status == "posting":
-            owner = self.store.claimed_by(thread.id)
-            if owner == self.owner or _owner_alive(owner):
+            if thread.claimed_by == self.owner or _owner_alive(thread.claimed_by):
                 return None
             return now  # its daemon died mid-thread: finish it
         return thread.due_at
 
-    def _miss(self, thread: ThreadRecord, due: dt.datetime, now: dt.datetime) -> None:
+    def _miss(self, thread: ScheduleRow, due: dt.datetime, now: dt.datetime) -> None:
         late = now - due
         message = (
             f"due {self._local(due)} but the daemon was not running; {late} late is beyond "

@@ -82,6 +82,19 @@ class TweetRecord:
 
 
 @dataclass(frozen=True)
+class ScheduleRow:
+    """What the daemon needs to know of a queued thread, without its tweets."""
+
+    id: int
+    key: str
+    status: str
+    due_at: dt.datetime | None
+    not_before: dt.datetime | None
+    claimed_by: str | None
+    live_count: int
+
+
+@dataclass(frozen=True)
 class ThreadRecord:
     id: int
     key: str
@@ -239,6 +252,43 @@ class Store:
                 ).scalars()
             )
         return [self.get(thread_id) for thread_id in ids]
+
+    def schedule_rows(self, *statuses: str) -> list[ScheduleRow]:
+        """Queued threads in one query (the daemon reads this every poll)."""
+        live = (
+            sa.select(sa.func.count())
+            .where(tweets_table.c.thread_id == threads_table.c.id)
+            .where(tweets_table.c.status == "posted")
+            .scalar_subquery()
+        )
+        query = (
+            sa.select(
+                threads_table.c.id,
+                threads_table.c.key,
+                threads_table.c.status,
+                threads_table.c.due_at,
+                threads_table.c.not_before,
+                threads_table.c.claimed_by,
+                live.label("live_count"),
+            )
+            .where(threads_table.c.status.in_(statuses))
+            .where(threads_table.c.due_at.is_not(None))
+            .order_by(threads_table.c.due_at, threads_table.c.id)
+        )
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).all()
+        return [
+            ScheduleRow(
+                id=row.id,
+                key=row.key,
+                status=row.status,
+                due_at=_aware(row.due_at),
+                not_before=_aware(row.not_before),
+                claimed_by=row.claimed_by,
+                live_count=row.live_count,
+            )
+            for row in rows
+        ]
 
     def claim(self, thread_id: int, owner: str, from_statuses: Sequence[str]) -> bool:
         """Atomically take a thread for posting; False if another process has it.
