@@ -36,6 +36,15 @@ def to_json_document(prepared: Prepared) -> dict[str, Any]:
                         "text": tweet.text,
                         "weighted_length": tweet.weighted_length,
                         "has_url": tweet.has_url,
+                        "chart": (
+                            {
+                                "kind": tweet.chart.kind,
+                                "title": tweet.chart.title,
+                                "alt_text": tweet.chart.alt_text,
+                            }
+                            if tweet.chart
+                            else None
+                        ),
                     }
                     for tweet in thread.tweets
                 ],
@@ -80,6 +89,8 @@ def write_text(prepared: Prepared, stream: IO[str], *, color: bool | None = None
                 f"{position}/{total} · {tweet.weighted_length}/{limit}{marker}", style=style
             )
             parts.append(header)
+            if tweet.chart is not None:
+                parts.append(Text(f"🖼 chart attached: {tweet.chart.alt_text}", style="cyan"))
             parts.append(Text(tweet.text + "\n"))
         with_url = sum(tweet.has_url for tweet in thread.tweets)
         console.print(

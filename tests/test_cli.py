@@ -38,7 +38,7 @@ def test_preview_json_document() -> None:
         assert set(thread) == {"id", "section", "tweets", "cost_usd"}
         assert isinstance(thread["cost_usd"], float)
         for tweet in thread["tweets"]:
-            assert set(tweet) == {"text", "weighted_length", "has_url"}
+            assert set(tweet) == {"text", "weighted_length", "has_url", "chart"}
             assert tweet["weighted_length"] <= 280
     for finding in document["findings"]:
         assert set(finding) == {"severity", "code", "message", "where"}

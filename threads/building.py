@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from threads.article import Article, Fact, Section, Sentence
+from threads.charts import ChartSpec, chart_for
 from threads.errors import UnsplittableTextError
 from threads.findings import Finding
 from threads.length import find_urls, weighted_length
@@ -34,6 +35,7 @@ class Tweet(BaseModel):
     text: str
     weighted_length: int
     urls: tuple[str, ...]
+    chart: ChartSpec | None = None
 
     @property
     def has_url(self) -> bool:
@@ -144,6 +146,7 @@ class _Block:
     kind: TweetKind
     template: str
     context: dict[str, Any]
+    chart: ChartSpec | None = None
 
 
 def _blocks(
@@ -198,11 +201,13 @@ def _blocks(
                 continue
             flush_prose()
             source_url = fact.source.url if inline and fact.source else None
+            chart = chart_for(fact, article.date) if options.threads.charts else None
             blocks.append(
                 _Block(
                     "fact",
                     "fact.txt.j2",
                     {"fact": fact, "source_url": source_url, "heading": section.heading},
+                    chart,
                 )
             )
         flush_prose()
@@ -236,11 +241,11 @@ def _build_thread(
     identifier = thread_id(article, index)
     limit = options.threads.max_weighted_length
     rendered = [
-        (block.kind, templates.render(block.template, **block.context))
+        (block.kind, templates.render(block.template, **block.context), block.chart)
         for block in _blocks(article, index, section, options, links, recommendations)
     ]
     findings: list[Finding] = []
-    texts: list[tuple[TweetKind, str]] = []
+    texts: list[tuple[TweetKind, str, ChartSpec | None]] = []
     # Numbering needs the count, which depends on the room numbering takes: start
     # with one digit and repack if the count needs more.
     count_guess = 9
@@ -250,12 +255,15 @@ def _build_thread(
         )
         texts = []
         findings = []
-        for kind, text in rendered:
+        for kind, text, chart in rendered:
             if not text:
                 continue
             try:
+                parts = split_text(text, limit=limit, reserve=reserve)
+                # A chart goes with the first tweet of its fact.
                 texts.extend(
-                    (kind, part) for part in split_text(text, limit=limit, reserve=reserve)
+                    (kind, part, chart if number == 0 else None)
+                    for number, part in enumerate(parts)
                 )
             except UnsplittableTextError as error:
                 findings.append(
@@ -272,7 +280,7 @@ def _build_thread(
 
     total = len(texts)
     tweets = []
-    for position, (kind, text) in enumerate(texts, start=1):
+    for position, (kind, text, chart) in enumerate(texts, start=1):
         final = f"{text} {position}/{total}" if options.threads.numbering else text
         tweets.append(
             Tweet(
@@ -280,6 +288,7 @@ def _build_thread(
                 text=final,
                 weighted_length=weighted_length(final),
                 urls=tuple(find_urls(final)),
+                chart=chart,
             )
         )
     if total > options.threads.max_tweets:

@@ -30,6 +30,10 @@ class ThreadOptions(_Model):
     )
     numbering: bool = True
     max_tweets: int = Field(default=25, ge=2, le=100)
+    charts: bool = Field(
+        default=False,
+        description="Attach a chart (PNG, with alt text) to fact tweets whose figures compare.",
+    )
     max_weighted_length: int = Field(default=280, ge=40, le=280)
 
 
