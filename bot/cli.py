@@ -16,6 +16,7 @@ import click
 
 from bot import __version__
 from bot.cli_common import (
+    EXIT_INPUT,
     EXIT_OK,
     EXIT_VALIDATION,
     config_option,
@@ -55,12 +56,21 @@ def cli(verbose: int) -> None:
     default=None,
     help="Force colours on or off (default: on for a terminal).",
 )
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    metavar="OUT.html",
+    help="Also write a self-contained page showing the threads as X shows them.",
+)
 @config_option
 def preview(
     article: str,
     section: str | None,
     output_format: str,
     color: bool | None,
+    html_path: str | None,
     config_path: str | None,
 ) -> None:
     """Show the threads ARTICLE becomes, with lengths, costs and findings. Posts nothing.
@@ -71,7 +81,20 @@ def preview(
     from bot.rendering import write_json, write_text
 
     with reported_errors():
-        _, prepared = prepare_article(article, section, config_path, for_posting=False)
+        loaded, prepared = prepare_article(article, section, config_path, for_posting=False)
+    if html_path is not None:
+        from pathlib import Path
+
+        from bot.html_preview import write_html
+
+        try:
+            write_html(prepared, loaded.settings.site, loaded.settings.prices, Path(html_path))
+        except OSError as error:
+            click.echo(
+                f"error: {html_path}: cannot write the HTML preview ({error.strerror})", err=True
+            )
+            sys.exit(EXIT_INPUT)
+        click.echo(f"HTML preview: {html_path}", err=True)
     if output_format == "json":
         write_json(prepared, sys.stdout)
     else:

@@ -67,6 +67,9 @@ class Recommendation(_Model):
 class SiteLinks(_Model):
     """The owner's links, from the ``[site]`` part of the config."""
 
+    display_name: str | None = Field(
+        default=None, max_length=50, description="The account's name, for the HTML preview."
+    )
     blog_url: PublicHttpsUrl
     about_url: PublicHttpsUrl | None = None
     x_profile_url: PublicHttpsUrl | None = None
