@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.errors import DuplicateContentError, XApiError
@@ -20,12 +21,14 @@ class FakePost:
     id: str
     text: str
     reply_to: str | None
+    media_ids: tuple[str, ...] = ()
 
 
 @dataclass
 class FakeX:
     account: Account = field(default_factory=lambda: Account(id="42", username="threadbot_test"))
     posts: list[FakePost] = field(default_factory=list)
+    media: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     calls: list[str] = field(default_factory=list)
     _faults: deque[tuple[XApiError, bool]] = field(default_factory=deque)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
@@ -37,7 +40,13 @@ class FakeX:
         self.calls.append("me")
         return self.account
 
-    def create_post(self, text: str, reply_to: str | None) -> str:
+    def upload_media(self, png: bytes, alt_text: str) -> str:
+        self.calls.append("upload_media")
+        media_id = str(next(self._ids))
+        self.media[media_id] = (png, alt_text)
+        return media_id
+
+    def create_post(self, text: str, reply_to: str | None, media_ids: Sequence[str] = ()) -> str:
         self.calls.append("create_post")
         fault = self._faults.popleft() if self._faults else None
         if fault is not None and not fault[1]:
@@ -46,7 +55,9 @@ class FakeX:
             raise DuplicateContentError(
                 "You are not allowed to create a Tweet with duplicate content.", status=403
             )
-        post = FakePost(id=str(next(self._ids)), text=text, reply_to=reply_to)
+        post = FakePost(
+            id=str(next(self._ids)), text=text, reply_to=reply_to, media_ids=tuple(media_ids)
+        )
         self.posts.append(post)
         if fault is not None:
             raise fault[0]

@@ -50,6 +50,8 @@ Clock = Callable[[], dt.datetime]
 Sleep = Callable[[float], None]
 OnPosted = Callable[[TweetRecord, str], None]
 LOOKUP_LIMIT = 100
+# X keeps an uploaded image for 24 h; reuse it only well inside that.
+MEDIA_REUSE = dt.timedelta(hours=20)
 
 
 def utc_now() -> dt.datetime:
@@ -205,11 +207,35 @@ class Publisher:
             ) from error
         raise AssertionError("unreachable: tenacity either returns or raises")
 
+    def _media_ids(self, tweet: TweetRecord) -> list[str]:
+        """The tweet's image on X: an upload from this or an earlier run is reused while
+        X keeps it (24 h), so a retry or resume never uploads the same chart again."""
+        media = self.store.media(tweet.thread_id, tweet.position)
+        if media is None:
+            return []
+        fresh = media.uploaded_at is not None and self.clock() - media.uploaded_at < MEDIA_REUSE
+        if media.x_media_id is not None and fresh:
+            return [media.x_media_id]
+        media_id = self.client.upload_media(media.png, media.alt_text)
+        self.store.mark_uploaded(tweet.thread_id, tweet.position, media_id, self.clock())
+        log.info("uploaded the chart of tweet %d of thread %s", tweet.position, tweet.thread_id)
+        return [media_id]
+
     def _attempt(self, thread: ThreadRecord, tweet: TweetRecord, reply_to: str | None) -> str:
         while True:
+            try:
+                media_ids = self._media_ids(tweet)
+            except RateLimitedError as error:
+                self._defer(thread, tweet, error)
+                raise
+            except XApiError as error:
+                # Unavailable: nothing was posted, tenacity retries the attempt.
+                if not error.retryable:
+                    self._stop(thread, tweet, "failed", f"chart upload: {error}")
+                raise
             self.store.mark_sending(thread.id, tweet.position)
             try:
-                post_id = self.client.create_post(tweet.text, reply_to)
+                post_id = self.client.create_post(tweet.text, reply_to, media_ids)
             except DuplicateContentError as error:
                 found = self._find_live(tweet.text)
                 if found is None:

@@ -47,12 +47,29 @@ def make_publisher(loaded: LoadedSettings, store: Store, client: XClient) -> Pub
     return Publisher(store, client, limits, loaded.settings.prices)
 
 
+def thread_hash(thread: Thread) -> str:
+    """What makes two versions of a thread the same: its texts and its charts."""
+    parts = [tweet.text for tweet in thread.tweets]
+    parts += [tweet.chart.alt_text for tweet in thread.tweets if tweet.chart is not None]
+    return content_hash(parts)
+
+
+def frozen_media(thread: Thread) -> dict[int, tuple[bytes, str]]:
+    """Each chart drawn once, at freeze time, so every retry uploads the same bytes."""
+    media: dict[int, tuple[bytes, str]] = {}
+    for position, tweet in enumerate(thread.tweets, start=1):
+        if tweet.chart is not None:
+            from bot.charts import render_png
+
+            media[position] = (render_png(tweet.chart), tweet.chart.alt_text)
+    return media
+
+
 def freeze_or_continue(prepared: Prepared, thread: Thread, publisher: Publisher) -> ThreadRecord:
     """The stored record to post for ``thread``: a new frozen one, or the unfinished one
     with the same texts. A live thread is refused with its URL."""
     store = publisher.store
-    texts = [tweet.text for tweet in thread.tweets]
-    digest = content_hash(texts)
+    digest = thread_hash(thread)
     for record in store.by_key(thread.id):
         if record.status == "posted":
             first = record.tweets[0].x_id or ""
@@ -78,6 +95,7 @@ def freeze_or_continue(prepared: Prepared, thread: Thread, publisher: Publisher)
         tweets=[(t.text, t.has_url) for t in thread.tweets],
         cost_usd=thread.cost_usd,
         now=publisher.clock(),
+        media=frozen_media(thread),
     )
 
 

@@ -15,7 +15,7 @@ from bot.planning import (
     parse_duration,
     parse_slots,
 )
-from bot.publisher import content_hash
+from bot.runtime import frozen_media, thread_hash
 from bot.store import Store, ThreadRecord
 from threads.pipeline import Prepared
 
@@ -71,8 +71,7 @@ def queue_threads(
     """Freeze each thread with its due time; (record, False) for one queued already."""
     queued = []
     for thread, due in zip(prepared.threads, times, strict=True):
-        texts = [tweet.text for tweet in thread.tweets]
-        digest = content_hash(texts)
+        digest = thread_hash(thread)
         existing = [
             r for r in store.by_key(thread.id) if r.status not in ("cancelled", "missed", "failed")
         ]
@@ -95,6 +94,7 @@ def queue_threads(
             cost_usd=thread.cost_usd,
             now=now,
             due_at=due,
+            media=frozen_media(thread),
         )
         queued.append((record, True))
     return queued

@@ -24,7 +24,8 @@ from sqlalchemy.engine import Connection, Engine
 from bot.errors import ThreadNotFoundError
 from threads.errors import ConfigError
 
-SCHEMA_VERSION = 1
+# 1: threads, tweets, meta. 2: media (chart images frozen with their tweet).
+SCHEMA_VERSION = 2
 
 metadata = sa.MetaData()
 
@@ -66,6 +67,26 @@ tweets_table = sa.Table(
     sa.Column("attempts", sa.Integer, nullable=False, default=0),
     sa.Column("last_error", sa.Text, nullable=True),
 )
+
+
+media_table = sa.Table(
+    "media",
+    metadata,
+    sa.Column("thread_id", sa.Integer, sa.ForeignKey("threads.id"), primary_key=True),
+    sa.Column("position", sa.Integer, primary_key=True),
+    sa.Column("png", sa.LargeBinary, nullable=False),
+    sa.Column("alt_text", sa.Text, nullable=False),
+    sa.Column("x_media_id", sa.String(32), nullable=True),
+    sa.Column("uploaded_at", sa.DateTime(timezone=True), nullable=True),
+)
+
+
+@dataclass(frozen=True)
+class MediaRecord:
+    png: bytes
+    alt_text: str
+    x_media_id: str | None
+    uploaded_at: dt.datetime | None
 
 
 @dataclass(frozen=True)
@@ -138,14 +159,21 @@ class Store:
         self._migrate()
 
     def _migrate(self) -> None:
+        """Create what is missing; every step only adds, so a user's queue survives."""
         with self.engine.begin() as connection:
-            metadata.create_all(connection)
+            metadata.create_all(connection)  # version 1 → 2 adds the media table
             row = connection.execute(
                 sa.select(meta_table.c.value).where(meta_table.c.key == "schema_version")
             ).first()
             if row is None:
                 connection.execute(
                     meta_table.insert().values(key="schema_version", value=str(SCHEMA_VERSION))
+                )
+            elif int(row.value) < SCHEMA_VERSION:
+                connection.execute(
+                    meta_table.update()
+                    .where(meta_table.c.key == "schema_version")
+                    .values(value=str(SCHEMA_VERSION))
                 )
             elif int(row.value) > SCHEMA_VERSION:
                 raise ConfigError(
@@ -173,8 +201,10 @@ class Store:
         cost_usd: float,
         now: dt.datetime,
         due_at: dt.datetime | None = None,
+        media: dict[int, tuple[bytes, str]] | None = None,
     ) -> ThreadRecord:
-        """Store a thread's exact texts; from now on these, not the article, get posted."""
+        """Store a thread's exact texts (and images, by tweet position); from now on
+        these, not the article, get posted."""
         with self._transaction() as connection:
             inserted = connection.execute(
                 threads_table.insert().values(
@@ -205,7 +235,43 @@ class Store:
                     for position, (text, has_url) in enumerate(tweets, start=1)
                 ],
             )
+            if media:
+                connection.execute(
+                    media_table.insert(),
+                    [
+                        {"thread_id": thread_id, "position": position, "png": png, "alt_text": alt}
+                        for position, (png, alt) in media.items()
+                    ],
+                )
         return self.get(int(thread_id))
+
+    def media(self, thread_id: int, position: int) -> MediaRecord | None:
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                sa.select(media_table)
+                .where(media_table.c.thread_id == thread_id)
+                .where(media_table.c.position == position)
+            ).first()
+        if row is None:
+            return None
+        return MediaRecord(
+            png=row.png,
+            alt_text=row.alt_text,
+            x_media_id=row.x_media_id,
+            uploaded_at=_aware(row.uploaded_at),
+        )
+
+    def mark_uploaded(
+        self, thread_id: int, position: int, x_media_id: str, at: dt.datetime
+    ) -> None:
+        """Committed right after X accepts the upload, so a retry reuses it."""
+        with self._transaction() as connection:
+            connection.execute(
+                media_table.update()
+                .where(media_table.c.thread_id == thread_id)
+                .where(media_table.c.position == position)
+                .values(x_media_id=x_media_id, uploaded_at=at)
+            )
 
     def get(self, thread_id: int) -> ThreadRecord:
         with self.engine.connect() as connection:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -36,8 +37,12 @@ class XClient(Protocol):
 
     def me(self) -> Account: ...
 
-    def create_post(self, text: str, reply_to: str | None) -> str:
-        """Post ``text`` (as a reply to ``reply_to``); return the new post's id."""
+    def create_post(self, text: str, reply_to: str | None, media_ids: Sequence[str] = ()) -> str:
+        """Post ``text`` (as a reply to ``reply_to``, with images); return the post's id."""
+        ...
+
+    def upload_media(self, png: bytes, alt_text: str) -> str:
+        """Upload a PNG and set its alt text; return the media id (valid for 24 h)."""
         ...
 
     def recent_posts(self, user_id: str, limit: int) -> list[Post]:
@@ -89,12 +94,44 @@ class TweepyXClient:
             response: Any = self._client.get_me(user_auth=True)
         return Account(id=str(response.data.id), username=str(response.data.username))
 
-    def create_post(self, text: str, reply_to: str | None) -> str:
+    def create_post(self, text: str, reply_to: str | None, media_ids: Sequence[str] = ()) -> str:
         with map_tweepy_errors():
             response: Any = self._client.create_tweet(
-                text=text, in_reply_to_tweet_id=reply_to, user_auth=True
+                text=text,
+                in_reply_to_tweet_id=reply_to,
+                media_ids=list(media_ids) or None,
+                user_auth=True,
             )
         return str(response.data["id"])
+
+    def upload_media(self, png: bytes, alt_text: str) -> str:
+        """X API v2 simple upload plus alt text; tweepy 4.17 has only the v1.1 upload, so
+        these two requests are signed with the same OAuth 1.0a credentials by hand."""
+        import tweepy
+
+        auth = tweepy.OAuth1UserHandler(
+            self._client.consumer_key,
+            self._client.consumer_secret,
+            self._client.access_token,
+            self._client.access_token_secret,
+        ).apply_auth()
+        session = self._client.session
+        with map_tweepy_errors():
+            uploaded = session.post(
+                f"{_TWEEPY_HOST}/2/media/upload",
+                files={"media": ("chart.png", png, "image/png")},
+                data={"media_category": "tweet_image"},
+                auth=auth,
+            )
+            _raise_for_status(uploaded)
+            media_id = str(uploaded.json()["data"]["id"])
+            described = session.post(
+                f"{_TWEEPY_HOST}/2/media/metadata",
+                json={"id": media_id, "metadata": {"alt_text": {"text": alt_text[:1000]}}},
+                auth=auth,
+            )
+            _raise_for_status(described)
+        return media_id
 
     def recent_posts(self, user_id: str, limit: int) -> list[Post]:
         with map_tweepy_errors():
@@ -106,6 +143,27 @@ class TweepyXClient:
     def delete_post(self, post_id: str) -> None:
         with map_tweepy_errors():
             self._client.delete_tweet(post_id, user_auth=True)
+
+
+def _raise_for_status(response: Any) -> None:
+    """tweepy's status-to-exception rules for requests made outside tweepy."""
+    import tweepy
+
+    status = response.status_code
+    if 200 <= status < 300:
+        return
+    errors = {
+        400: tweepy.BadRequest,
+        401: tweepy.Unauthorized,
+        403: tweepy.Forbidden,
+        404: tweepy.NotFound,
+    }
+    if status == 429:
+        reset = response.headers.get("x-rate-limit-reset")
+        raise tweepy.TooManyRequests(response, reset_time=int(reset) if reset else None)
+    if status >= 500:
+        raise tweepy.TwitterServerError(response)
+    raise errors.get(status, tweepy.HTTPException)(response)
 
 
 def _redirecting_session(base_url: str, timeout_seconds: float) -> Any:

@@ -47,6 +47,9 @@ article_base_url = "https://blog.gonogo.kr/posts/"
 handle = "@GONOGO_Korea"
 reason = "as a resource I trust and regularly learn from"
 
+[threads]
+charts = {charts}
+
 [publishing]
 reply_pause_seconds = 0
 max_rate_limit_wait_seconds = 5
@@ -65,12 +68,15 @@ grace_minutes = {grace_minutes}
 
 
 def write_publish_config(
-    directory: Path, *, max_posts: int = 1000, grace_minutes: float = 60
+    directory: Path, *, max_posts: int = 1000, grace_minutes: float = 60, charts: bool = False
 ) -> Path:
     """A config with real-looking links (posting refuses placeholders), no pauses."""
     path = directory / "publish.toml"
     text = PUBLISH_CONFIG.format(
-        templates=TEMPLATES, max_posts=max_posts, grace_minutes=grace_minutes
+        templates=TEMPLATES,
+        max_posts=max_posts,
+        grace_minutes=grace_minutes,
+        charts="true" if charts else "false",
     )
     path.write_text(text, encoding="utf-8")
     return path

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -224,11 +225,11 @@ def test_auth_and_rejections_stop_the_thread(
     original = x.create_post
     calls = {"n": 0}
 
-    def second_fails(text: str, reply_to: str | None) -> str:
+    def second_fails(text: str, reply_to: str | None, media_ids: Sequence[str] = ()) -> str:
         calls["n"] += 1
         if calls["n"] == 2:
             raise error
-        return original(text, reply_to)
+        return original(text, reply_to, media_ids)
 
     x.create_post = second_fails  # type: ignore[method-assign]
     with pytest.raises(type(error)):
@@ -263,3 +264,51 @@ def test_monthly_budget(store: Store, clock: Clock) -> None:
         match=r"\$0.230 would exceed monthly_budget_usd = \$0.40: \$0.230 spent",
     ):
         publisher.check_budget(TEXTS)
+
+
+PNG = b"\x89PNG\r\n\x1a\nchart-bytes"
+
+
+def _freeze_with_chart(store: Store) -> ThreadRecord:
+    return store.freeze(
+        key="a#2",
+        article="a.txt",
+        section_index=2,
+        section="S",
+        content_hash="c",
+        tweets=TEXTS,
+        cost_usd=0.23,
+        now=NOW,
+        media={2: (PNG, "Bar chart: market")},
+    )
+
+
+def test_chart_is_uploaded_once_and_attached(store: Store, clock: Clock) -> None:
+    """The chart of tweet 2 is uploaded with its alt text and attached to that tweet only."""
+    x = FakeX()
+    record = _publisher(store, x, clock, reply_pause_seconds=0).publish(
+        _freeze_with_chart(store).id
+    )
+    assert [len(p.media_ids) for p in x.posts] == [0, 1, 0]
+    assert x.media[x.posts[1].media_ids[0]] == (PNG, "Bar chart: market")
+    assert x.calls.count("upload_media") == 1
+    assert record.status == "posted"
+
+
+def test_resume_reuses_a_recorded_upload(store: Store, clock: Clock) -> None:
+    """An upload recorded before a crash is reused on resume, not uploaded again."""
+    x = FakeX()
+    thread = _freeze_with_chart(store)
+    store.mark_uploaded(thread.id, 2, x.upload_media(PNG, "Bar chart: market"), NOW)
+    _publisher(store, x, clock, reply_pause_seconds=0).publish(thread.id)
+    assert x.calls.count("upload_media") == 1
+
+
+def test_an_expired_upload_is_replaced(store: Store, clock: Clock) -> None:
+    """X keeps uploads 24 h; one older than 20 h is uploaded afresh."""
+    x = FakeX()
+    thread = _freeze_with_chart(store)
+    store.mark_uploaded(thread.id, 2, "old-media-id", NOW - dt.timedelta(hours=21))
+    _publisher(store, x, clock, reply_pause_seconds=0).publish(thread.id)
+    assert x.posts[1].media_ids != ("old-media-id",)
+    assert x.calls.count("upload_media") == 1

@@ -272,3 +272,83 @@ def test_sigkill_anywhere_then_resume_posts_each_tweet_once(
     )
     assert again.returncode == 1
     assert len(emulator.posts) == 4
+
+
+def test_charts_are_uploaded_with_alt_text_and_attached(
+    emulator: XEmulator, tmp_path: Path
+) -> None:
+    """With charts = true the market-size fact tweet carries its chart, alt text set, bytes as drawn."""
+    from bot.charts import render_png
+    from threads.charts import chart_for
+    from threads.parsing import load_article
+
+    config = write_publish_config(tmp_path, charts=True)
+    result = threadbot(
+        ["publish", str(EXAMPLE), "--section", SECTION, "--config", str(config)],
+        _env(emulator, tmp_path / "s.db"),
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    _assert_chain(emulator, 4)
+    assert [len(p.media_ids) for p in emulator.posts] == [0, 1, 0, 0]
+    media = emulator.media[emulator.posts[1].media_ids[0]]
+    spec = chart_for(load_article(EXAMPLE).sections[4].facts[0])
+    assert spec is not None
+    assert (
+        media.alt_text
+        == "Bar chart: global K-pop market, USD 8.1 billion in 2021, forecast USD 20 billion in 2031"
+    )
+    assert media.png == render_png(spec)
+    assert emulator.calls["POST /2/media/upload"] == 1
+
+
+def test_dropped_upload_is_retried_without_a_duplicate_post(
+    emulator: XEmulator, tmp_path: Path
+) -> None:
+    """An upload X kept but never confirmed is retried; the post goes out once with one image."""
+    config = write_publish_config(tmp_path, charts=True)
+    emulator.upload_faults.append(Fault("drop_after_accept"))
+    result = threadbot(
+        ["publish", str(EXAMPLE), "--section", SECTION, "--config", str(config)],
+        _env(emulator, tmp_path / "s.db"),
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    _assert_chain(emulator, 4)
+    assert emulator.calls["POST /2/media/upload"] == 2  # the orphan expires unposted after 24 h
+    assert [len(p.media_ids) for p in emulator.posts] == [0, 1, 0, 0]
+
+
+def test_crash_after_upload_reuses_it_on_resume(emulator: XEmulator, tmp_path: Path) -> None:
+    """Killed after the upload was recorded but before the post: resume posts with the same image."""
+    config, db = write_publish_config(tmp_path, charts=True), tmp_path / "s.db"
+    env = _env(emulator, db)
+    hold = emulator.hold(2, "received")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "publish",
+            str(EXAMPLE),
+            "--section",
+            SECTION,
+            "--config",
+            str(config),
+        ],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        assert hold.reached.wait(60)
+        process.send_signal(signal.SIGKILL)
+        process.wait(30)
+    finally:
+        hold.release.set()
+    resumed = threadbot(["resume", "1", "--config", str(config)], env, tmp_path)
+    assert resumed.returncode == 0, resumed.stderr
+    _assert_chain(emulator, 4)
+    assert emulator.calls["POST /2/media/upload"] == 1
+    assert emulator.posts[1].media_ids == tuple(emulator.media)

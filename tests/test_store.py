@@ -78,3 +78,21 @@ def test_posted_since_counts_only_live_posts(tmp_path: Path) -> None:
     store.mark_posted(thread_id, 2, "222", NOW)
     assert store.posted_since(NOW - dt.timedelta(hours=1)) == [(NOW, True)]
     assert store.posted_since(NOW + dt.timedelta(seconds=1)) == []
+
+
+def test_a_version_1_store_is_upgraded_without_losing_threads(tmp_path: Path) -> None:
+    """A store from before media existed gains the media table; its threads are intact."""
+    path = tmp_path / "old.db"
+    store = Store(database_url(path))
+    thread_id = _freeze(store)
+    store.engine.dispose()
+    with sqlite3.connect(path) as connection:
+        connection.execute("DROP TABLE media")
+        connection.execute("UPDATE meta SET value='1' WHERE key='schema_version'")
+    upgraded = Store(database_url(path))
+    assert upgraded.get(thread_id).key == "a#1"
+    assert upgraded.media(thread_id, 1) is None
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[
+            0
+        ] == str(SCHEMA_VERSION)

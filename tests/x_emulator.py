@@ -1,11 +1,13 @@
 """A local X API v2 emulator: real HTTP on 127.0.0.1, real OAuth 1.0a verification.
 
 tweepy talks to it exactly as to X (threadbot points at it with THREADBOT_X_API_URL).
-It keeps posts in memory, rejects duplicate text with X's 403 body, sends rate-limit
+It keeps posts and uploaded media (POST /2/media/upload, alt text via
+POST /2/media/metadata) in memory, rejects duplicate text with X's 403 body, sends rate-limit
 headers, enforces a 15-minute and an optional 24-hour post limit, rewrites URLs to
 t.co links in what it returns (as X does), and can be told to misbehave:
 
     emulator.inject(Fault("500"))                    # next POST /2/tweets fails
+    emulator.upload_faults.append(Fault("drop_after_accept"))  # next upload: kept, hang up
     emulator.inject(Fault("drop_after_accept"))      # stores the post, then hangs up
     emulator.hold(post_number=3, phase="accepted")   # pause there (crash tests)
 
@@ -16,6 +18,8 @@ Faults: 429, daily_cap, 500, 503, timeout, drop_before_accept, drop_after_accept
 from __future__ import annotations
 
 import contextlib
+import email
+import email.policy
 import itertools
 import json
 import re
@@ -52,6 +56,14 @@ class EmulatedPost:
     text: str
     reply_to: str | None
     created: float
+    media_ids: tuple[str, ...] = ()
+
+
+@dataclass
+class EmulatedMedia:
+    id: str
+    png: bytes
+    alt_text: str | None = None
 
 
 @dataclass
@@ -118,6 +130,8 @@ class XEmulator:
         client_timeout: float = 2.0,
     ) -> None:
         self.posts: list[EmulatedPost] = []
+        self.media: dict[str, EmulatedMedia] = {}
+        self.upload_faults: deque[Fault] = deque()
         self.calls: Counter[str] = Counter()
         self.faults: deque[Fault] = deque()
         self.window_limit = window_limit
@@ -258,6 +272,19 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if self.command == "POST" and route.path == "/2/tweets":
             self._create(json.loads(body or b"{}"))
+        elif self.command == "POST" and route.path == "/2/media/upload":
+            self._upload(body)
+        elif self.command == "POST" and route.path == "/2/media/metadata":
+            payload = json.loads(body or b"{}")
+            media = self.emulator.media.get(str(payload.get("id")))
+            alt = ((payload.get("metadata") or {}).get("alt_text") or {}).get("text")
+            if media is None or not alt:
+                self._send(*_problem(400, "Invalid Request", "Unknown media id or empty alt text."))
+                return
+            media.alt_text = alt
+            self._send(
+                200, {"data": {"id": media.id, "associated_metadata": {"alt_text": {"text": alt}}}}
+            )
         elif self.command == "DELETE" and route.path.startswith("/2/tweets/"):
             post_id = route.path.rsplit("/", 1)[1]
             with self.emulator.lock:
@@ -293,6 +320,47 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, {"data": data, "meta": meta} if data else {"meta": meta})
         else:
             self._send(*_problem(404, "Not Found Error", f"no route {self.command} {route.path}"))
+
+    def _upload(self, body: bytes) -> None:
+        emulator = self.emulator
+        fault = emulator.upload_faults.popleft() if emulator.upload_faults else None
+        message = email.message_from_bytes(
+            f"Content-Type: {self.headers.get('Content-Type', '')}\r\n\r\n".encode() + body,
+            policy=email.policy.HTTP,
+        )
+        parts = (
+            {
+                part.get_param("name", header="content-disposition"): part
+                for part in message.iter_parts()
+            }
+            if message.is_multipart()
+            else {}
+        )
+        media_part = parts.get("media")
+        png = media_part.get_payload(decode=True) if media_part is not None else None
+        if not png or not png.startswith(b"\x89PNG"):
+            self._send(
+                *_problem(400, "Invalid Request", "media must be a PNG image in the 'media' field")
+            )
+            return
+        with emulator.lock:
+            media = EmulatedMedia(id=str(next(emulator._ids)), png=png)
+            emulator.media[media.id] = media
+        if fault is not None and fault.kind == "drop_after_accept":
+            self._hang_up()
+            return
+        self._send(
+            200,
+            {
+                "data": {
+                    "id": media.id,
+                    "media_key": f"3_{media.id}",
+                    "size": len(png),
+                    "expires_after_secs": 86400,
+                    "image": {"image_type": "image/png"},
+                }
+            },
+        )
 
     def _create(self, payload: dict[str, Any]) -> None:
         emulator = self.emulator
@@ -340,6 +408,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         text = str(payload.get("text", ""))
         reply_to = (payload.get("reply") or {}).get("in_reply_to_tweet_id")
+        media_ids = tuple(str(m) for m in (payload.get("media") or {}).get("media_ids") or ())
         with emulator.lock:
             if emulator.window_count(900) >= emulator.window_limit or (
                 emulator.daily_limit is not None
@@ -354,6 +423,8 @@ class _Handler(BaseHTTPRequestHandler):
                     "Forbidden",
                     "You are not allowed to create a Tweet with duplicate content.",
                 )
+            elif any(m not in emulator.media for m in media_ids):
+                status, body = _problem(400, "Invalid Request", "Your media IDs are invalid.")
             elif reply_to is not None and not any(p.id == reply_to for p in emulator.posts):
                 status, body = _problem(
                     400,
@@ -362,7 +433,11 @@ class _Handler(BaseHTTPRequestHandler):
                 )
             else:
                 post = EmulatedPost(
-                    id=str(next(emulator._ids)), text=text, reply_to=reply_to, created=time.time()
+                    id=str(next(emulator._ids)),
+                    text=text,
+                    reply_to=reply_to,
+                    created=time.time(),
+                    media_ids=media_ids,
                 )
                 emulator.posts.append(post)
                 status, body = (
