@@ -6,6 +6,7 @@ can run the same flow.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Callable
 
@@ -86,15 +87,27 @@ def freeze_or_continue(prepared: Prepared, thread: Thread, publisher: Publisher)
             f"finish it with `threadbot resume {record.id}` first"
         )
     publisher.check_budget([(t.text, t.has_url) for t in thread.tweets])
+    return freeze_thread(store, prepared, thread, publisher.clock())
+
+
+def freeze_thread(
+    store: Store,
+    prepared: Prepared,
+    thread: Thread,
+    now: dt.datetime,
+    due_at: dt.datetime | None = None,
+) -> ThreadRecord:
+    """Store ``thread`` exactly as built: texts, charts, cost, and a due time if queued."""
     return store.freeze(
         key=thread.id,
         article=prepared.article.path,
         section_index=thread.section_index,
         section=thread.section,
-        content_hash=digest,
+        content_hash=thread_hash(thread),
         tweets=[(t.text, t.has_url) for t in thread.tweets],
         cost_usd=thread.cost_usd,
-        now=publisher.clock(),
+        now=now,
+        due_at=due_at,
         media=frozen_media(thread),
     )
 

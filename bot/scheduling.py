@@ -15,7 +15,7 @@ from bot.planning import (
     parse_duration,
     parse_slots,
 )
-from bot.runtime import frozen_media, thread_hash
+from bot.runtime import freeze_thread, thread_hash
 from bot.store import Store, ThreadRecord
 from threads.pipeline import Prepared
 
@@ -84,17 +84,6 @@ def queue_threads(
         if same:
             queued.append((same[0], False))
             continue
-        record = store.freeze(
-            key=thread.id,
-            article=prepared.article.path,
-            section_index=thread.section_index,
-            section=thread.section,
-            content_hash=digest,
-            tweets=[(t.text, t.has_url) for t in thread.tweets],
-            cost_usd=thread.cost_usd,
-            now=now,
-            due_at=due,
-            media=frozen_media(thread),
-        )
+        record = freeze_thread(store, prepared, thread, now, due)
         queued.append((record, True))
     return queued

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -50,6 +51,34 @@ def threadbot(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Com
         text=True,
         timeout=120,
     )
+
+
+def kill_publish_at(hold: Any, config: Path, env: dict[str, str], cwd: Path) -> None:
+    """Start `threadbot publish` of SECTION and SIGKILL it when the emulator reaches ``hold``."""
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "publish",
+            str(EXAMPLE),
+            "--section",
+            SECTION,
+            "--config",
+            str(config),
+        ],
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        assert hold.reached.wait(60), "the publish process never reached the kill point"
+        process.send_signal(signal.SIGKILL)
+        process.wait(30)
+    finally:
+        hold.release.set()
+    assert process.returncode == -signal.SIGKILL
 
 
 def _assert_chain(emulator: XEmulator, count: int) -> None:
@@ -233,31 +262,7 @@ def test_sigkill_anywhere_then_resume_posts_each_tweet_once(
     """SIGKILL a real publish before/after X accepts tweet n; resume leaves every tweet once, chained."""
     config, db = write_publish_config(tmp_path), tmp_path / "state.db"
     env = _env(emulator, db)
-    hold = emulator.hold(post_number, phase)
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "bot",
-            "publish",
-            str(EXAMPLE),
-            "--section",
-            SECTION,
-            "--config",
-            str(config),
-        ],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        assert hold.reached.wait(60), "the publish process never reached the kill point"
-        process.send_signal(signal.SIGKILL)
-        process.wait(30)
-    finally:
-        hold.release.set()
-    assert process.returncode == -signal.SIGKILL
+    kill_publish_at(emulator.hold(post_number, phase), config, env, tmp_path)
     accepted_before_kill = post_number - (1 if phase == "received" else 0)
     assert len(emulator.posts) == accepted_before_kill
     resumed = threadbot(["resume", "1", "--config", str(config)], env, tmp_path)
@@ -323,30 +328,7 @@ def test_crash_after_upload_reuses_it_on_resume(emulator: XEmulator, tmp_path: P
     """Killed after the upload was recorded but before the post: resume posts with the same image."""
     config, db = write_publish_config(tmp_path, charts=True), tmp_path / "s.db"
     env = _env(emulator, db)
-    hold = emulator.hold(2, "received")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "bot",
-            "publish",
-            str(EXAMPLE),
-            "--section",
-            SECTION,
-            "--config",
-            str(config),
-        ],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        assert hold.reached.wait(60)
-        process.send_signal(signal.SIGKILL)
-        process.wait(30)
-    finally:
-        hold.release.set()
+    kill_publish_at(emulator.hold(2, "received"), config, env, tmp_path)
     resumed = threadbot(["resume", "1", "--config", str(config)], env, tmp_path)
     assert resumed.returncode == 0, resumed.stderr
     _assert_chain(emulator, 4)
