@@ -90,7 +90,7 @@ def write_text(prepared: Prepared, stream: IO[str], *, color: bool | None = None
             )
             parts.append(header)
             if tweet.chart is not None:
-                parts.append(Text(f"🖼 chart attached: {tweet.chart.alt_text}", style="cyan"))
+                parts.append(Text(f"📈 chart attached: {tweet.chart.alt_text}", style="cyan"))
             parts.append(Text(tweet.text + "\n"))
         with_url = sum(tweet.has_url for tweet in thread.tweets)
         console.print(

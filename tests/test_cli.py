@@ -151,7 +151,7 @@ def test_preview_does_not_import_network_or_database_code() -> None:
         "from bot.cli import cli\n"
         f"r = CliRunner().invoke(cli, ['preview', {str(EXAMPLE)!r}, '--config', {str(CONFIG)!r}, '--format', 'json'])\n"
         "assert r.exit_code == 0, r.output\n"
-        "print(sorted(m for m in ('tweepy', 'apscheduler', 'sqlalchemy', 'requests') if m in sys.modules))\n"
+        "print(sorted(m for m in ('tweepy', 'apscheduler', 'sqlalchemy', 'requests', 'matplotlib') if m in sys.modules))\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
