@@ -77,9 +77,8 @@ def resume(thread_id: int, config_path: str | None, db: str | None) -> None:
         loaded = load_settings(config_path)
         publisher = publisher_for(loaded, db)
         record = publisher.store.get(thread_id)
-        remaining = [(t.text, t.has_url) for t in record.tweets if t.status != "posted"]
         if record.status != "posted":
-            publisher.check_budget(remaining)
+            publisher.check_remaining(record)
         announce(record)
         publisher.publish(thread_id, print_posted)
     sys.exit(EXIT_OK)

@@ -99,7 +99,7 @@ def queue(tz_name: str | None, config_path: str | None, db: str | None) -> None:
         loaded = load_settings(config_path)
         tz = zone(tz_name or loaded.settings.schedule.timezone)
         store = open_store(loaded, db)
-        upcoming = store.with_status("scheduled", "deferred", "posting")
+        upcoming = store.schedule_rows("scheduled", "deferred", "posting")
         recent = [
             t
             for t in store.all_threads()
@@ -115,13 +115,13 @@ def queue(tz_name: str | None, config_path: str | None, db: str | None) -> None:
         )
         click.echo(f"  {record.id:>4}  {_fmt(when, tz)}  {record.status:<9} {record.key}")
     click.echo("recent:" if recent else "recent: none")
-    for record in recent[-20:]:
-        first = record.tweets[0].x_id if record.tweets else None
+    for thread in recent[-20:]:
+        first = thread.tweets[0].x_id if thread.tweets else None
         link = post_url(username, first) if username and first else ""
-        line = f"  {record.id:>4}  {_fmt(record.due_at, tz)}  {record.status:<9} {record.key}"
+        line = f"  {thread.id:>4}  {_fmt(thread.due_at, tz)}  {thread.status:<9} {thread.key}"
         click.echo(f"{line}  {link}" if link else line)
-        if record.last_error and record.status in ("failed", "missed"):
-            click.echo(f"        {record.last_error}")
+        if thread.last_error and thread.status in ("failed", "missed"):
+            click.echo(f"        {thread.last_error}")
     sys.exit(EXIT_OK)
 
 

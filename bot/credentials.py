@@ -11,8 +11,6 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.errors import CredentialsError
 
-VARIABLES = ("X_API_KEY", "X_API_SECRET", "X_ACCESS_TOKEN", "X_ACCESS_TOKEN_SECRET")
-
 
 class Credentials(BaseSettings):
     """OAuth 1.0a user-context credentials of the posting account."""

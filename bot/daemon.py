@@ -225,9 +225,8 @@ class Daemon:
             log.info("skipped: thread %s was taken by another process or changed", thread_id)
             return
         log.info("due: thread %s (%s), %d tweets", thread.id, thread.key, len(thread.tweets))
-        remaining = [(t.text, t.has_url) for t in thread.tweets if t.status != "posted"]
         try:
-            self.publisher.check_budget(remaining)
+            self.publisher.check_remaining(thread)
         except BudgetExceededError as error:
             self.store.set_thread_status(
                 thread_id, "deferred", error=str(error), not_before=error.fits_at

@@ -10,7 +10,6 @@ They extend the tree in ``threads.errors``::
     └── PublishError                       posting stopped; the store says which tweets are live
         ├── AlreadyPublishedError          the thread is live already (its URL is given)
         ├── BudgetExceededError            posting would break the 24 h post cap or USD budget
-        ├── NotPostableError               validation found errors
         ├── StopRequestedError             the daemon is shutting down between two tweets
         └── XApiError                      X answered with an error, or did not answer
             ├── RateLimitedError           429 inside the 15-minute window (reset_at)
@@ -56,10 +55,6 @@ class BudgetExceededError(PublishError):
     def __init__(self, message: str, fits_at: dt.datetime | None = None) -> None:
         super().__init__(message)
         self.fits_at = fits_at
-
-
-class NotPostableError(PublishError):
-    """Validation found errors; nothing was posted."""
 
 
 class StopRequestedError(PublishError):

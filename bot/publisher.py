@@ -32,12 +32,10 @@ from bot.errors import (
     BudgetExceededError,
     DailyCapError,
     DuplicateContentError,
-    PostRejectedError,
     PublishError,
     RateLimitedError,
     StopRequestedError,
     XApiError,
-    XAuthError,
     XUnavailableError,
 )
 from bot.store import Store, ThreadRecord, TweetRecord
@@ -134,6 +132,10 @@ class Publisher:
                 f"${spent:.3f} spent this month; it fits from {next_month:%Y-%m-%d}",
                 next_month,
             )
+
+    def check_remaining(self, thread: ThreadRecord) -> None:
+        """The budget check for what is still to post of a stored thread."""
+        self.check_budget([(t.text, t.has_url) for t in thread.tweets if t.status != "posted"])
 
     def _price(self, has_url: bool) -> float:
         return self.prices.post_with_url_usd if has_url else self.prices.post_usd
@@ -269,10 +271,7 @@ class Publisher:
                     return found
                 self.store.mark_pending(thread.id, tweet.position, "retrying")
                 raise
-            except (XAuthError, PostRejectedError) as error:
-                self._stop(thread, tweet, "failed", str(error))
-                raise
-            except XApiError as error:
+            except XApiError as error:  # auth, rejected, anything else X refused
                 self._stop(thread, tweet, "failed", str(error))
                 raise
             self.store.mark_posted(thread.id, tweet.position, post_id, self.clock())

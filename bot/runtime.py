@@ -122,10 +122,9 @@ def publish_prepared(
     records = []
     for thread in prepared.threads:
         record = freeze_or_continue(prepared, thread, publisher)
-        remaining = [(t.text, t.has_url) for t in record.tweets if t.status != "posted"]
         if record.live_count:
             # Continuing: the budget check covers only what is still to post.
-            publisher.check_budget(remaining)
+            publisher.check_remaining(record)
         on_start(record)
         records.append(publisher.publish(record.id, on_posted))
     return records

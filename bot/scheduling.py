@@ -49,7 +49,7 @@ def plan(
     if when.at is not None:
         times = [parse_datetime(when.at, tz)] * count
     elif when.slots is not None:
-        taken = [t.due_at for t in store.with_status(*UPCOMING) if t.due_at is not None]
+        taken = [t.due_at for t in store.schedule_rows(*UPCOMING) if t.due_at is not None]
         times = next_slots(parse_slots(when.slots), tz, now, count, taken)
     else:
         if when.start is None or when.every is None:

@@ -307,18 +307,6 @@ class Store:
             )
         return [self.get(thread_id) for thread_id in ids]
 
-    def with_status(self, *statuses: str) -> list[ThreadRecord]:
-        """Threads in any of ``statuses``, by due time then id."""
-        with self.engine.connect() as connection:
-            ids = list(
-                connection.execute(
-                    sa.select(threads_table.c.id)
-                    .where(threads_table.c.status.in_(statuses))
-                    .order_by(threads_table.c.due_at, threads_table.c.id)
-                ).scalars()
-            )
-        return [self.get(thread_id) for thread_id in ids]
-
     def schedule_rows(self, *statuses: str) -> list[ScheduleRow]:
         """Queued threads in one query (the daemon reads this every poll)."""
         live = (

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 from threads.article import Article, CallToAction, Reference, Section, Sentence
@@ -42,7 +42,6 @@ class Outline:
     date: dt.date | None = None
     tags: tuple[str, ...] = ()
     drop_title_heading: bool = False
-    warnings: list[str] = field(default_factory=list)
 
 
 _REFERENCES_HEADING = re.compile(r"^\W*(references|sources|bibliography)\s*:?\s*$", re.IGNORECASE)
