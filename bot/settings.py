@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from threads.errors import ConfigError
 from threads.links import SiteLinks, Utm
-from threads.options import BuildOptions, Prices, ThreadOptions
+from threads.options import BuildOptions, MentionOptions, Prices, ThreadOptions
 
 CONFIG_ENV = "THREADBOT_CONFIG"
 DB_ENV = "THREADBOT_DB"
@@ -74,6 +74,7 @@ class Settings(BaseModel):
     threads: ThreadOptions = ThreadOptions()
     prices: Prices = Prices()
     utm: Utm = Utm()
+    mentions: MentionOptions = MentionOptions()
     publishing: PublishingSettings = PublishingSettings()
     budget: BudgetSettings = BudgetSettings()
     store: StoreSettings = StoreSettings()
@@ -112,7 +113,9 @@ class LoadedSettings(BaseModel):
     @property
     def build_options(self) -> BuildOptions:
         s = self.settings
-        return BuildOptions(site=s.site, threads=s.threads, prices=s.prices, utm=s.utm)
+        return BuildOptions(
+            site=s.site, threads=s.threads, prices=s.prices, utm=s.utm, mentions=s.mentions
+        )
 
 
 def resolve_config_path(explicit: str | Path | None) -> Path:

@@ -87,12 +87,26 @@ def test_inline_links_put_sources_in_fact_tweets(
     assert sum(t.has_url for t in thread.tweets) == 2
 
 
-def test_thread_cap(options: BuildOptions, templates: TemplateSet) -> None:
-    """More tweets than max_tweets is an error finding on the thread."""
-    capped = options.model_copy(update={"threads": ThreadOptions(max_tweets=3)})
+def test_thread_cap_error(options: BuildOptions, templates: TemplateSet) -> None:
+    """With overflow = "error", more tweets than max_tweets is an error finding."""
+    capped = options.model_copy(update={"threads": ThreadOptions(max_tweets=3, overflow="error")})
     thread = build_threads(load_article(EXAMPLE), capped, templates, only_section=1)[0]
     assert [f.code for f in thread.findings] == ["thread-too-long"]
     assert "more than max_tweets = 3" in thread.findings[0].message
+
+
+def test_thread_cap_shortens(options: BuildOptions, templates: TemplateSet) -> None:
+    """By default a long section is cut at a sentence to fit, with a warning and an invitation."""
+    capped = options.model_copy(update={"threads": ThreadOptions(max_tweets=3)})
+    full = build_threads(load_article(EXAMPLE), options, templates, only_section=1)[0]
+    thread = build_threads(load_article(EXAMPLE), capped, templates, only_section=1)[0]
+    assert len(full.tweets) == 4
+    assert len(thread.tweets) == 3
+    assert thread.omitted_sentences == 1
+    assert [f.code for f in thread.findings] == ["section-shortened"]
+    assert "last 1 of 3 sentences" in thread.findings[0].message
+    assert thread.tweets[-1].text.startswith("📖 Read the rest of this section:")
+    assert full.tweets[-1].text.startswith("📖 Read the full article:")
 
 
 def test_without_numbering(options: BuildOptions, templates: TemplateSet) -> None:

@@ -73,7 +73,7 @@ def test_hard_wrapped_paragraphs_are_joined() -> None:
 
 
 def test_prose_before_any_heading_gets_the_title() -> None:
-    """Text with no heading at all becomes one section named after the file."""
+    """Text with no heading at all becomes one section titled by the file name, made readable."""
     article = _parse("Just one paragraph of text.\n")
     assert len(article.sections) == 1
-    assert article.sections[0].heading == "post.txt"
+    assert article.sections[0].heading == article.title == "Post"

@@ -15,7 +15,10 @@ class _Model(BaseModel):
 class Figure(_Model):
     """A number a fact states: ``USD 8.1 billion``, ``31.6%``, ``2019``."""
 
-    kind: Literal["amount", "percent", "growth_rate", "year"]
+    kind: Literal["amount", "percent", "growth_rate", "change", "year"] = Field(
+        description="percent: a share of a whole; growth_rate: a CAGR or annual rate; "
+        "change: a rise or fall (+986% y/y, grew 140%, 300%増)."
+    )
     text: str = Field(description="The figure exactly as written in the article.")
     value: float
     unit: str | None = Field(default=None, description="thousand, million, billion, trillion")
@@ -44,11 +47,19 @@ class Fact(_Model):
     line: int | None = None
 
 
+SentenceRole = Literal["prose", "item", "subheading"]
+
+
 class Sentence(_Model):
-    """A sentence of a section's prose, with the line it starts on."""
+    """A sentence of a section's prose, with the line it starts on.
+
+    ``item`` sentences open a list item and ``subheading`` ones are a heading below the
+    section's level: both start a new line in a tweet, so lists stay lists.
+    """
 
     text: str
     line: int
+    role: SentenceRole = "prose"
 
 
 class Section(_Model):
@@ -80,10 +91,17 @@ class Article(_Model):
     path: str
     slug: str
     title: str
-    url: str | None = None
+    url: str | None = Field(default=None, description="Absolute, or relative to the site.")
     date: dt.date | None = None
     tags: tuple[str, ...] = ()
+    language: str = Field(default="en", description="ISO 639-1 code the sentences use.")
+    description: str | None = None
+    draft: bool = False
     sections: tuple[Section, ...]
     references: tuple[Reference, ...] = ()
     calls_to_action: tuple[CallToAction, ...] = ()
+    skipped: dict[str, int] = Field(
+        default_factory=dict,
+        description="What the reader left out as not prose, by kind: code blocks, tables…",
+    )
     source_text: str = Field(repr=False, description="The raw text, for checking figures.")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Literal
 
 from threads.article import Fact, Figure, Reference, Sentence
 
@@ -17,9 +18,61 @@ _CURRENCY = r"(?P<currency>USD|US\$|EUR|GBP|KRW|JPY|CNY|\$|€|£|₩|¥)"
 _NUMBER = r"(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
 _SCALE = r"(?:\s?(?P<scale>trillion|billion|million|thousand|bn|mn)\b)?"
 AMOUNT = re.compile(_CURRENCY + r"\s?" + _NUMBER + _SCALE)
-PERCENT = re.compile(r"(?P<number>\d+(?:\.\d+)?)\s?(?:%|percent\b|per cent\b)")
+PERCENT = re.compile(r"(?P<number>\d+(?:\.\d+)?)\s?(?:%|％|percent\b|per cent\b|퍼센트)")
 YEAR = re.compile(r"(?<![\d.,])\b(?P<year>1[89]\d\d|20\d\d|2100)\b(?![.,]?\d)")
-_GROWTH_CONTEXT = re.compile(r"CAGR|growth rate|annual growth|grew|growing at", re.IGNORECASE)
+_GROWTH_CONTEXT = re.compile(r"CAGR|growth rate|annual growth|growing at", re.IGNORECASE)
+# A rise or fall, not a share: a sign before the number, "y/y" after it, or a verb of
+# change before it ("grew 140%", "up 12%", "300%増", "40% 증가").
+_SIGNED = re.compile(r"(?:^|[^\w\d.,])[+\-−±]$")
+_CHANGE_AFTER = re.compile(
+    r"^\s*(?:y/y|yoy|y-o-y|year[- ]over[- ]year|m/m|q/q|"
+    r"増|減|増加|減少|上昇|下落|증가|감소|상승|하락|"
+    r"growth|increase|decrease|rise|drop|jump|gain|more|less|higher|lower|faster|slower)",
+    re.IGNORECASE,
+)
+_CHANGE_BEFORE = re.compile(
+    r"\b(?:grew|grow|grows|growing|rose|rise|rises|fell|fall|falls|dropped|jumped|surged|"
+    r"increased|decreased|declined|climbed|up|down|gained|lost|by|improved|reduced|cut|"
+    r"faster|slower|boost(?:ed)?)\s+(?:by\s+|about\s+|almost\s+|nearly\s+|over\s+)?$",
+    re.IGNORECASE,
+)
+# Words that open a sentence as if naming a source, but name no one.
+_NOT_SOURCES = frozenset(
+    [
+        "we",
+        "i",
+        "you",
+        "they",
+        "he",
+        "she",
+        "it",
+        "this",
+        "that",
+        "these",
+        "those",
+        "there",
+        "here",
+        "our",
+        "my",
+        "your",
+        "their",
+        "his",
+        "her",
+        "one",
+        "someone",
+        "everyone",
+        "nobody",
+        "people",
+        "notable",
+        "overall",
+        "today",
+        "now",
+        "then",
+        "also",
+    ]
+)
+# A fact is a statement: at least this many words (or CJK characters / 3).
+MIN_FACT_WORDS = 4
 _SCALES = {"thousand": 1e3, "million": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9, "trillion": 1e12}
 _CURRENCY_NAMES = {"US$": "USD", "$": "USD", "€": "EUR", "£": "GBP", "₩": "KRW", "¥": "JPY"}
 
@@ -30,6 +83,7 @@ _ATTRIBUTED = re.compile(
     r"\s(?:notes|noted|reports|reported|says|said|estimates|estimated|finds|found|states|"
     r"stated|writes|wrote|shows|showed|projects|projected)\b"
 )
+_CJK_CHARACTERS = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _STOPWORDS = frozenset(
     [
         "a",
@@ -93,7 +147,15 @@ def extract_figures(text: str) -> tuple[Figure, ...]:
         taken.append(range(match.start(), match.end()))
     for match in PERCENT.finditer(text):
         before = text[max(0, match.start() - 60) : match.start()]
-        kind = "growth_rate" if _GROWTH_CONTEXT.search(before) else "percent"
+        kind: Literal["percent", "growth_rate", "change"] = "percent"
+        if _GROWTH_CONTEXT.search(before):
+            kind = "growth_rate"
+        elif (
+            _SIGNED.search(text[: match.start()])
+            or _CHANGE_AFTER.match(text[match.end() : match.end() + 24])
+            or _CHANGE_BEFORE.search(before)
+        ):
+            kind = "change"
         figures.append(
             (
                 match.start(),
@@ -121,6 +183,8 @@ def named_source(text: str) -> tuple[str, str | None] | None:
     attributed = _ATTRIBUTED.search(text)
     if attributed:
         name = re.sub(r"^[Tt]he\s+", "", attributed.group("name").strip())
+        if name.lower() in _NOT_SOURCES:
+            return None
         return name, attributed.group("abbr")
     return None
 
@@ -155,9 +219,12 @@ def extract_facts(
     """
     facts: list[Fact] = []
     for sentence in sentences:
+        if not _is_statement(sentence.text):
+            continue
         figures = extract_figures(sentence.text)
         source = named_source(sentence.text)
-        if not figures and source is None:
+        dated_only = all(figure.kind == "year" for figure in figures)
+        if source is None and not figures:
             continue
         name, abbreviation = source if source else (None, None)
         credited = _source_line_for(sentence.line, source_lines)
@@ -168,6 +235,9 @@ def extract_facts(
             reference = resolve_source(credited, None, references)
         if reference is None and name is None:
             reference = _by_title(sentence.text, references)
+        if dated_only and name is None and reference is None:
+            # A date ("In 2019 we moved…") tells when; it is no figure to check.
+            continue
         facts.append(
             Fact(
                 text=sentence.text,
@@ -178,6 +248,11 @@ def extract_facts(
             )
         )
     return facts
+
+
+def _is_statement(text: str) -> bool:
+    words = len(text.split()) + len(_CJK_CHARACTERS.findall(text)) // 3
+    return words >= MIN_FACT_WORDS
 
 
 def _source_line_for(line: int, source_lines: Sequence[tuple[int, str]]) -> str | None:

@@ -6,11 +6,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-Severity = Literal["error", "warning"]
+Severity = Literal["error", "warning", "info"]
+# Errors block posting; warnings are shown and allowed; info says what was left out.
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 
 class Finding(BaseModel):
-    """One validation result. Errors block posting; warnings do not."""
+    """One validation result. Errors block posting; warnings and info do not."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 

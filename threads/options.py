@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from threads.links import SiteLinks, Utm
+from threads.links import SiteLinks, Utm, XHandle
 
 
 class _Model(BaseModel):
@@ -18,6 +18,10 @@ class Prices(_Model):
 
     post_usd: float = Field(default=0.015, ge=0)
     post_with_url_usd: float = Field(default=0.20, ge=0)
+
+    def cost(self, has_url: bool) -> float:
+        """What one post costs: X bills a post with a URL at the higher price."""
+        return self.post_with_url_usd if has_url else self.post_usd
 
 
 class ThreadOptions(_Model):
@@ -35,6 +39,23 @@ class ThreadOptions(_Model):
         description="Attach a chart (PNG, with alt text) to fact tweets whose figures compare.",
     )
     max_weighted_length: int = Field(default=280, ge=40, le=280)
+    overflow: Literal["shorten", "error"] = Field(
+        default="shorten",
+        description="A section longer than max_tweets: shorten it at a sentence boundary "
+        "(with a warning; the closing tweet invites to read the rest), or report an error.",
+    )
+    language: str = Field(
+        default="auto",
+        pattern=r"^(auto|[a-z]{2,3})$",
+        description="Sentence rules: an ISO 639-1 code, or auto (the post's own, else guessed).",
+    )
+    max_article_bytes: int = Field(default=5_000_000, ge=1_000)
+
+
+class MentionOptions(_Model):
+    """The ``[mentions]`` part of the config: handles an article may mention on X."""
+
+    allow: tuple[XHandle, ...] = ()
 
 
 class BuildOptions(_Model):
@@ -44,3 +65,14 @@ class BuildOptions(_Model):
     threads: ThreadOptions = ThreadOptions()
     prices: Prices = Prices()
     utm: Utm = Utm()
+    mentions: MentionOptions = MentionOptions()
+
+    @property
+    def sentence_language(self) -> str | None:
+        """The configured sentence language, ``None`` for auto."""
+        return None if self.threads.language == "auto" else self.threads.language
+
+    def allowed_mentions(self, article_handles: tuple[str, ...] = ()) -> frozenset[str]:
+        """Handles (lower case, no @) that may be posted as mentions."""
+        handles = [r.handle for r in self.site.recommendations] + list(self.mentions.allow)
+        return frozenset(h.lstrip("@").lower() for h in [*handles, *article_handles])

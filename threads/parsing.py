@@ -1,52 +1,55 @@
-"""Read an article file in either supported format."""
+"""Read an article file (or text) in any supported format into the Article model."""
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-from typing import Literal
+from pathlib import Path, PurePath
 
 from threads.article import Article
-from threads.blocks import assemble
+from threads.assembly import assemble
 from threads.errors import ArticleError
-from threads.parse_markdown import parse_markdown
-from threads.parse_text import parse_plain_text
+from threads.readers import SUFFIXES, ArticleFormat, detect_format, read
 
-ArticleFormat = Literal["text", "markdown"]
-_MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown"})
-_TEXT_SUFFIXES = frozenset({".txt", ".text", ""})
-_MARKDOWN_SIGNS = re.compile(r"\A---\s*\n|^#{1,6}\s+\S", re.MULTILINE)
+__all__ = ["ArticleFormat", "detect_format", "load_article", "parse_article"]
+
+DEFAULT_MAX_ARTICLE_BYTES = 5_000_000
 
 
-def detect_format(path: Path, text: str) -> ArticleFormat:
-    """Markdown by extension (.md), plain text by .txt; otherwise by content."""
-    suffix = path.suffix.lower()
-    if suffix in _MARKDOWN_SUFFIXES:
-        return "markdown"
-    if suffix in _TEXT_SUFFIXES:
-        return "text"
-    if _MARKDOWN_SIGNS.search(text):
-        return "markdown"
-    raise ArticleError(
-        path,
-        f"unsupported article type {suffix!r}: save it as .txt (plain text) or .md (Markdown)",
-    )
+def parse_article(
+    text: str,
+    path: str | Path,
+    article_format: ArticleFormat | None = None,
+    *,
+    language: str | None = None,
+) -> Article:
+    """Parse article ``text``; ``path`` (a file name or URL) names it in messages.
 
-
-def parse_article(text: str, path: str | Path, article_format: ArticleFormat) -> Article:
-    """Parse article ``text``; ``path`` is used for the slug and in messages."""
+    ``language`` is the configured sentence language (``None``: the post's, or guessed).
+    """
     name = str(path)
     if not text.strip():
         raise ArticleError(name, "the article is empty: write a heading and some paragraphs")
-    if article_format == "markdown":
-        return assemble(parse_markdown(text, name))
-    return assemble(parse_plain_text(text, name))
+    chosen = article_format or detect_format(PurePath(name.split("?", 1)[0]), text)
+    if chosen is None:
+        raise _unsupported(name)
+    return assemble(read(text.replace("\r\n", "\n"), name, chosen), language=language)
 
 
-def load_article(path: str | Path) -> Article:
-    """Read and parse the article at ``path``."""
+def load_article(
+    path: str | Path,
+    *,
+    max_bytes: int = DEFAULT_MAX_ARTICLE_BYTES,
+    language: str | None = None,
+) -> Article:
+    """Read and parse the article at ``path`` (refused above ``max_bytes``)."""
     path = Path(path)
     try:
+        size = path.stat().st_size
+        if size > max_bytes and not path.is_dir():
+            raise ArticleError(
+                path,
+                f"is {size:,} bytes, more than [threads] max_article_bytes = {max_bytes:,}: "
+                "split the article or raise the limit",
+            )
         raw = path.read_bytes()
     except FileNotFoundError:
         raise ArticleError(path, "no such file: check the path to the article") from None
@@ -61,4 +64,14 @@ def load_article(path: str | Path) -> Article:
         raise ArticleError(path, "is not UTF-8 text: save it as UTF-8", line) from None
     if "\x00" in text:
         raise ArticleError(path, "is a binary file, not an article")
-    return parse_article(text.replace("\r\n", "\n"), path, detect_format(path, text))
+    if detect_format(path, text) is None:
+        raise _unsupported(str(path))
+    return parse_article(text, path, language=language)
+
+
+def _unsupported(name: str) -> ArticleError:
+    kinds = ", ".join(sorted(SUFFIXES))
+    suffix = PurePath(name).suffix
+    return ArticleError(
+        name, f"unsupported article type {suffix!r}: save it in one of these formats: {kinds}"
+    )

@@ -37,7 +37,7 @@ class Prepared:
 
 
 def prepare(
-    article_path: str | Path,
+    source: str | Path | Article,
     options: BuildOptions,
     templates: TemplateSet,
     *,
@@ -45,8 +45,20 @@ def prepare(
     config_path: str = "config",
     for_posting: bool = False,
 ) -> Prepared:
-    """Parse, build and validate; ``section`` is a 1-based number or heading text."""
-    article = load_article(article_path)
+    """Parse, build and validate; ``section`` is a 1-based number or heading text.
+
+    ``source`` is an article file, or an Article already parsed (a page the runtime
+    fetched); either way the same build and validation follow.
+    """
+    article = (
+        source
+        if isinstance(source, Article)
+        else load_article(
+            source,
+            max_bytes=options.threads.max_article_bytes,
+            language=options.sentence_language,
+        )
+    )
     only = select_section(article, section) if section is not None else None
     threads = build_threads(article, options, templates, only_section=only)
     findings = validate(article, threads, options, config_path=config_path, for_posting=for_posting)

@@ -1,9 +1,10 @@
 """Pack text into tweets that fit X's weighted length, at natural boundaries.
 
 Boundaries, best first: paragraph breaks, line breaks, sentence ends; a sentence longer
-than a tweet is cut after ``;``/``:``, then after commas and dashes, then between words.
-Every cut is at whitespace, so no word, number, URL, @handle or #hashtag is ever broken;
-a single word heavier than a tweet is an error rather than a silent cut.
+than a tweet is cut after ``;``/``:`` (and ；：), then after commas, dashes and 、，, then
+between words — or, in Chinese and Japanese, between characters. No Latin word,
+number, URL, @handle or #hashtag is ever broken; a single word heavier than a tweet is
+an error rather than a silent cut.
 """
 
 from __future__ import annotations
@@ -12,20 +13,30 @@ import re
 
 from threads.errors import UnsplittableTextError
 from threads.length import MAX_WEIGHTED_LENGTH, weighted_length
-from threads.sentences import CLAUSE_BREAKS, split_sentences
+from threads.sentences import CJK_CHARACTER, CLAUSE_BREAKS, split_sentences
+from threads.sentences import separator as sentence_separator
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
+# A CJK character with the punctuation that must not start a line, or a run of anything
+# else that is not a space.
+_ATOM = re.compile(
+    f"[{CJK_CHARACTER}][\u3001\u3002\uff0c\uff0e\uff01\uff1f\uff1a\uff1b\u300d\u300f\uff09\u3011]*"
+    f"|[^\\s{CJK_CHARACTER}]+"
+)
 
 
-def split_text(text: str, *, limit: int = MAX_WEIGHTED_LENGTH, reserve: int = 0) -> list[str]:
+def split_text(
+    text: str, *, limit: int = MAX_WEIGHTED_LENGTH, reserve: int = 0, language: str = "en"
+) -> list[str]:
     """Split ``text`` into tweets of weighted length at most ``limit - reserve``.
 
-    ``reserve`` keeps room for a suffix added later (``n/N`` numbering).
+    ``reserve`` keeps room for a suffix added later (``n/N`` numbering); ``language``
+    chooses the sentence rules.
     """
     budget = limit - reserve
     tweets: list[str] = []
     current = ""
-    for separator, unit in _units(text):
+    for separator, unit in _units(text, language):
         if weighted_length(unit) > budget:
             if current:
                 tweets.append(current)
@@ -43,14 +54,14 @@ def split_text(text: str, *, limit: int = MAX_WEIGHTED_LENGTH, reserve: int = 0)
     return tweets
 
 
-def _units(text: str) -> list[tuple[str, str]]:
-    """Sentences with the separator that precedes each ("\\n\\n", "\\n" or " ")."""
+def _units(text: str, language: str) -> list[tuple[str, str]]:
+    """Sentences with the separator that precedes each ("\\n\\n", "\\n", " " or "")."""
     units: list[tuple[str, str]] = []
     for paragraph_index, paragraph in enumerate(_PARAGRAPH_BREAK.split(text.strip())):
         for line_index, line in enumerate(paragraph.split("\n")):
-            for sentence_index, sentence in enumerate(split_sentences(line)):
+            for sentence_index, sentence in enumerate(split_sentences(line, language)):
                 if sentence_index:
-                    separator = " "
+                    separator = sentence_separator(units[-1][1], sentence)
                 elif line_index:
                     separator = "\n"
                 else:
@@ -59,24 +70,44 @@ def _units(text: str) -> list[tuple[str, str]]:
     return units
 
 
+def _pieces(unit: str, level: int) -> list[tuple[str, str]]:
+    """``unit`` cut at level ``level``'s boundaries, as (separator before, piece) pairs."""
+    if level < len(CLAUSE_BREAKS):
+        pieces: list[tuple[str, str]] = []
+        position = 0
+        separator = ""
+        for match in CLAUSE_BREAKS[level].finditer(unit):
+            if match.start() > position:
+                pieces.append((separator, unit[position : match.start()]))
+                separator = match.group(0)
+                position = match.end()
+        pieces.append((separator, unit[position:]))
+        return [(sep, piece) for sep, piece in pieces if piece]
+    # Last resort: between words, or between characters of scripts written without
+    # spaces; a Latin word, number, URL or handle is one atom and never cut.
+    atoms = list(_ATOM.finditer(unit))
+    return [
+        (unit[atoms[i - 1].end() : atom.start()] if i else "", atom.group(0))
+        for i, atom in enumerate(atoms)
+    ]
+
+
 def _split_long(unit: str, budget: int, level: int) -> list[str]:
     """Cut one over-long sentence into pieces that fit, at the best boundary available."""
-    if level < len(CLAUSE_BREAKS):
-        pieces = [piece for piece in CLAUSE_BREAKS[level].split(unit) if piece]
-    else:
-        pieces = unit.split()
+    last_level = len(CLAUSE_BREAKS)
     parts: list[str] = []
     current = ""
-    for piece in pieces:
+    for separator, piece in _pieces(unit, level):
         if weighted_length(piece) > budget:
-            if level >= len(CLAUSE_BREAKS):
+            if level >= last_level:
                 raise UnsplittableTextError(piece, weighted_length(piece), budget)
             if current:
                 parts.append(current)
             *full, current = _split_long(piece, budget, level + 1)
             parts.extend(full)
             continue
-        candidate = f"{current} {piece}" if current else piece
+        joint = " " if separator.isspace() else separator
+        candidate = current + joint + piece if current else piece
         if weighted_length(candidate) <= budget:
             current = candidate
         else:

@@ -1,8 +1,9 @@
 """Check facts, links and built threads before anything can be posted.
 
-Errors block posting; warnings are shown and allowed. The same function serves the
-preview and (with ``for_posting=True``) the publisher, where placeholder links become
-errors: nothing should reach X pointing at example.com.
+Errors block posting; warnings are shown and allowed; info notes say what was left
+out. The same function serves the preview and (with ``for_posting=True``) the
+publisher, where placeholder links become errors: nothing should reach X pointing at
+example.com.
 
 Codes (stable, used in the JSON output):
 
@@ -22,6 +23,10 @@ tweet-too-long              error     a tweet over 280 (numbering or template)
 invalid-characters          error     U+FFFE, U+FEFF or U+FFFF in a tweet
 unsplittable-word           error     one word is longer than a tweet
 thread-too-long             error     more tweets than [threads] max_tweets
+section-shortened           warning   a section cut at a sentence to fit max_tweets
+article-draft               warning*  the post's front matter marks it a draft
+content-skipped             info      code, tables, HTML blocks, footnotes left out
+mention-unlinked            info      @handles posted without @ (not allowed)
 ==========================  ========  ==============================================
 
 (*) an error when ``for_posting``.
@@ -35,9 +40,10 @@ from collections.abc import Sequence
 from threads.article import Article, Fact
 from threads.building import Thread
 from threads.facts import YEAR
-from threads.findings import Finding
+from threads.findings import SEVERITY_ORDER, Finding
 from threads.length import is_valid_tweet
 from threads.links import check_public_https_url, placeholder_reason
+from threads.mentions import unlinked_mentions
 from threads.options import BuildOptions
 from threads.urls import find_url_spans
 
@@ -62,9 +68,59 @@ def validate(
     findings: list[Finding] = []
     findings += link_findings(options, config_path, for_posting)
     findings += _fact_findings(article)
+    findings += _year_findings(article)
     findings += _reference_findings(article)
     findings += _thread_findings(article, threads, options)
-    return sorted(findings, key=lambda finding: finding.severity != "error")
+    findings += _article_findings(article, options, for_posting)
+    return sorted(findings, key=lambda finding: SEVERITY_ORDER[finding.severity])
+
+
+def _article_findings(article: Article, options: BuildOptions, for_posting: bool) -> list[Finding]:
+    """The post as a whole: a draft, what was not prose, handles posted without @."""
+    findings: list[Finding] = []
+    if article.draft:
+        findings.append(
+            Finding(
+                severity="error" if for_posting else "warning",
+                code="article-draft",
+                message="the post is marked as a draft: publish it on the blog first, "
+                "then remove draft: true",
+                where=article.path,
+            )
+        )
+    if article.skipped:
+        counted = ", ".join(f"{count} {kind}" for kind, count in sorted(article.skipped.items()))
+        findings.append(
+            Finding(
+                severity="info",
+                code="content-skipped",
+                message=f"not prose, so not in the threads: {counted}",
+                where=article.path,
+            )
+        )
+    allowed = options.allowed_mentions(
+        tuple(call.handle for call in article.calls_to_action if call.handle)
+    )
+    handles = sorted(
+        {
+            handle
+            for section in article.sections
+            for text in (section.heading, *(s.text for s in section.sentences))
+            for handle in unlinked_mentions(text, allowed)
+        },
+        key=str.lower,
+    )
+    if handles:
+        findings.append(
+            Finding(
+                severity="info",
+                code="mention-unlinked",
+                message=f"posted without @ so X notifies no one: {', '.join(handles)} "
+                "(to mention them, add them to [mentions] allow)",
+                where=article.path,
+            )
+        )
+    return findings
 
 
 def link_findings(options: BuildOptions, config_path: str, for_posting: bool) -> list[Finding]:
@@ -145,22 +201,6 @@ def _consistency(fact: Fact, article: Article, where: str) -> list[Finding]:
                     where=where,
                 )
             )
-    if article.date is not None:
-        for match in YEAR.finditer(fact.text):
-            year = int(match.group("year"))
-            context = fact.text[max(0, match.start() - 40) : match.start()]
-            if year > article.date.year and not _FORECAST.search(context):
-                findings.append(
-                    Finding(
-                        severity="warning",
-                        code="year-after-article",
-                        message=(
-                            f"{year} is after the article's date ({article.date.isoformat()}) "
-                            "but is not worded as a forecast: check the year or the date"
-                        ),
-                        where=where,
-                    )
-                )
     return findings
 
 
@@ -178,6 +218,33 @@ def _reference_findings(article: Article) -> list[Finding]:
                     where=f"{article.path}:{reference.line}",
                 )
             )
+    return findings
+
+
+def _year_findings(article: Article) -> list[Finding]:
+    """Years after the article's date in any sentence, unless worded as a forecast."""
+    if article.date is None:
+        return []
+    findings: list[Finding] = []
+    for section in article.sections:
+        for sentence in section.sentences:
+            where = f"{article.path}:{sentence.line}"
+            for match in YEAR.finditer(sentence.text):
+                year = int(match.group("year"))
+                context = sentence.text[max(0, match.start() - 40) : match.start()]
+                if year > article.date.year and not _FORECAST.search(context):
+                    findings.append(
+                        Finding(
+                            severity="warning",
+                            code="year-after-article",
+                            message=(
+                                f"{year} is after the article's date "
+                                f"({article.date.isoformat()}) but is not worded as a "
+                                "forecast: check the year or the date"
+                            ),
+                            where=where,
+                        )
+                    )
     return findings
 
 

@@ -9,13 +9,18 @@ prose lines form one paragraph until a line ends a sentence, so hard-wrapped tex
 
 from __future__ import annotations
 
-from threads.blocks import Block, Outline, starts_with_symbol
+import re
+
+from threads.outline import Block, Outline
+from threads.symbols import starts_with_symbol
 
 MAX_HEADING_LENGTH = 100
+_INTRO_PREFIX = re.compile(r"^(introduction|intro|overview)\s*[:—–-]\s*", re.IGNORECASE)
 _TERMINAL = (".", "!", "?", ":", ";", ",", "…", '"', "”")
 
 
-def parse_plain_text(text: str, path: str) -> Outline:
+def read_plain_text(text: str, path: str) -> Outline:
+    """The outline of a plain-text article."""
     lines = text.splitlines()
     blocks: list[Block] = []
     paragraph: list[str] = []
@@ -46,7 +51,10 @@ def parse_plain_text(text: str, path: str) -> Outline:
             and _looks_like_heading(line, lines[index + 1 :])
         ):
             flush()
-            blocks.append(Block("text" if starts_with_symbol(line) else "heading", line, number))
+            if starts_with_symbol(line):
+                blocks.append(Block("text", line, number))
+            else:
+                blocks.append(Block("heading", line, number, level=2))
             previous_ends_paragraph = True
             continue
         if not paragraph:
@@ -56,7 +64,13 @@ def parse_plain_text(text: str, path: str) -> Outline:
         if previous_ends_paragraph:
             flush()
     flush()
-    return Outline(path=path, source_text=text, blocks=blocks)
+    first_heading = next((block.text for block in blocks if block.kind == "heading"), None)
+    return Outline(
+        path=path,
+        source_text=text,
+        blocks=blocks,
+        title_fallback=_INTRO_PREFIX.sub("", first_heading) if first_heading else None,
+    )
 
 
 def _looks_like_heading(line: str, following: list[str]) -> bool:

@@ -1,0 +1,126 @@
+"""Static-site dialects removed from Markdown before it is parsed.
+
+Jekyll/Liquid and Hexo tags, Hugo shortcodes, kramdown attribute lists, MDX (Astro,
+Docusaurus) imports, exports and JSX components, and container markers (``:::note``)
+are template syntax, not prose: the generator replaces them when it builds the site,
+so a tweet must never show them. Paired constructs keep the prose between them; code
+highlighting tags become fenced code (skipped as code). Every substitution keeps the
+newlines it removes, so line numbers in messages stay those of the file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+_FLAGS = re.MULTILINE | re.DOTALL
+
+# Jekyll/Liquid: a raw block's content is shown literally, so it is protected from the
+# tag removal below and only its markers go.
+_LIQUID_RAW = re.compile(r"\{%-?\s*raw\s*-?%\}(?P<body>.*?)\{%-?\s*endraw\s*-?%\}", re.DOTALL)
+_LIQUID_COMMENT = re.compile(r"\{%-?\s*comment\s*-?%\}.*?\{%-?\s*endcomment\s*-?%\}", re.DOTALL)
+_LIQUID_CODE_OPEN = re.compile(r"\{%-?\s*(?:highlight|codeblock|code|include_code)\b[^%]*-?%\}")
+_LIQUID_CODE_CLOSE = re.compile(r"\{%-?\s*end(?:highlight|codeblock|code)\s*-?%\}")
+_LIQUID_TAG = re.compile(r"\{%.*?%\}", re.DOTALL)
+_LIQUID_OUTPUT = re.compile(r"\{\{(?![<%]).*?\}\}", re.DOTALL)
+
+# Hugo shortcodes: {{< name … >}}, {{% name … %}}, closing and self-closing forms.
+_HUGO_CODE_OPEN = re.compile(r"\{\{[<%]\s*(?:highlight|code)\b.*?[>%]\}\}", re.DOTALL)
+_HUGO_CODE_CLOSE = re.compile(r"\{\{[<%]\s*/\s*(?:highlight|code)\s*[>%]\}\}")
+_HUGO_SHORTCODE = re.compile(r"\{\{<.*?>\}\}|\{\{%.*?%\}\}", re.DOTALL)
+
+# kramdown inline attribute lists ({: .class}, {:toc}) and heading ids ({#quick-start}).
+_KRAMDOWN_TOC = re.compile(
+    r"^[ \t]*[*-][ \t]+(?:TOC|Table of Contents)[ \t]*\n[ \t]*\{:toc\}", re.M
+)
+_KRAMDOWN_IAL = re.compile(r"\{:[^}\n]*\}")
+_HEADING_ID = re.compile(
+    r"^(?P<heading>[ \t]{0,3}#{1,6}[ \t].*?)[ \t]*\{[#.][^}\n]*\}[ \t]*$", re.M
+)
+_TOC_MARKER = re.compile(r"^[ \t]*(?:\[\[?toc\]\]?|\[TOC\])[ \t]*$", re.M | re.IGNORECASE)
+
+# MDX: ES module lines and JSX components standing on their own lines (a component's
+# inner prose stays), and {/* comments */}.
+_MDX_IMPORT = re.compile(
+    r"^import[ \t]+(?:[^\n]*?[ \t]from[ \t]+)?['\"][^'\"\n]+['\"];?[ \t]*$", re.M
+)
+_MDX_EXPORT = re.compile(r"^export[ \t]+(?:const|let|var|default|function|async)\b", re.M)
+_JSX_LINE = re.compile(r"^[ \t]*</?[A-Z][\w.]*(?:\s[^<>]*?)?/?>[ \t]*$", _FLAGS)
+_JSX_COMMENT = re.compile(r"\{/\*.*?\*/\}", re.DOTALL)
+# Docusaurus/VitePress containers: ":::note Title" … ":::".
+_CONTAINER_FENCE = re.compile(r"^[ \t]*:::+[ \t]*[\w-]*[^\n]*$", re.M)
+
+
+def strip_dialects(text: str) -> str:
+    """``text`` without template syntax, with the same number of lines."""
+    if "{%" in text or "{{" in text:
+        text = _strip_liquid_and_hugo(text)
+    if "{:" in text or "{#" in text or "{." in text:
+        text = _KRAMDOWN_TOC.sub(_blank, text)
+        text = _KRAMDOWN_IAL.sub("", text)
+        text = _HEADING_ID.sub(r"\g<heading>", text)
+    text = _TOC_MARKER.sub("", text)
+    if "import" in text or "export" in text or "<" in text or "{/*" in text:
+        text = _MDX_IMPORT.sub("", text)
+        text = _strip_exports(text)
+        text = _JSX_COMMENT.sub(_blank, text)
+        text = _JSX_LINE.sub(_blank, text)
+    if ":::" in text:
+        text = _CONTAINER_FENCE.sub("", text)
+    return text
+
+
+def _strip_liquid_and_hugo(text: str) -> str:
+    pieces: list[str] = []
+    position = 0
+    for raw in _LIQUID_RAW.finditer(text):
+        pieces.append(_strip_tags(text[position : raw.start()]))
+        pieces.append(raw.group("body"))
+        position = raw.end()
+    pieces.append(_strip_tags(text[position:]))
+    return "".join(pieces)
+
+
+def _strip_tags(text: str) -> str:
+    steps: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
+        (_LIQUID_COMMENT, _blank),
+        (_LIQUID_CODE_OPEN, "```"),
+        (_LIQUID_CODE_CLOSE, "```"),
+        (_HUGO_CODE_OPEN, "```"),
+        (_HUGO_CODE_CLOSE, "```"),
+        (_HUGO_SHORTCODE, _blank),
+        (_LIQUID_TAG, _blank),
+        (_LIQUID_OUTPUT, _blank),
+    ]
+    for pattern, replacement in steps:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def _strip_exports(text: str) -> str:
+    """Remove ``export …`` statements, following braces over several lines."""
+    match = _MDX_EXPORT.search(text)
+    while match:
+        depth = 0
+        end = match.start()
+        for end in range(match.start(), len(text)):
+            char = text[end]
+            if char in "{([":
+                depth += 1
+            elif char in "})]":
+                depth -= 1
+            elif char == "\n" and depth <= 0:
+                break
+        else:
+            end = len(text)
+        text = text[: match.start()] + _blank_text(text[match.start() : end]) + text[end:]
+        match = _MDX_EXPORT.search(text, match.start() + 1)
+    return text
+
+
+def _blank(match: re.Match[str]) -> str:
+    return _blank_text(match.group(0))
+
+
+def _blank_text(text: str) -> str:
+    return "\n" * text.count("\n")

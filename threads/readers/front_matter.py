@@ -1,0 +1,193 @@
+"""Metadata at the top of a post, as static-site generators write it.
+
+YAML between ``---`` lines (Jekyll, Hugo, Eleventy, Astro, Docusaurus, Hexo…; blank lines
+before it allowed), TOML between ``+++`` lines (Hugo, Zola; stdlib ``tomllib``) and
+Pelican's ``Key: value`` header lines. Every key is accepted and unknown ones ignored:
+a generator's own keys (``layout``, ``author``…) are not the owner's mistake.
+:func:`split_front_matter` blanks the metadata lines instead of removing them, so line
+numbers in messages stay those of the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from threads.errors import ArticleError
+from threads.outline import Metadata
+
+_YAML = re.compile(r"\A(?:[ \t]*\n)*---[ \t]*\n(?P<body>.*?)\n?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+_TOML = re.compile(r"\A(?:[ \t]*\n)*\+\+\+[ \t]*\n(?P<body>.*?)\n?\+\+\+[ \t]*(?:\n|\Z)", re.S)
+_PELICAN_LINE = re.compile(r"^(?P<key>[A-Za-z][\w-]*)[ \t]*:[ \t]*(?P<value>.*)$")
+_PELICAN_KEYS = frozenset(
+    {"title", "date", "modified", "author", "authors", "category", "tags", "slug", "summary"}
+    | {"lang", "status", "translation", "save_as", "url", "template", "keywords", "subtitle"}
+)
+_TITLE_KEYS = ("title",)
+_URL_KEYS = ("canonical_url", "canonicalUrl", "canonicalURL", "canonical", "url", "permalink")
+_TAG_KEYS = ("tags", "categories", "category", "keywords")
+_LANGUAGE_KEYS = ("lang", "language", "locale")
+_DESCRIPTION_KEYS = ("description", "summary", "excerpt", "subtitle")
+_DATE_KEYS = ("date", "pubDate", "pubdate", "published", "created")
+# Jekyll/Hugo permalink patterns such as /:year/:title/ are not URLs of this post.
+_URL_PLACEHOLDER = re.compile(r"(?<!https)(?<!http):[a-z_]+|\{")
+
+
+def split_front_matter(text: str, path: str) -> tuple[Metadata, str]:
+    """The metadata at the top of ``text`` and the text with those lines blanked."""
+    for pattern, loader in ((_YAML, _load_yaml), (_TOML, _load_toml)):
+        match = pattern.match(text)
+        if match:
+            data = loader(match.group("body"), path, text[: match.start("body")].count("\n"))
+            return metadata_from(data), _blank(text, match.end())
+    pelican = _pelican_header(text)
+    if pelican is not None:
+        data, end = pelican
+        return metadata_from(data), _blank(text, end)
+    return Metadata(), text
+
+
+def metadata_from(data: Mapping[str, Any]) -> Metadata:
+    """Read the keys threadbot uses from any generator's metadata mapping."""
+    lowered = {str(key).lower(): value for key, value in data.items()}
+
+    def first(keys: tuple[str, ...]) -> Any:
+        for key in keys:
+            value = data.get(key, lowered.get(key.lower()))
+            if value not in (None, "", [], {}):
+                return value
+        return None
+
+    title = first(_TITLE_KEYS)
+    return Metadata(
+        title=_text(title) if isinstance(title, str | int | float) else None,
+        url=_url(first(_URL_KEYS)),
+        date=parse_date(first(_DATE_KEYS)),
+        tags=_words(first(_TAG_KEYS)),
+        language=language_code(first(_LANGUAGE_KEYS)),
+        description=_text(first(_DESCRIPTION_KEYS)),
+        draft=_is_draft(lowered),
+        slug=_text(lowered.get("slug")),
+    )
+
+
+def parse_date(value: object) -> dt.date | None:
+    """A date from a date, a datetime (with or without offset) or a written date."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    for parse in (dt.date.fromisoformat, dt.datetime.fromisoformat):
+        try:
+            parsed = parse(text)
+        except ValueError:
+            continue
+        return parsed.date() if isinstance(parsed, dt.datetime) else parsed
+    # Written forms ("2017-03-21 08:52:53 -0500", "March 3, 2021", "3 Mar 2021"): dateutil,
+    # imported only for them.
+    from dateutil import parser as date_parser
+
+    try:
+        written: dt.datetime = date_parser.parse(text)
+    except (ValueError, OverflowError):
+        return None
+    return written.date()
+
+
+def language_code(value: object) -> str | None:
+    """``ko``, ``ko-KR``, ``ko_KR`` or ``zh-Hans`` → the ISO 639-1 part, lower case."""
+    if not isinstance(value, str):
+        return None
+    code = re.split(r"[-_]", value.strip(), maxsplit=1)[0].lower()
+    return code if re.fullmatch(r"[a-z]{2,3}", code) else None
+
+
+def _load_yaml(body: str, path: str, offset: int) -> Mapping[str, Any]:
+    import yaml  # only posts with YAML front matter pay for the import
+
+    try:
+        data = yaml.safe_load(body)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = offset + mark.line + 1 if mark is not None else offset
+        problem = getattr(error, "problem", None) or "cannot be read"
+        raise ArticleError(
+            path, f"front matter is not valid YAML ({problem}): fix it or remove it", line
+        ) from None
+    return data if isinstance(data, dict) else {}
+
+
+def _load_toml(body: str, path: str, offset: int) -> Mapping[str, Any]:
+    import tomllib
+
+    try:
+        return tomllib.loads(body)
+    except tomllib.TOMLDecodeError as error:
+        # Python 3.11's error has no lineno attribute; its message ends "(at line N, …)".
+        where = re.search(r"at line (\d+)", str(error))
+        line = offset + int(where.group(1)) if where else None
+        reason = re.sub(r"\s*\(at line.*\)$", "", str(error))
+        raise ArticleError(
+            path, f"front matter is not valid TOML ({reason}): fix it or remove it", line
+        ) from None
+
+
+def _pelican_header(text: str) -> tuple[dict[str, str], int] | None:
+    """Pelican's ``Title: …`` lines up to the first blank line, if the post starts so."""
+    data: dict[str, str] = {}
+    position = 0
+    for line in text.splitlines(keepends=True):
+        stripped = line.strip()
+        if not stripped:
+            break
+        match = _PELICAN_LINE.match(stripped)
+        if match is None:
+            return None
+        key = match.group("key").lower()
+        if not data and key not in _PELICAN_KEYS:
+            return None
+        data[key] = match.group("value").strip()
+        position += len(line)
+    return (data, position) if "title" in data else None
+
+
+def _blank(text: str, end: int) -> str:
+    """``text`` with its first ``end`` characters replaced by as many empty lines."""
+    return "\n" * text[:end].count("\n") + text[end:]
+
+
+def _text(value: object) -> str | None:
+    if value is None or isinstance(value, dict | list):
+        return None
+    text = " ".join(str(value).split())
+    return text or None
+
+
+def _url(value: object) -> str | None:
+    text = _text(value)
+    if text is None or _URL_PLACEHOLDER.search(text.split("?", 1)[0]):
+        return None
+    return text
+
+
+def _words(value: object) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return tuple(word.strip() for word in value.split(",") if word.strip())
+    if isinstance(value, list | tuple):
+        return tuple(str(word).strip() for word in value if str(word).strip())
+    return ()
+
+
+def _is_draft(lowered: Mapping[str, Any]) -> bool:
+    draft = lowered.get("draft")
+    if draft is True or (isinstance(draft, str) and draft.strip().lower() in ("true", "yes")):
+        return True
+    if lowered.get("published") is False:
+        return True
+    status = lowered.get("status")
+    return isinstance(status, str) and status.strip().lower() == "draft"

@@ -1,0 +1,153 @@
+"""Markdown posts (CommonMark + tables, strikethrough, footnotes) via markdown-it-py.
+
+The static-site dialects are removed first (:mod:`threads.readers.dialects`), front
+matter read by :mod:`threads.readers.front_matter`; then the token stream decides what
+is prose. Code spans keep their text exactly; emphasis and escapes go as markup, never
+as characters; links keep their text (absolute targets are remembered for reference
+entries); images, fenced and indented code, tables, HTML blocks, comments and footnote
+definitions are not prose, and are counted in :attr:`Outline.skipped`. List items stay
+items, so the thread packs them as lines after their lead-in sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import cache
+from typing import TYPE_CHECKING
+
+from threads.outline import Block, BlockKind, Outline
+from threads.readers.dialects import strip_dialects
+from threads.readers.front_matter import split_front_matter
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
+
+_BREAK_TAG = re.compile(r"<br\s*/?>", re.IGNORECASE)
+# A line that starts a call to action stands alone even inside a paragraph.
+_CALL_LINE = re.compile(r"^(?:I recommend @|[^\w\s(\[\"'“‘])")
+_SKIPPED_BLOCKS = {
+    "table_open": ("table_close", "tables"),
+    "footnote_block_open": ("footnote_block_close", "footnotes"),
+}
+
+
+@cache
+def _parser() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.footnote import footnote_plugin
+
+    return (
+        MarkdownIt("commonmark", {"html": True})
+        .enable(["table", "strikethrough"])
+        .use(footnote_plugin)
+    )
+
+
+def read_markdown(text: str, path: str) -> Outline:
+    """The outline of a Markdown post."""
+    meta, body = split_front_matter(text, path)
+    tokens = _parser().parse(strip_dialects(body))
+    outline = Outline(path=path, source_text=text, blocks=[], meta=meta)
+    list_depth = 0
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        kind = token.type
+        if kind in _SKIPPED_BLOCKS:
+            closing, label = _SKIPPED_BLOCKS[kind]
+            while index < len(tokens) and tokens[index].type != closing:
+                index += 1
+            outline.skipped[label] += 1
+        elif kind in ("fence", "code_block"):
+            outline.skipped["code blocks"] += 1
+        elif kind == "html_block":
+            if not token.content.lstrip().startswith("<!--"):
+                outline.skipped["HTML blocks"] += 1
+        elif kind in ("bullet_list_open", "ordered_list_open"):
+            list_depth += 1
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            list_depth -= 1
+        elif kind == "heading_open":
+            inline = tokens[index + 1]
+            heading, _, _ = inline_text(inline.children or [])
+            if heading:
+                outline.blocks.append(
+                    Block("heading", heading, _line(token), level=int(token.tag[1]))
+                )
+            index += 1
+        elif kind == "paragraph_open":
+            _paragraph(outline, tokens[index + 1], _line(token), "item" if list_depth else "text")
+            index += 1
+        index += 1
+    return outline
+
+
+def _paragraph(outline: Outline, inline: Token, line: int, kind: BlockKind) -> None:
+    """A paragraph's blocks: call-to-action lines stand apart, ``Source:`` lines are sources."""
+    for number, (text, links, link_only) in _logical_lines(inline.children or [], line):
+        if not text:
+            continue
+        block_kind: BlockKind = "source" if text.lower().startswith("source:") else kind
+        outline.blocks.append(Block(block_kind, text, number, tuple(links), link_only=link_only))
+
+
+def _logical_lines(
+    children: Sequence[Token], line: int
+) -> list[tuple[int, tuple[str, list[str], bool]]]:
+    """Split a paragraph at soft breaks that start a call to action or a source line."""
+    groups: list[tuple[int, list[Token]]] = [(line, [])]
+    breaks = 0
+    previous: Token | None = None
+    for child in children:
+        if child.type in ("softbreak", "hardbreak"):
+            breaks += 1
+        elif previous is not None and previous.type == "softbreak" and _starts_call(child):
+            groups.append((line + breaks, []))
+        groups[-1][1].append(child)
+        previous = child
+    return [(number, inline_text(group)) for number, group in groups if group]
+
+
+def _starts_call(token: Token) -> bool:
+    if token.type != "text":
+        return False
+    content = token.content.lstrip()
+    return bool(_CALL_LINE.match(content)) or content.lower().startswith("source:")
+
+
+def inline_text(children: Sequence[Token]) -> tuple[str, list[str], bool]:
+    """The words a reader sees in an inline run, its absolute link targets, and whether
+    all of its words are link text."""
+    parts: list[str] = []
+    links: list[str] = []
+    in_link = 0
+    outside_link = False
+    for child in children:
+        kind = child.type
+        if kind in ("text", "code_inline"):
+            parts.append(child.content)
+            outside_link = outside_link or (not in_link and bool(child.content.strip()))
+        elif kind in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif kind == "html_inline":
+            if _BREAK_TAG.fullmatch(child.content.strip()):
+                parts.append(" ")
+        elif kind == "link_open":
+            in_link += 1
+            href = str(child.attrs.get("href", ""))
+            if href.startswith(("http://", "https://")):
+                links.append(href)
+        elif kind == "link_close":
+            in_link -= 1
+    text = " ".join("".join(parts).split())
+    return text, links, bool(text) and not outside_link and _has_link(children)
+
+
+def _has_link(children: Sequence[Token]) -> bool:
+    return any(child.type == "link_open" for child in children)
+
+
+def _line(token: Token) -> int:
+    return token.map[0] + 1 if token.map else 0
