@@ -79,14 +79,24 @@ def tz_option(function: F) -> F:
 def prepare_article(
     article: str, section: str | None, config_path: str | None, *, for_posting: bool
 ) -> tuple[LoadedSettings, Prepared]:
+    from bot.fetching import fetch_article, is_url
     from bot.settings import load_settings
+    from threads.article import Article
     from threads.pipeline import prepare
     from threads.templates import TemplateSet
 
     loaded = load_settings(config_path)
     templates = TemplateSet(loaded.templates_path)
+    source: str | Article = article
+    if is_url(article):
+        options = loaded.build_options
+        source = fetch_article(
+            article,
+            max_bytes=options.threads.max_article_bytes,
+            language=options.sentence_language,
+        )
     prepared = prepare(
-        article,
+        source,
         loaded.build_options,
         templates,
         section=section,

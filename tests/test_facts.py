@@ -71,6 +71,8 @@ def test_extract_figures(text: str, expected: list[tuple[object, ...]]) -> None:
         ),
         ("UNCTAD reports that exports rose.", ("UNCTAD", None)),
         ("Exports rose quickly.", None),
+        ("We found that 40% of users churn.", None),
+        ("Notable says nothing here.", None),
     ],
 )
 def test_named_source(text: str, expected: tuple[str, str | None] | None) -> None:
@@ -114,3 +116,36 @@ def test_source_line_and_title_match() -> None:
         (3, "AsiaFundManagers.com", "Asia Fund Managers"),
         (7, None, "Korea JoongAng Daily"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Downloads were +986% y/y last quarter.", "change"),
+        ("Revenue grew 140% after launch.", "change"),
+        ("売上は300%増となった。", "change"),
+        ("매출이 40% 증가했다.", "change"),
+        ("Costs fell by 12% this year.", "change"),
+        ("Exports made up 31.6% of trade.", "percent"),
+        ("It grows at a CAGR of 7.3% a year.", "growth_rate"),
+    ],
+)
+def test_change_is_not_a_share(text: str, kind: str) -> None:
+    """A rise or fall is a change, not a share (so share-over-100 never fires on it)."""
+    assert [f.kind for f in extract_figures(text) if f.kind != "year"] == [kind]
+
+
+@pytest.mark.parametrize(
+    ("text", "is_fact"),
+    [
+        ("On 3 March 2019 we moved the whole team to Berlin.", False),
+        ("In 2019 revenue reached USD 3 million for the first time.", True),
+        ("2022.", False),
+        ("Up 40%.", False),
+        ("UNCTAD reports that creative exports kept rising.", True),
+    ],
+)
+def test_what_is_a_fact(text: str, is_fact: bool) -> None:
+    """Event dates and fragments are not facts; figures and named sources are."""
+    facts = extract_facts([Sentence(text=text, line=1)], [], REFERENCES)
+    assert bool(facts) is is_fact

@@ -66,3 +66,35 @@ def test_crlf_and_bom(tmp_path: Path) -> None:
     article = load_article(path)
     assert article.sections[0].heading == "Heading Here"
     assert article.sections[0].sentences[0].text == "A sentence."
+
+
+def test_article_over_the_size_limit_is_refused_fast(tmp_path: Path) -> None:
+    """A file above max_article_bytes is refused by its size, before it is read."""
+    path = tmp_path / "huge.md"
+    path.write_bytes(b"## A\n\n" + b"word " * 1_200_000)
+    with pytest.raises(
+        ArticleError,
+        match=r"is 6,000,006 bytes, more than \[threads\] max_article_bytes = 5,000,000",
+    ):
+        load_article(path)
+    small = tmp_path / "small.md"
+    small.write_text("## A\n\nSome words here. And more.\n", encoding="utf-8")
+    assert load_article(small).sections
+    with pytest.raises(ArticleError, match="max_article_bytes = 10:"):
+        load_article(small, max_bytes=10)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        ("page.htm", "<p>x</p>", "html"),
+        ("post.mdx", "x", "markdown"),
+        ("post.rst", "x", "rst"),
+        ("saved", "<!DOCTYPE html><html><body><p>x</p></body></html>", "html"),
+        ("post", ":date: 2020-01-01\n\nText.", "rst"),
+        ("notes", "Just prose without any markup.", "text"),
+    ],
+)
+def test_detect_more_formats(name: str, text: str, expected: str) -> None:
+    """HTML, MDX and reST by extension, and by content when the name says nothing."""
+    assert detect_format(Path(name), text) == expected

@@ -89,3 +89,57 @@ def test_urls_are_never_split() -> None:
     url = "https://example.com/" + "a" * 400
     tweets = split_text("word " * 250 + url)
     assert url in tweets[-1].split()
+
+
+CJK_TEXT = st.lists(
+    st.sampled_from(
+        [
+            "これは",
+            "ペン",
+            "です",
+            "、",
+            "。",
+            "テスト",
+            "Python",
+            "3.12",
+            "https://x.org/a",
+            "心理学",
+            "，",
+            "：",
+            " ",
+        ]
+    ),
+    min_size=1,
+    max_size=400,
+).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(CJK_TEXT, st.integers(min_value=0, max_value=8))
+def test_cjk_split_properties(text: str, reserve: int) -> None:
+    """CJK text without spaces splits between characters: fits, keeps every character,
+    and never cuts a Latin word, number or URL."""
+    tweets = split_text(text, reserve=reserve, language="ja")
+    assert all(weighted_length(tweet) <= 280 - reserve for tweet in tweets)
+    assert "".join(tweets).replace(" ", "") == text.replace(" ", "")
+    for tweet in tweets:
+        for atom in ("Python", "3.12", "https://x.org/a"):
+            assert not tweet.endswith(atom[: len(atom) - 1]) or tweet.endswith(atom)
+
+
+def test_cjk_breaks_at_clause_punctuation_first() -> None:
+    """A long Japanese sentence breaks after 、 before it breaks between characters."""
+    clause = "ゲーム" * 30 + "、"
+    tweets = split_text(clause * 3 + "おわり。", language="ja")
+    assert tweets[0].endswith("、")
+    assert all(weighted_length(t) <= 280 for t in tweets)
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXT, TEXT, st.sampled_from([" ", "\n", "\n\n"]))
+def test_joined_weight_is_exact(left: str, right: str, separator: str) -> None:
+    """The splitter's additive shortcut equals measuring the joined text."""
+    from threads.splitting import _joined_weight
+
+    joined = _joined_weight(left, weighted_length(left), separator, right, weighted_length(right))
+    assert joined == weighted_length(left + separator + right)

@@ -329,5 +329,5 @@ def _readable_name(path: str) -> str:
 
 def _slug(slug: str | None, path: str) -> str:
     name = slug or _stem_and_folder(path)[0]
-    cleaned = re.sub(r"[^\w]+", "-", name.lower()).strip("-_")
+    cleaned = re.sub(r"[\W_]+", "-", name.lower()).strip("-")
     return cleaned or "article"

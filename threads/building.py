@@ -19,7 +19,7 @@ from threads.article import Article, Fact, Section, Sentence
 from threads.charts import ChartSpec, chart_for
 from threads.errors import UnsplittableTextError
 from threads.findings import Finding
-from threads.length import find_urls, weighted_length
+from threads.length import measure, weighted_length, with_suffix
 from threads.links import same_site, with_utm
 from threads.mentions import unlink_mentions
 from threads.options import BuildOptions
@@ -323,15 +323,11 @@ def _build_thread(
     total = len(texts)
     tweets = []
     for position, (kind, text, chart) in enumerate(texts, start=1):
-        final = f"{text} {position}/{total}" if options.threads.numbering else text
+        suffix = f" {position}/{total}" if options.threads.numbering else ""
+        final = text + suffix
+        weight, urls = with_suffix(text, suffix) if suffix else measure(text)
         tweets.append(
-            Tweet(
-                kind=kind,
-                text=final,
-                weighted_length=weighted_length(final),
-                urls=tuple(find_urls(final)),
-                chart=chart,
-            )
+            Tweet(kind=kind, text=final, weighted_length=weight, urls=tuple(urls), chart=chart)
         )
     if total > max_tweets:
         findings.append(

@@ -32,7 +32,8 @@ _CHANGE_AFTER = re.compile(
 )
 _CHANGE_BEFORE = re.compile(
     r"\b(?:grew|grow|grows|growing|rose|rise|rises|fell|fall|falls|dropped|jumped|surged|"
-    r"increased|decreased|declined|climbed|up|down|gained|lost|by|improved|reduced|cut|"
+    r"increased|decreased|declined|climbed|(?<!made )(?<!makes )(?<!make )up|down|gained|lost|"
+    r"by|improved|reduced|cut|"
     r"faster|slower|boost(?:ed)?)\s+(?:by\s+|about\s+|almost\s+|nearly\s+|over\s+)?$",
     re.IGNORECASE,
 )

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from typing import NamedTuple
 
 from threads.urls import UrlSpan, find_url_spans, find_urls
@@ -27,8 +27,11 @@ __all__ = [
     "MAX_WEIGHTED_LENGTH",
     "URL_WEIGHT",
     "find_urls",
+    "has_invalid_characters",
     "is_valid_tweet",
+    "measure",
     "weighted_length",
+    "with_suffix",
 ]
 
 MAX_WEIGHTED_LENGTH = 280
@@ -122,16 +125,42 @@ def _emoji_discount(text: str, urls: list[UrlSpan]) -> int:
 
 def weighted_length(text: str) -> int:
     """Return the length X gives ``text`` (the ``n`` in ``n/280``)."""
+    return measure(text)[0]
+
+
+@lru_cache(maxsize=2048)
+def measure(text: str) -> tuple[int, tuple[str, ...]]:
+    """``text``'s weighted length and its URLs, finding the URLs once for both.
+
+    Cached: the splitter measures a block, and the builder then measures the same text
+    with its numbering appended (see :func:`with_suffix`)."""
+    original = text
     is_ascii = text.isascii()
     if not is_ascii:
         text = unicodedata.normalize("NFC", text)
     total = _code_point_weight(text)
-    urls = find_url_spans(text)
-    for url in urls:
+    spans = find_url_spans(text)
+    for url in spans:
         total -= _code_point_weight(text[url.start : url.end]) - URL_WEIGHT
     if not is_ascii:
-        total -= _emoji_discount(text, urls)
-    return total
+        total -= _emoji_discount(text, spans)
+    # The URLs as written (NFC rarely changes a text; when it does, look again).
+    urls = tuple(span.url for span in spans) if text == original else tuple(find_urls(original))
+    return total, urls
+
+
+def with_suffix(text: str, suffix: str) -> tuple[int, tuple[str, ...]]:
+    """:func:`measure` of ``text + suffix`` for an ASCII suffix starting with a space
+    (the ``" n/N"`` numbering): nothing joins across the space, so weights add up."""
+    if not (suffix.isascii() and suffix[:1].isspace()):
+        return measure(text + suffix)
+    weight, urls = measure(text)
+    return weight + len(suffix), urls
+
+
+def has_invalid_characters(text: str) -> bool:
+    """Whether ``text`` holds a character X refuses (U+FFFE, U+FEFF, U+FFFF)."""
+    return bool(_INVALID_CHAR.search(text))
 
 
 def is_valid_tweet(text: str) -> bool:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from functools import cache
 from typing import Annotated
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -110,18 +111,27 @@ def with_utm(url: str, utm: Utm, campaign: str, content: str | None = None) -> s
     query parameters and any UTM values the owner already wrote into it."""
     if not utm.enabled:
         return url
+    parts, query, existing = _with_campaign(url, utm, campaign)
+    if content is not None and utm.content_per_section and "utm_content" not in existing:
+        extra = urlencode([("utm_content", content)])
+        query = f"{query}&{extra}" if query else extra
+    return urlunsplit(parts._replace(query=query))
+
+
+@cache
+def _with_campaign(url: str, utm: Utm, campaign: str) -> tuple[SplitResult, str, frozenset[str]]:
+    """The part of :func:`with_utm` that every section of an article shares."""
     parts = urlsplit(url)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
+    query = list(parse_qsl(parts.query, keep_blank_values=True))
     existing = {key for key, _ in query}
     for key, value in (
         ("utm_source", utm.source),
         ("utm_medium", utm.medium),
         ("utm_campaign", utm.campaign or campaign),
-        ("utm_content", content if utm.content_per_section else None),
     ):
         if value is not None and key not in existing:
             query.append((key, value))
-    return urlunsplit(parts._replace(query=urlencode(query)))
+    return parts, urlencode(query), frozenset(existing)
 
 
 def same_site(url: str, site_urls: list[str]) -> bool:
@@ -130,6 +140,7 @@ def same_site(url: str, site_urls: list[str]) -> bool:
     return any(host == _bare_host(site) for site in site_urls)
 
 
+@cache
 def _bare_host(url: str) -> str:
     return (urlsplit(url).hostname or "").lower().removeprefix("www.")
 

@@ -34,24 +34,49 @@ def split_text(
     chooses the sentence rules.
     """
     budget = limit - reserve
+    units = _units(text, language)
+    whole = "".join(separator + unit for separator, unit in units)
+    if weighted_length(whole) <= budget:
+        # Most blocks fit in one tweet: one measurement instead of one per sentence.
+        return [whole] if whole else []
     tweets: list[str] = []
     current = ""
-    for separator, unit in _units(text, language):
-        if weighted_length(unit) > budget:
+    current_weight = 0
+    for separator, unit in units:
+        unit_weight = weighted_length(unit)
+        if unit_weight > budget:
             if current:
                 tweets.append(current)
             *full, current = _split_long(unit, budget, 0)
             tweets.extend(full)
+            current_weight = weighted_length(current)
             continue
         candidate = current + separator + unit if current else unit
-        if weighted_length(candidate) <= budget:
-            current = candidate
+        weight = _joined_weight(current, current_weight, separator, unit, unit_weight)
+        if weight <= budget:
+            current, current_weight = candidate, weight
         else:
             tweets.append(current)
-            current = unit
+            current, current_weight = unit, unit_weight
     if current:
         tweets.append(current)
     return tweets
+
+
+def _joined_weight(
+    left: str, left_weight: int, separator: str, right: str, right_weight: int
+) -> int:
+    """The weight of ``left + separator + right`` without recounting both sides.
+
+    URLs and emoji sequences never span whitespace and NFC cannot compose across it,
+    so across a whitespace separator weights add up (each of its characters weighs 1);
+    otherwise (CJK text joined without a space) the whole is counted again.
+    """
+    if not left:
+        return right_weight
+    if separator and separator.isspace():
+        return left_weight + len(separator) + right_weight
+    return weighted_length(left + separator + right)
 
 
 def _units(text: str, language: str) -> list[tuple[str, str]]:
@@ -97,22 +122,26 @@ def _split_long(unit: str, budget: int, level: int) -> list[str]:
     last_level = len(CLAUSE_BREAKS)
     parts: list[str] = []
     current = ""
+    current_weight = 0
     for separator, piece in _pieces(unit, level):
-        if weighted_length(piece) > budget:
+        piece_weight = weighted_length(piece)
+        if piece_weight > budget:
             if level >= last_level:
-                raise UnsplittableTextError(piece, weighted_length(piece), budget)
+                raise UnsplittableTextError(piece, piece_weight, budget)
             if current:
                 parts.append(current)
             *full, current = _split_long(piece, budget, level + 1)
             parts.extend(full)
+            current_weight = weighted_length(current)
             continue
         joint = " " if separator.isspace() else separator
         candidate = current + joint + piece if current else piece
-        if weighted_length(candidate) <= budget:
-            current = candidate
+        weight = _joined_weight(current, current_weight, joint, piece, piece_weight)
+        if weight <= budget:
+            current, current_weight = candidate, weight
         else:
             parts.append(current)
-            current = piece
+            current, current_weight = piece, piece_weight
     if current:
         parts.append(current)
     return parts

@@ -41,7 +41,7 @@ from threads.article import Article, Fact
 from threads.building import Thread
 from threads.facts import YEAR
 from threads.findings import SEVERITY_ORDER, Finding
-from threads.length import is_valid_tweet
+from threads.length import has_invalid_characters
 from threads.links import check_public_https_url, placeholder_reason
 from threads.mentions import unlinked_mentions
 from threads.options import BuildOptions
@@ -282,7 +282,7 @@ def _thread_findings(
                         where=where,
                     )
                 )
-            elif not is_valid_tweet(tweet.text):
+            elif has_invalid_characters(tweet.text):
                 findings.append(
                     Finding(
                         severity="error",

@@ -48,9 +48,10 @@ UNSUPPORTED_SUFFIXES = frozenset({".docx", ".doc", ".odt", ".pdf", ".pages", ".r
 _HTML_SIGNS = re.compile(
     r"\A\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S
 )
-_RST_SIGNS = re.compile(
-    r"^(?:\.\. [\w-]+::|:(?:date|slug|tags):)|^(\S.*)\n([=\-~^*#])\2{2,}\s*$", re.M
-)
+# Signs only reST has (directives, field lists, hyperlink references), then the title
+# underline it shares with Markdown's setext headings.
+_RST_SIGNS = re.compile(r"^(?:\.\. [\w-]+::|:(?:date|slug|tags|author|category):)|`_\W", re.M)
+_RST_UNDERLINE = re.compile(r"^\S.*\n([=\-~^*#])\1{2,}\s*$", re.M)
 _MARKDOWN_SIGNS = re.compile(r"\A\s*(?:---|\+\+\+)\s*\n|^#{1,6}\s+\S|^\s*[-*]\s+\S|\]\(", re.M)
 
 
@@ -63,9 +64,11 @@ def detect_format(path: PurePath, text: str) -> ArticleFormat | None:
         return None
     if _HTML_SIGNS.match(text):
         return "html"
+    if _RST_SIGNS.search(text):
+        return "rst"
     if _MARKDOWN_SIGNS.search(text):
         return "markdown"
-    if _RST_SIGNS.search(text):
+    if _RST_UNDERLINE.search(text):
         return "rst"
     return "text"
 

@@ -61,6 +61,16 @@ def metadata_from(data: Mapping[str, Any]) -> Metadata:
         return None
 
     title = first(_TITLE_KEYS)
+    if title is None:
+        # A generator's own title key ("newstitle", "seo_title", "post_title").
+        title = next(
+            (
+                value
+                for key, value in lowered.items()
+                if key.endswith("title") and key != "subtitle" and isinstance(value, str)
+            ),
+            None,
+        )
     return Metadata(
         title=_text(title) if isinstance(title, str | int | float) else None,
         url=_url(first(_URL_KEYS)),

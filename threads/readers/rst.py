@@ -127,6 +127,9 @@ def _inline(node: nodes.Element) -> tuple[str, list[str]]:
             parts.append(str(current))
             return
         if isinstance(current, nodes.footnote_reference | nodes.citation_reference):
+            # The space reST needs before "[#]_" would stand before the punctuation.
+            if parts:
+                parts[-1] = parts[-1].rstrip()
             return
         if isinstance(current, nodes.substitution_reference | nodes.image | nodes.target):
             return

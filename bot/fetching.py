@@ -1,0 +1,101 @@
+"""Fetch a blog post by URL, for ``preview``, ``publish`` and ``schedule``.
+
+httpx with a timeout, a size limit (``[threads] max_article_bytes``), at most five
+redirects and a User-Agent naming threadbot. An HTML page goes to the HTML reader, a
+Markdown or plain-text answer to theirs; anything else, a 4xx/5xx answer, a timeout or
+a connection failure is an :class:`~threads.errors.ArticleError` (exit 2) saying what
+happened. The article's link is the page's canonical URL, else the URL it was fetched
+from (after redirects).
+"""
+
+from __future__ import annotations
+
+from threads.article import Article
+from threads.errors import ArticleError
+from threads.parsing import ArticleFormat, parse_article
+
+FETCH_TIMEOUT_SECONDS = 20.0
+MAX_REDIRECTS = 5
+_FORMATS: dict[str, ArticleFormat] = {
+    "text/html": "html",
+    "application/xhtml+xml": "html",
+    "text/markdown": "markdown",
+    "text/x-markdown": "markdown",
+    "text/x-rst": "rst",
+    "text/plain": "text",
+}
+
+
+def is_url(argument: str) -> bool:
+    return argument.startswith(("https://", "http://"))
+
+
+def user_agent() -> str:
+    from bot import __version__
+
+    return f"threadbot/{__version__} (blog post to thread preview)"
+
+
+def fetch_article(
+    url: str,
+    *,
+    max_bytes: int,
+    language: str | None = None,
+    timeout: float = FETCH_TIMEOUT_SECONDS,
+) -> Article:
+    """Download and parse the post at ``url``."""
+    import httpx
+
+    try:
+        with (
+            httpx.Client(
+                follow_redirects=True,
+                max_redirects=MAX_REDIRECTS,
+                timeout=timeout,
+                headers={
+                    "User-Agent": user_agent(),
+                    "Accept": "text/html,application/xhtml+xml,text/markdown;q=0.9,"
+                    "text/plain;q=0.8",
+                },
+            ) as client,
+            client.stream("GET", url) as response,
+        ):
+            if response.status_code >= 400:
+                raise ArticleError(
+                    url,
+                    f"the server answered {response.status_code} {response.reason_phrase}: "
+                    "check the URL",
+                )
+            media_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
+            article_format = _FORMATS.get(media_type)
+            if article_format is None:
+                raise ArticleError(
+                    url,
+                    f"is {media_type or 'of no stated type'}, not a web page: "
+                    "give the URL of the post's HTML page",
+                )
+            body = bytearray()
+            for chunk in response.iter_bytes():
+                body.extend(chunk)
+                if len(body) > max_bytes:
+                    raise ArticleError(
+                        url,
+                        f"is larger than [threads] max_article_bytes = {max_bytes:,}: "
+                        "raise the limit or save the post and pass the file",
+                    )
+            final_url = str(response.url)
+            text = body.decode(response.charset_encoding or "utf-8", errors="replace")
+    except httpx.TimeoutException:
+        raise ArticleError(
+            url, f"no answer within {timeout:g} s: check the URL or try again later"
+        ) from None
+    except httpx.TooManyRedirects:
+        raise ArticleError(
+            url, f"more than {MAX_REDIRECTS} redirects: give the post's final URL"
+        ) from None
+    except httpx.HTTPError as error:
+        raise ArticleError(
+            url, f"cannot fetch it ({type(error).__name__}): check the URL and the connection"
+        ) from None
+    article = parse_article(text, final_url, article_format, language=language)
+    return article if article.url else article.model_copy(update={"url": final_url})

@@ -1,0 +1,84 @@
+"""Real blog posts: every post of the corpus previews clean, and as it did before.
+
+The posts (26, from 16 public repositories; sources and licences in
+tests/articles/SOURCES.md) are third-party text, so they are not committed. Point
+$THREADBOT_CORPUS at a folder holding them (or place them in ../shared/blog-corpus or
+../corpus) to run these tests; they skip otherwise.
+
+Golden files hold each preview's shape — threads, tweet counts, weighted lengths,
+finding codes — and a SHA-256 of the tweet texts, not the texts: any change in what
+would be posted shows up as a failing test. THREADBOT_UPDATE_GOLDENS=1 rewrites them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from threads.options import BuildOptions
+from threads.pipeline import prepare
+from threads.templates import TemplateSet
+
+from .article_checks import problems
+from .conftest import ROOT
+
+MANIFEST = tomllib.loads((ROOT / "tests" / "articles" / "corpus.toml").read_text("utf-8"))
+GOLDEN = ROOT / "tests" / "articles" / "golden"
+CANDIDATES = [
+    os.environ.get("THREADBOT_CORPUS", ""),
+    str(ROOT.parent / "shared" / "blog-corpus"),
+    str(ROOT.parent / "corpus"),
+]
+
+
+def corpus_folder() -> Path | None:
+    for candidate in CANDIDATES:
+        if candidate and (Path(candidate) / next(iter(MANIFEST["titles"]))).is_file():
+            return Path(candidate)
+    return None
+
+
+FOLDER = corpus_folder()
+pytestmark = pytest.mark.skipif(
+    FOLDER is None, reason="the real-posts corpus is not present: set THREADBOT_CORPUS"
+)
+
+
+def shape(prepared) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """What a golden file keeps of a preview: structure and a digest of the texts."""
+    texts = "\n\x00".join(t.text for thread in prepared.threads for t in thread.tweets)
+    return {
+        "title": prepared.article.title,
+        "language": prepared.article.language,
+        "threads": [
+            {
+                "tweets": len(thread.tweets),
+                "weighted_lengths": [t.weighted_length for t in thread.tweets],
+            }
+            for thread in prepared.threads
+        ],
+        "findings": sorted(f"{f.severity} {f.code}" for f in prepared.findings),
+        "texts_sha256": hashlib.sha256(texts.encode()).hexdigest(),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(MANIFEST["titles"]))
+def test_real_post(name: str, options: BuildOptions, templates: TemplateSet) -> None:
+    """The post previews with no error, no markup leak, crumb or invented word; as before."""
+    assert FOLDER is not None
+    path = FOLDER / name
+    prepared = prepare(path, options, templates)
+    source = path.read_text(encoding="utf-8-sig")
+    assert problems(source, prepared, expected_title=MANIFEST["titles"][name]) == []
+    assert [f.message for f in prepared.findings if f.severity == "error"] == []
+    golden = GOLDEN / f"{name}.json"
+    actual = shape(prepared)
+    if os.environ.get("THREADBOT_UPDATE_GOLDENS"):
+        golden.write_text(json.dumps(actual, ensure_ascii=False, indent=1) + "\n", "utf-8")
+    assert golden.is_file(), f"no golden file {golden}: run with THREADBOT_UPDATE_GOLDENS=1"
+    assert actual == json.loads(golden.read_text("utf-8"))

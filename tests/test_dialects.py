@@ -1,0 +1,64 @@
+"""Static-site dialects: template syntax goes, the prose around and inside it stays."""
+
+from __future__ import annotations
+
+import pytest
+
+from threads.parsing import parse_article
+from threads.readers.dialects import strip_dialects
+
+
+def prose(body: str, name: str = "post.md") -> list[str]:
+    article = parse_article(f"## Section\n\n{body}\n", name, "markdown")
+    return [s.text for s in article.sections[0].sentences]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # Jekyll / Liquid
+        ("{% raw %}\nKeep {{ this }} literally.\n{% endraw %}", ["Keep {{ this }} literally."]),
+        (
+            "Before.\n\n{% highlight ruby %}\nputs 1\n{% endhighlight %}\n\nAfter.",
+            ["Before.", "After."],
+        ),
+        ("Read {% include note.html %}this part.", ["Read this part."]),
+        ("See [the post]({% post_url 2020-01-01-x %}) today.", ["See the post today."]),
+        ("See [the docs]({{ site.main }}/docs) now.", ["See the docs now."]),
+        ("Hi {{ page.author }}there.", ["Hi there."]),
+        ("Kept.\n{% comment %}\nHidden text.\n{% endcomment %}", ["Kept."]),
+        ("A paragraph with a class.\n{: .lead}", ["A paragraph with a class."]),
+        ("* TOC\n{:toc}\n\nThe body starts here.", ["The body starts here."]),
+        # Hugo
+        ('{{< imgproc cat Resize "600x" >}}\n\nA cat.', ["A cat."]),
+        ("{{< note >}}\nInner prose stays.\n{{< /note >}}", ["Inner prose stays."]),
+        ("{{% notice tip %}}Tip text stays.{{% /notice %}}", ["Tip text stays."]),
+        (
+            "Before.\n\n{{< highlight go >}}\nfmt.Println(1)\n{{< /highlight >}}\n\nAfter.",
+            ["Before.", "After."],
+        ),
+        (
+            'Before.\n\n{{< figure src="a.png" caption="A caption" >}}\n\nAfter.',
+            ["Before.", "After."],
+        ),
+        # MDX: Astro and Docusaurus posts
+        ("import Tabs from '@theme/Tabs';\n\nThe prose.", ["The prose."]),
+        ("export const meta = {\n  title: 'x',\n};\n\nThe prose.", ["The prose."]),
+        ('<Tabs>\n<TabItem value="a">\n\nInside a tab.\n\n</TabItem>\n</Tabs>', ["Inside a tab."]),
+        ("{/* a comment */}\n\nThe prose.", ["The prose."]),
+        ("Intro text.\n\n<!--truncate-->\n\nMore text.", ["Intro text.", "More text."]),
+        (":::note Heads up\n\nAdmonition prose.\n\n:::", ["Admonition prose."]),
+        ("[[toc]]\n\nVitePress prose.", ["VitePress prose."]),
+    ],
+)
+def test_dialect_construct(body: str, expected: list[str]) -> None:
+    """Each construct is removed cleanly; prose inside paired constructs is kept."""
+    assert prose(body) == expected
+
+
+def test_line_numbers_survive_the_pre_pass() -> None:
+    """Removed constructs leave their newlines, so messages point at the file's lines."""
+    text = "{% comment %}\na\nb\n{% endcomment %}\n{{< x\n  y >}}\nLine seven."
+    stripped = strip_dialects(text)
+    assert stripped.count("\n") == text.count("\n")
+    assert stripped.splitlines()[6] == "Line seven."
