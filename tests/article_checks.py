@@ -30,6 +30,7 @@ LEAKS = {
     "quote marker": re.compile(r"(?m)^>\s"),
     "table row": re.compile(r"(?m)^\s*\|.*\|\s*$|\|\s*:?-{3,}"),
     "emphasis marker": re.compile(r"\*\*\S|\S\*\*"),
+    "code span marker": re.compile(r"`[^`\n]+`"),
     "front matter": re.compile(
         r"(?m)^(?:---|\+\+\+)\s*$|^(?:title|layout|date|tags|categories):\s"
     ),

@@ -42,6 +42,17 @@ def parse(head: str, name: str = "post.md"):  # type: ignore[no-untyped-def]
         ("---\ntitle: x\npublished: false\n---\n", "draft", True),
         ("Title: x\nStatus: draft\n\n", "draft", True),
         ("---\ntitle: x\nslug: custom-slug\n---\n", "slug", "custom-slug"),
+        (
+            "---\ntitle: Sorted Data: Sort Pushdown\ndate: 2026-07-20\n---\n",
+            "title",
+            "Sorted Data: Sort Pushdown",
+        ),
+        (
+            "---\ntitle: CSS `accent-color` and **more**\n---\n",
+            "title",
+            "CSS accent-color and more",
+        ),
+        ("---\nnewstitle: Eleventy, 2025 in Review\n---\n", "title", "Eleventy, 2025 in Review"),
     ],
 )
 def test_front_matter_field(head: str, field: str, expected: object) -> None:

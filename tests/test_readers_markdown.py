@@ -34,6 +34,7 @@ def sentences(body: str) -> list[str]:
         ("Before.\n\n<style>p { color: red }</style>\n\nAfter.", ["Before.", "After."]),
         ("Before.\n\n<!-- TOC -->\n\nAfter.", ["Before.", "After."]),
         ("Before.\n\n[Read more](https://x.org/more)\n\nAfter.", ["Before.", "After."]),
+        ("Before.\n\nhttps://zenn.dev/books/b820d588f4856bcf836c\n\nAfter.", ["Before.", "After."]),
     ],
 )
 def test_inline_and_block_constructs(body: str, expected: list[str]) -> None:

@@ -38,6 +38,7 @@ _RECOMMEND = re.compile(r"\bI recommend @(?P<handle>[A-Za-z0-9_]{1,15})\b(?P<rea
 _DATE_PREFIX = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}[-_]")
 _INDEX_NAMES = re.compile(r"^(?:_?index|readme)(?:\.[a-z]{2}(?:-[a-z]+)?)?$", re.IGNORECASE)
 _PROSE_END = re.compile(r"[.!?。！？]$")
+_BARE_URL = re.compile(r"^<?https?://\S+>?$")
 # A section shorter than this (and of one sentence) joins its neighbour.
 SHORT_SECTION_CHARACTERS = 140
 
@@ -164,7 +165,8 @@ def _collect(blocks: list[Block]) -> tuple[list[_Draft], list[Reference]]:
                 references.append(reference)
             continue
         draft = drafts[-1]
-        if block.link_only and not _PROSE_END.search(block.text):
+        if (block.link_only and not _PROSE_END.search(block.text)) or _BARE_URL.match(block.text):
+            # A line of only a link is navigation, or an embed (a link card), not prose.
             continue
         if block.kind == "source":
             draft.sources.append(block)

@@ -123,6 +123,11 @@ def _load_yaml(body: str, path: str, offset: int) -> Mapping[str, Any]:
     try:
         data = yaml.safe_load(body)
     except yaml.YAMLError as error:
+        # Hand-written front matter is often not strict YAML ("title: A: B" with an
+        # unquoted colon); generators accept it, so read it as "key: value" lines.
+        lenient = _key_value_lines(body)
+        if lenient is not None:
+            return lenient
         mark = getattr(error, "problem_mark", None)
         line = offset + mark.line + 1 if mark is not None else offset
         problem = getattr(error, "problem", None) or "cannot be read"
@@ -130,6 +135,20 @@ def _load_yaml(body: str, path: str, offset: int) -> Mapping[str, Any]:
             path, f"front matter is not valid YAML ({problem}): fix it or remove it", line
         ) from None
     return data if isinstance(data, dict) else {}
+
+
+def _key_value_lines(body: str) -> dict[str, str] | None:
+    """``key: value`` per line (indented or list lines belong to the key before), or
+    ``None`` when the block is not of that shape."""
+    data: dict[str, str] = {}
+    for line in body.splitlines():
+        if not line.strip() or line[:1].isspace() or line.startswith(("- ", "#")):
+            continue
+        key, colon, value = line.partition(":")
+        if not colon or not re.fullmatch(r"[A-Za-z_][\w-]*", key.strip()):
+            return None
+        data[key.strip()] = value.strip().strip("\"'")
+    return data or None
 
 
 def _load_toml(body: str, path: str, offset: int) -> Mapping[str, Any]:
