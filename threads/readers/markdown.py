@@ -50,8 +50,8 @@ def read_markdown(text: str, path: str) -> Outline:
     meta, body = split_front_matter(text, path)
     if meta.title:
         # Front matter titles may use inline Markdown ("CSS `accent-color`").
-        inline = _parser().parseInline(meta.title)
-        meta.title = inline_text(inline[0].children or [])[0] if inline else meta.title
+        parsed = _parser().parseInline(meta.title)
+        meta.title = inline_text(parsed[0].children or [])[0] if parsed else meta.title
     tokens = _parser().parse(strip_dialects(body))
     outline = Outline(path=path, source_text=text, blocks=[], meta=meta)
     list_depth = 0
