@@ -14,6 +14,9 @@
    identity lookup per process.
 5. Daemon: start time (spawn to first sync done) and peak RSS with 10,000 queued threads;
    due-time-to-first-tweet latency (median, p99) over 100 threads posted to the emulator.
+6. Readers (bench/readers.py): parse + build + validate throughput per format (Markdown,
+   HTML, plain text, reST) over the real-posts corpus when present; preview start-up per
+   format against the same baseline; a 1 MB article's preview and a 20 MB one refused.
 """
 
 from __future__ import annotations
@@ -391,6 +394,9 @@ def main() -> None:
     bench_build(count=100 if quick else 1000)
     bench_api_calls()
     bench_daemon()
+    from bench.readers import bench_readers
+
+    bench_readers(quick)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Literal
 
 from threads.article import Fact, Figure, Reference, Sentence
+from threads.sentences import is_cjk
 
 _CURRENCY = r"(?P<currency>USD|US\$|EUR|GBP|KRW|JPY|CNY|\$|€|£|₩|¥)"
 _NUMBER = r"(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
@@ -84,7 +85,6 @@ _ATTRIBUTED = re.compile(
     r"\s(?:notes|noted|reports|reported|says|said|estimates|estimated|finds|found|states|"
     r"stated|writes|wrote|shows|showed|projects|projected)\b"
 )
-_CJK_CHARACTERS = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _STOPWORDS = frozenset(
     [
         "a",
@@ -252,8 +252,14 @@ def extract_facts(
 
 
 def _is_statement(text: str) -> bool:
-    words = len(text.split()) + len(_CJK_CHARACTERS.findall(text)) // 3
+    words = len(text.split())
+    if not text.isascii():
+        words += sum(1 for character in text if _is_cjk_or_hangul(character)) // 3
     return words >= MIN_FACT_WORDS
+
+
+def _is_cjk_or_hangul(character: str) -> bool:
+    return is_cjk(character) or 0xAC00 <= ord(character) <= 0xD7AF
 
 
 def _source_line_for(line: int, source_lines: Sequence[tuple[int, str]]) -> str | None:

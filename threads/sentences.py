@@ -22,12 +22,16 @@ CLAUSE_BREAKS = (
 )
 # Scripts written without spaces between words: a line may break between characters.
 CJK_CHARACTER = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_CJK = re.compile(f"[{CJK_CHARACTER}]")
 # CJK characters with their punctuation and full-width forms: no space between them.
-_CJK_TEXT = re.compile(f"[{CJK_CHARACTER}\u3000-\u303f\uff00-\uffef]")
-_HANGUL = re.compile("[\uac00-\ud7af]")
-_KANA = re.compile("[\u3040-\u30ff]")
-_CYRILLIC = re.compile("[\u0400-\u04ff]")
+# (Code point ranges, not a regex class: compiling large classes costs milliseconds at
+# every start, and these are tested one character at a time.)
+_CJK_RANGES = (
+    (0x3000, 0x30FF),
+    (0x3400, 0x4DBF),
+    (0x4E00, 0x9FFF),
+    (0xF900, 0xFAFF),
+    (0xFF00, 0xFFEF),
+)
 _LATIN_WORD = re.compile(r"[^\W\d_]+")
 # A few frequent function words per language decide between Latin-script languages.
 _FUNCTION_WORDS = {
@@ -48,9 +52,17 @@ def split_sentences(text: str, language: str = "en") -> list[str]:
     return [sentence.strip() for sentence in segment(language, text) if sentence.strip()]
 
 
+def is_cjk(character: str) -> bool:
+    """Whether ``character`` is Chinese/Japanese script or CJK punctuation."""
+    code = ord(character)
+    return any(low <= code <= high for low, high in _CJK_RANGES)
+
+
 def separator(before: str, after: str) -> str:
     """What goes between two sentences: a space, or nothing between CJK ones."""
-    return "" if _CJK_TEXT.match(after) and _CJK_TEXT.match(before[-1:]) else " "
+    if before and after and is_cjk(after[0]) and is_cjk(before[-1]):
+        return ""
+    return " "
 
 
 def join_sentences(sentences: list[str]) -> str:
@@ -64,14 +76,16 @@ def join_sentences(sentences: list[str]) -> str:
 def guess_language(text: str) -> str:
     """An ISO 639-1 code for ``text``: by script, then by frequent words (default en)."""
     sample = text[:20_000]
-    if len(_HANGUL.findall(sample)) > 20:
-        return "ko"
-    if len(_KANA.findall(sample)) > 20:
-        return "ja"
-    if len(_CJK.findall(sample)) > 20:
-        return "zh"
-    if len(_CYRILLIC.findall(sample)) > 50:
-        return "ru"
+    if not sample.isascii():
+        scripts = Counter(_script(character) for character in sample if ord(character) > 0x3FF)
+        if scripts["hangul"] > 20:
+            return "ko"
+        if scripts["kana"] > 20:
+            return "ja"
+        if scripts["han"] > 20:
+            return "zh"
+        if scripts["cyrillic"] > 50:
+            return "ru"
     words = Counter(word.lower() for word in _LATIN_WORD.findall(sample))
     scores = {
         language: sum(words[word] for word in function_words)
@@ -79,3 +93,16 @@ def guess_language(text: str) -> str:
     }
     best = max(scores, key=lambda language: scores[language])
     return best if scores[best] > scores["en"] else "en"
+
+
+def _script(character: str) -> str:
+    code = ord(character)
+    if 0xAC00 <= code <= 0xD7AF:
+        return "hangul"
+    if 0x3040 <= code <= 0x30FF:
+        return "kana"
+    if 0x3400 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF:
+        return "han"
+    if 0x0400 <= code <= 0x04FF:
+        return "cyrillic"
+    return "other"

@@ -10,6 +10,7 @@ an error rather than a silent cut.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from threads.errors import UnsplittableTextError
 from threads.length import MAX_WEIGHTED_LENGTH, weighted_length
@@ -17,12 +18,17 @@ from threads.sentences import CJK_CHARACTER, CLAUSE_BREAKS, split_sentences
 from threads.sentences import separator as sentence_separator
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
-# A CJK character with the punctuation that must not start a line, or a run of anything
-# else that is not a space.
-_ATOM = re.compile(
-    f"[{CJK_CHARACTER}][\u3001\u3002\uff0c\uff0e\uff01\uff1f\uff1a\uff1b\u300d\u300f\uff09\u3011]*"
-    f"|[^\\s{CJK_CHARACTER}]+"
-)
+
+
+# Compiled on first use: only text that needs cutting between words gets here.
+@cache
+def _atom() -> re.Pattern[str]:
+    """A CJK character with the punctuation that must not start a line, or a run of
+    anything else that is not a space."""
+    return re.compile(
+        f"[{CJK_CHARACTER}][\u3001\u3002\uff0c\uff0e\uff01\uff1f\uff1a\uff1b\u300d\u300f\uff09\u3011]*"
+        f"|[^\\s{CJK_CHARACTER}]+"
+    )
 
 
 def split_text(
@@ -110,7 +116,7 @@ def _pieces(unit: str, level: int) -> list[tuple[str, str]]:
         return [(sep, piece) for sep, piece in pieces if piece]
     # Last resort: between words, or between characters of scripts written without
     # spaces; a Latin word, number, URL or handle is one atom and never cut.
-    atoms = list(_ATOM.finditer(unit))
+    atoms = list(_atom().finditer(unit))
     return [
         (unit[atoms[i - 1].end() : atom.start()] if i else "", atom.group(0))
         for i, atom in enumerate(atoms)

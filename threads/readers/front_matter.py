@@ -118,7 +118,10 @@ def language_code(value: object) -> str | None:
 
 
 def _load_yaml(body: str, path: str, offset: int) -> Mapping[str, Any]:
-    import yaml  # only posts with YAML front matter pay for the import
+    simple = _plain_yaml(body)
+    if simple is not None:
+        return simple
+    import yaml  # only front matter beyond plain "key: value" lines pays for the import
 
     try:
         data = yaml.safe_load(body)
@@ -137,17 +140,52 @@ def _load_yaml(body: str, path: str, offset: int) -> Mapping[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _key_value_lines(body: str) -> dict[str, str] | None:
+_PLAIN_LINE = re.compile(r"^([A-Za-z_][\w-]*):[ \t]+(.*?)[ \t]*$")
+_PLAIN_SCALAR = re.compile(r"^(?![\[\]{}&*!|>'\"%@`#,?:-]).*$")
+_PLAIN_ITEM = re.compile(r"^[^\[\]{}&*!|>'\",#:]+$")
+
+
+def _plain_yaml(body: str) -> dict[str, Any] | None:
+    """Front matter of plain ``key: value`` lines (and ``[a, b]`` lists) read without the
+    YAML library, which costs ~15 ms to import; ``None`` when anything else is there.
+    Values stay strings: the keys threadbot reads convert their own."""
+    data: dict[str, Any] = {}
+    for line in body.splitlines():
+        if not line.strip():
+            continue
+        match = _PLAIN_LINE.match(line)
+        if match is None:
+            return None
+        key, value = match.groups()
+        if value.startswith("[") and value.endswith("]"):
+            items = [item.strip() for item in value[1:-1].split(",") if item.strip()]
+            if not all(_PLAIN_ITEM.match(item) for item in items):
+                return None
+            data[key] = items
+        elif _PLAIN_SCALAR.match(value) and ": " not in value and " #" not in value:
+            data[key] = value
+        else:
+            return None
+    return data
+
+
+def _key_value_lines(body: str) -> dict[str, Any] | None:
     """``key: value`` per line (indented or list lines belong to the key before), or
     ``None`` when the block is not of that shape."""
-    data: dict[str, str] = {}
+    data: dict[str, Any] = {}
     for line in body.splitlines():
         if not line.strip() or line[:1].isspace() or line.startswith(("- ", "#")):
             continue
         key, colon, value = line.partition(":")
         if not colon or not re.fullmatch(r"[A-Za-z_][\w-]*", key.strip()):
             return None
-        data[key.strip()] = value.strip().strip("\"'")
+        value = value.strip()
+        if value.startswith("[") and value.endswith("]"):
+            data[key.strip()] = [item.strip(" \"'") for item in value[1:-1].split(",")]
+        elif value[:1] in ("[", "{", "&", "*", "!", "|", ">", "%", "@", "`"):
+            return None  # YAML structure that is broken, not a plain line
+        else:
+            data[key.strip()] = value.strip("\"'")
     return data or None
 
 
@@ -216,7 +254,8 @@ def _is_draft(lowered: Mapping[str, Any]) -> bool:
     draft = lowered.get("draft")
     if draft is True or (isinstance(draft, str) and draft.strip().lower() in ("true", "yes")):
         return True
-    if lowered.get("published") is False:
+    published = lowered.get("published")
+    if published is False or (isinstance(published, str) and published.lower() == "false"):
         return True
     status = lowered.get("status")
     return isinstance(status, str) and status.strip().lower() == "draft"
