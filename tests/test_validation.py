@@ -147,3 +147,21 @@ def test_template_mistakes_are_errors(
     assert findings
     assert all(f.severity == "error" for f in findings)
     assert message in findings[0].message
+
+
+def test_draft_is_an_error_only_when_posting(options: BuildOptions, templates: TemplateSet) -> None:
+    """A draft previews with a warning; publishing and scheduling refuse it."""
+    from threads.building import build_threads
+    from threads.validation import validate
+
+    article = parse_article(
+        "---\ntitle: Draft\ndraft: true\n---\n## A\n\nSome prose here. More prose.\n", "d.md"
+    )
+    threads = build_threads(article, options, templates)
+    preview = [f.severity for f in validate(article, threads, options) if f.code == "article-draft"]
+    posting = [
+        f.severity
+        for f in validate(article, threads, options, for_posting=True)
+        if f.code == "article-draft"
+    ]
+    assert (preview, posting) == (["warning"], ["error"])
