@@ -12,6 +12,7 @@ import re
 from pathlib import PurePath
 from typing import Literal, Protocol
 
+from threads.errors import ArticleError, ThreadbotError
 from threads.outline import Outline
 
 ArticleFormat = Literal["text", "markdown", "html", "rst"]
@@ -77,4 +78,13 @@ def read(text: str, path: str, article_format: ArticleFormat) -> Outline:
     """The outline of ``text`` in ``article_format``."""
     module_name, function_name = READERS[article_format]
     reader: Reader = getattr(importlib.import_module(module_name), function_name)
-    return reader(text, path)
+    try:
+        return reader(text, path)
+    except ThreadbotError:
+        raise
+    except Exception as error:  # a parser library failing on odd input: one line, exit 2
+        raise ArticleError(
+            path,
+            f"cannot be read as {article_format} ({type(error).__name__}: {error}): "
+            "check the file, or save the post in another format",
+        ) from error
