@@ -49,7 +49,7 @@ def test_summary_only_entry_uses_the_page_or_the_summary() -> None:
     """Without full content, the fetched page is read; without a page, the summary."""
     entry = read("rss-summary.xml").entries[0]
     assert not entry.has_full_content
-    assert [s.text for s in article_from_entry(entry).sections[0].sentences][0] == (
+    assert article_from_entry(entry).sections[0].sentences[0].text == (
         "Only the first lines of the post are here."
     )
     page = (ROOT / "tests" / "articles" / "saved-page.html").read_text(encoding="utf-8")
@@ -84,7 +84,8 @@ def test_json_feed() -> None:
 def test_malformed_feed_is_read_with_a_warning() -> None:
     """feedparser's bozo flag becomes a warning; the entries that can be read are used."""
     feed = read("malformed.xml")
-    assert feed.warnings and "not well-formed" in feed.warnings[0]
+    assert len(feed.warnings) == 1
+    assert "not well-formed" in feed.warnings[0]
     assert [e.title for e in feed.entries] == ["Still readable"]
 
 
