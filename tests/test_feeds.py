@@ -92,7 +92,7 @@ def test_malformed_feed_is_read_with_a_warning() -> None:
 @pytest.mark.parametrize("text", ["not a feed at all", '{"json": true}'])
 def test_not_a_feed(text: str) -> None:
     """Something that is no feed is one ArticleError naming the source."""
-    with pytest.raises(ArticleError, match="source.xml"):
+    with pytest.raises(ArticleError, match=r"source\.xml"):
         parse_feed(text, "source.xml")
 
 
