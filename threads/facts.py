@@ -253,7 +253,8 @@ def extract_facts(
 
 def _is_statement(text: str) -> bool:
     words = len(text.split())
-    if not text.isascii():
+    if words < MIN_FACT_WORDS and not text.isascii():
+        # Scripts written without spaces: about three characters make a word.
         words += sum(1 for character in text if _is_cjk_or_hangul(character)) // 3
     return words >= MIN_FACT_WORDS
 

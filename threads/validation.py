@@ -260,7 +260,7 @@ def _thread_findings(
         for position, tweet in enumerate(thread.tweets, start=1):
             where = f"{thread.id} tweet {position}"
             body = _NUMBERING.sub("", tweet.text) if options.threads.numbering else tweet.text
-            for number in _numbers(_without_links(body)):
+            for number in _numbers(_without_links(body, bool(tweet.urls))):
                 if number not in article_numbers:
                     findings.append(
                         Finding(
@@ -326,8 +326,10 @@ def _numbers(text: str) -> list[str]:
     return _NUMBER.findall(text)
 
 
-def _without_links(text: str) -> str:
-    """``text`` without URLs, @handles and #hashtags, whose digits are not figures."""
-    for span in reversed(find_url_spans(text)):
+def _without_links(text: str, has_urls: bool = True) -> str:
+    """``text`` without URLs, @handles and #hashtags, whose digits are not figures.
+
+    ``has_urls`` False (the tweet was measured and holds none) skips the URL search."""
+    for span in reversed(find_url_spans(text) if has_urls else []):
         text = text[: span.start] + " " + text[span.end :]
     return _HANDLE_OR_TAG.sub(" ", text)
