@@ -10,9 +10,15 @@ from (after redirects).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 from threads.article import Article
 from threads.errors import ArticleError
 from threads.parsing import ArticleFormat, parse_article
+
+if TYPE_CHECKING:
+    import httpx
 
 FETCH_TIMEOUT_SECONDS = 20.0
 MAX_REDIRECTS = 5
@@ -36,14 +42,17 @@ def user_agent() -> str:
     return f"threadbot/{__version__} (blog post to thread preview)"
 
 
-def fetch_article(
-    url: str,
-    *,
-    max_bytes: int,
-    language: str | None = None,
-    timeout: float = FETCH_TIMEOUT_SECONDS,
-) -> Article:
-    """Download and parse the post at ``url``."""
+@dataclass(frozen=True)
+class Page:
+    """A fetched document: its text, the URL it came from after redirects, its format."""
+
+    text: str
+    url: str
+    format: ArticleFormat
+
+
+def fetch_page(url: str, *, max_bytes: int, timeout: float = FETCH_TIMEOUT_SECONDS) -> Page:
+    """Download the post at ``url``; every failure is one ArticleError saying what happened."""
     import httpx
 
     try:
@@ -74,17 +83,9 @@ def fetch_article(
                     f"is {media_type or 'of no stated type'}, not a web page: "
                     "give the URL of the post's HTML page",
                 )
-            body = bytearray()
-            for chunk in response.iter_bytes():
-                body.extend(chunk)
-                if len(body) > max_bytes:
-                    raise ArticleError(
-                        url,
-                        f"is larger than [threads] max_article_bytes = {max_bytes:,}: "
-                        "raise the limit or save the post and pass the file",
-                    )
-            final_url = str(response.url)
+            body = read_limited(response, max_bytes, url)
             text = body.decode(response.charset_encoding or "utf-8", errors="replace")
+            return Page(text=text, url=str(response.url), format=article_format)
     except httpx.TimeoutException:
         raise ArticleError(
             url, f"no answer within {timeout:g} s: check the URL or try again later"
@@ -97,5 +98,30 @@ def fetch_article(
         raise ArticleError(
             url, f"cannot fetch it ({type(error).__name__}): check the URL and the connection"
         ) from None
-    article = parse_article(text, final_url, article_format, language=language)
-    return article if article.url else article.model_copy(update={"url": final_url})
+
+
+def read_limited(response: httpx.Response, max_bytes: int, url: str) -> bytes:
+    """The body of a streamed response, refused past ``max_bytes``."""
+    body = bytearray()
+    for chunk in response.iter_bytes():
+        body.extend(chunk)
+        if len(body) > max_bytes:
+            raise ArticleError(
+                url,
+                f"is larger than [threads] max_article_bytes = {max_bytes:,}: "
+                "raise the limit or save the post and pass the file",
+            )
+    return bytes(body)
+
+
+def fetch_article(
+    url: str,
+    *,
+    max_bytes: int,
+    language: str | None = None,
+    timeout: float = FETCH_TIMEOUT_SECONDS,
+) -> Article:
+    """Download and parse the post at ``url``."""
+    page = fetch_page(url, max_bytes=max_bytes, timeout=timeout)
+    article = parse_article(page.text, page.url, page.format, language=language)
+    return article if article.url else article.model_copy(update={"url": page.url})
