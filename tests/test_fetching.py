@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import threading
-import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -14,65 +11,51 @@ from bot.fetching import fetch_article, user_agent
 from threads.errors import ArticleError
 
 from .conftest import ROOT
+from .http_server import LocalServer, Reply, serve
 from .test_cli import run
 
 PAGE = (ROOT / "tests" / "articles" / "saved-page.html").read_bytes()
-NO_CANONICAL = b"<html lang='de'><body><article><h2>Teil</h2><p>Ein Satz hier. Noch einer.</p></article></body></html>"
-# path -> (status, content type, body, delay in seconds)
-ROUTES: dict[str, tuple[int, str, bytes, float]] = {
-    "/post": (200, "text/html; charset=utf-8", PAGE, 0),
-    "/plain": (200, "text/html", NO_CANONICAL, 0),
-    "/post.md": (200, "text/markdown", b"## Part\n\nMarkdown prose. More of it.\n", 0),
-    "/missing": (404, "text/html", b"not here", 0),
-    "/broken": (500, "text/html", b"oops", 0),
-    "/file.pdf": (200, "application/pdf", b"%PDF-1.4", 0),
-    "/slow": (200, "text/html", PAGE, 1.5),
-    "/huge": (200, "text/html", b"<p>" + b"word " * 400_000 + b"</p>", 0),
+NO_CANONICAL = (
+    b"<html lang='de'><body><article><h2>Teil</h2><p>Ein Satz hier. Noch einer.</p>"
+    b"</article></body></html>"
+)
+
+
+def html(body: bytes, status: int = 200, delay: float = 0.0, kind: str = "text/html") -> Reply:
+    return Reply(status, body, {"Content-Type": kind}, delay)
+
+
+ROUTES = {
+    "/post": html(PAGE, kind="text/html; charset=utf-8"),
+    "/plain": html(NO_CANONICAL),
+    "/post.md": html(b"## Part\n\nMarkdown prose. More of it.\n", kind="text/markdown"),
+    "/missing": html(b"not here", 404),
+    "/broken": html(b"oops", 500),
+    "/file.pdf": html(b"%PDF-1.4", kind="application/pdf"),
+    "/slow": html(PAGE, delay=1.5),
+    "/huge": html(b"<p>" + b"word " * 400_000 + b"</p>"),
+    "/moved": Reply(301, headers={"Location": "/post"}),
+    "/loop": Reply(302, headers={"Location": "/loop"}),
 }
-SEEN: list[dict[str, str]] = []
-
-
-class _Handler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        SEEN.append(dict(self.headers))
-        if self.path == "/moved":
-            self.send_response(301)
-            self.send_header("Location", "/post")
-            self.end_headers()
-            return
-        if self.path == "/loop":
-            self.send_response(302)
-            self.send_header("Location", "/loop")
-            self.end_headers()
-            return
-        status, content_type, body, delay = ROUTES[self.path]
-        time.sleep(delay)
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()  # joins the handler threads and closes the listening socket
+def local() -> Iterator[LocalServer]:
+    with serve(ROUTES) as server:
+        yield server
 
 
-def test_fetch_html_post(server: str) -> None:
+@pytest.fixture
+def server(local: LocalServer) -> str:
+    return local.url
+
+
+def test_fetch_html_post(server: str, local: LocalServer) -> None:
     """A page by URL: parsed as HTML, canonical URL kept, the request names threadbot."""
     article = fetch_article(server + "/post", max_bytes=5_000_000)
     assert article.title == "Why Seoul Builds Data Centres"
     assert article.url == "https://blog.example.org/2025/seoul-data-centres/"
-    assert SEEN[-1]["User-Agent"] == user_agent()
+    assert local.requests[-1].headers["user-agent"] == user_agent()
 
 
 def test_redirect_followed_and_final_url_used(server: str) -> None:

@@ -1,0 +1,82 @@
+"""A local HTTP server for tests: routes that can change between requests, and a log.
+
+Serves on 127.0.0.1 only. A route is a :class:`Reply` (status, headers, body, delay)
+or a function of the request handler returning one, so a test can answer 304 to a
+matching ETag, change a feed between polls, or fail on the third request.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+
+
+@dataclass
+class Request:
+    path: str
+    headers: dict[str, str]
+
+
+Route = Reply | Callable[[Request], Reply]
+
+
+class LocalServer:
+    def __init__(self) -> None:
+        self.routes: dict[str, Route] = {}
+        self.requests: list[Request] = []
+        self.url = ""
+
+    def count(self, path: str) -> int:
+        return sum(request.path == path for request in self.requests)
+
+
+class _Quiet(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that stops reading (a size limit, a timeout) is expected here."""
+
+
+@contextmanager
+def serve(routes: dict[str, Route] | None = None) -> Iterator[LocalServer]:
+    server = LocalServer()
+    server.routes.update(routes or {})
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            request = Request(self.path, {k.lower(): v for k, v in self.headers.items()})
+            server.requests.append(request)
+            route = server.routes.get(self.path.split("?", 1)[0])
+            reply = Reply(404, b"not found") if route is None else route
+            if callable(reply):
+                reply = reply(request)
+            time.sleep(reply.delay)
+            self.send_response(reply.status)
+            for name, value in reply.headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(reply.body)))
+            self.end_headers()
+            self.wfile.write(reply.body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = _Quiet(("127.0.0.1", 0), Handler)
+    server.url = f"http://127.0.0.1:{httpd.server_address[1]}"
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        httpd.shutdown()
+        httpd.server_close()  # joins handler threads, closes the socket
