@@ -1,0 +1,99 @@
+"""What a poll of a followed feed does with each entry: the rules, without I/O.
+
+New means new. An entry is known by its id (guid/id, else its link); once seen it is
+never queued again, however its date, title or text change later (a change is an
+*edit*, counted and logged). An unknown entry whose canonical URL was already seen —
+the same post through a category feed, http vs https, a utm parameter — is a
+*duplicate*. On the first poll of a feed everything it holds is marked seen and
+nothing is queued (no flood), except the ``backfill`` newest. An entry dated in the
+future *waits* until its date. Everything else is *new*: validated and queued.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from threads.feeds import FeedEntry
+
+
+class Action(StrEnum):
+    NEW = "new"  # validate and queue
+    WAIT = "wait"  # dated in the future: look again at its date
+    SEEN = "seen"  # present when the feed was added: remembered, not queued
+    DUPLICATE = "duplicate"  # the same post already came through (canonical URL)
+    EDITED = "edited"  # known entry whose text changed: counted, never re-queued
+    UNCHANGED = "unchanged"  # known entry, nothing to do
+
+
+@dataclass(frozen=True)
+class Known:
+    """What the store remembers of an entry."""
+
+    content_hash: str
+    waiting_until: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    entry: FeedEntry
+    action: Action
+    content_hash: str
+
+
+def content_hash(entry: FeedEntry) -> str:
+    """A digest of what a reader sees of the entry (title and text), to notice edits."""
+    text = "\x00".join([entry.title, entry.content_html or "", entry.summary_html or ""])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def decide(
+    entries: Sequence[FeedEntry],
+    known: Mapping[str, Known],
+    seen_canonical: Collection[str],
+    *,
+    first_poll: bool,
+    backfill: int,
+    now: dt.datetime,
+) -> list[Decision]:
+    """One decision per entry of a poll, in the feed's (newest first) order."""
+    decisions: list[Decision] = []
+    canonicals = set(seen_canonical)
+    backfilled = 0
+    for entry in entries:
+        digest = content_hash(entry)
+        record = known.get(entry.id)
+        if record is not None:
+            if record.waiting_until is not None:
+                due = entry.published is None or entry.published <= now
+                action = Action.NEW if due else Action.WAIT
+            elif record.content_hash != digest:
+                action = Action.EDITED
+            else:
+                action = Action.UNCHANGED
+            decisions.append(Decision(entry, action, digest))
+            continue
+        canonical = entry.canonical
+        if canonical is not None and canonical in canonicals:
+            decisions.append(Decision(entry, Action.DUPLICATE, digest))
+            continue
+        if canonical is not None:
+            canonicals.add(canonical)
+        if first_poll:
+            if backfilled < backfill:
+                backfilled += 1
+                decisions.append(Decision(entry, _new_or_wait(entry, now), digest))
+            else:
+                decisions.append(Decision(entry, Action.SEEN, digest))
+            continue
+        decisions.append(Decision(entry, _new_or_wait(entry, now), digest))
+    return decisions
+
+
+def _new_or_wait(entry: FeedEntry, now: dt.datetime) -> Action:
+    if entry.published is not None and entry.published > now:
+        return Action.WAIT
+    return Action.NEW
