@@ -54,8 +54,9 @@ def test_summary_only_entry_uses_the_page_or_the_summary() -> None:
     )
     page = (ROOT / "tests" / "articles" / "saved-page.html").read_text(encoding="utf-8")
     from_page = article_from_entry(entry, page_html=page)
+    # The fetched page's own canonical link and title win over the feed's.
     assert from_page.url == "https://blog.example.org/2025/seoul-data-centres/"
-    assert from_page.title == "A summary post"
+    assert from_page.title == "Why Seoul Builds Data Centres"
 
 
 def test_atom_feed_in_korean() -> None:

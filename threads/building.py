@@ -416,12 +416,12 @@ def _pack(
 
 
 def _drop_repeats(texts: list[_Part]) -> list[_Part]:
-    """A body tweet that repeats an earlier one ("For more information, see …") goes:
-    followers saw it already, and X refuses a repeated text."""
+    """A body or fact tweet that repeats an earlier one ("For more information, see …")
+    goes: followers saw it already, and X refuses a repeated text."""
     seen: set[str] = set()
     kept: list[_Part] = []
     for part in texts:
-        if part[0] == "body" and part[1] in seen:
+        if part[0] in ("body", "fact") and part[1] in seen:
             continue
         seen.add(part[1])
         kept.append(part)

@@ -15,12 +15,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from threads.article import Article
 from threads.errors import ArticleError
-from threads.parsing import parse_article
+from threads.assembly import assemble
+from threads.readers import read
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,7 @@ def parse_feed(data: bytes | str, source: str) -> Feed:
             id=_identity(
                 entry.get("id"), link := _absolute(entry.get("link"), base), entry.get("title")
             ),
-            title=" ".join(str(entry.get("title") or "").split()) or "(untitled)",
+            title=_title(entry.get("title")),
             url=link,
             published=_time(entry.get("published_parsed")),
             # Only a real updated date: feedparser's get() falls back to the published one.
@@ -105,7 +107,7 @@ def _json_feed(text: str, source: str) -> Feed:
         entries.append(
             FeedEntry(
                 id=_identity(item.get("id"), link, item.get("title")),
-                title=" ".join(str(item.get("title") or "").split()) or "(untitled)",
+                title=_title(item.get("title")),
                 url=link,
                 published=_iso(item.get("date_published")),
                 updated=_iso(item.get("date_modified")),
@@ -123,22 +125,31 @@ def _json_feed(text: str, source: str) -> Feed:
 def article_from_entry(
     entry: FeedEntry, *, page_html: str | None = None, language: str | None = None
 ) -> Article:
-    """The article an entry is: its full content, else the fetched page, else its summary."""
+    """The article an entry is: its full content, else the fetched page, else its summary.
+
+    The entry's title, link and date are the article's (the page's own canonical link
+    and title win when the page was fetched)."""
     if entry.has_full_content:
-        html, name = entry.content_html or "", entry.url or entry.id
+        html = entry.content_html or ""
     elif page_html is not None:
-        html, name = page_html, entry.url or entry.id
+        html = page_html
     else:
-        html, name = entry.summary_html or "", entry.url or entry.id
+        html = entry.summary_html or ""
+    name = entry.url or entry.id
     if not html.strip():
         raise ArticleError(name, "the feed entry has no text: nothing to make threads from")
-    article = parse_article(html, name, "html", language=language)
-    update: dict[str, object] = {"title": entry.title}
-    if page_html is None or not article.url:
-        update["url"] = entry.url
+    outline = read(html, name, "html")
+    meta = outline.meta
+    if page_html is None or not meta.title:
+        meta.title = entry.title
+    if page_html is None or not meta.url:
+        meta.url = entry.url
     if entry.published is not None:
-        update["date"] = entry.published.date()
-    return article.model_copy(update=update)
+        meta.date = entry.published.date()
+    # The title is posted too (as the first section's heading): its figures are the
+    # article's own.
+    outline.source_text = f"{entry.title}\n{outline.source_text}"
+    return assemble(outline, language=language)
 
 
 def canonical_url(url: str) -> str:
@@ -154,6 +165,16 @@ def canonical_url(url: str) -> str:
     ]
     path = parts.path.rstrip("/") or "/"
     return urlunsplit(("https", host, path, urlencode(sorted(query)), ""))
+
+
+def _title(value: object) -> str:
+    """One line; entities a feed escaped twice ("Q&amp;amp;A") decoded once more."""
+    import html
+
+    title = " ".join(str(value or "").split())
+    if re.search(r"&(?:[a-z]+|#\d+);", title):
+        title = html.unescape(title)
+    return title or "(untitled)"
 
 
 def _identity(given: object, link: str | None, title: object) -> str:
