@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from threads.article import Article
-from threads.errors import ArticleError
 from threads.assembly import assemble
+from threads.errors import ArticleError
 from threads.readers import read
 
 
