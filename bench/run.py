@@ -199,7 +199,6 @@ def bench_api_calls() -> None:
     import os
     import tempfile
 
-    from tests.conftest import write_publish_config
     from tests.x_emulator import (
         ACCESS_TOKEN,
         ACCESS_TOKEN_SECRET,
@@ -207,6 +206,8 @@ def bench_api_calls() -> None:
         CONSUMER_SECRET,
         XEmulator,
     )
+
+    from tests.conftest import write_publish_config
 
     emulator = XEmulator()
     emulator.start()
@@ -312,8 +313,9 @@ def bench_daemon() -> None:
     import signal
     import tempfile
 
-    from tests.conftest import write_publish_config
     from tests.x_emulator import XEmulator
+
+    from tests.conftest import write_publish_config
 
     print("5. daemon")
     with tempfile.TemporaryDirectory() as directory:

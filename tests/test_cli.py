@@ -125,7 +125,7 @@ def test_usage_error_exits_2() -> None:
 
 
 def _commands(group: click.Group) -> list[str]:
-    return sorted(group.commands)
+    return group.list_commands(click.Context(group))
 
 
 @pytest.mark.parametrize("command", _commands(cli))
@@ -137,7 +137,9 @@ def test_every_command_has_help_and_is_in_readme(command: str) -> None:
     assert len(out.splitlines()) > 3
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert f"threadbot {command}" in readme
-    for option in cli.commands[command].params:
+    loaded = cli.get_command(click.Context(cli), command)
+    assert loaded is not None
+    for option in loaded.params:
         for name in getattr(option, "opts", []):
             if name.startswith("--"):
                 assert name in readme, f"{command} {name} is not documented in README.md"

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.networks.x.emulator import XEmulator
 from bot.store import Store, database_url
 
 from .conftest import EXAMPLE, write_publish_config
 from .test_runtime import _env, threadbot
-from .x_emulator import XEmulator
 
 
 def wait_for(condition: Callable[[], bool], timeout: float = 20.0, what: str = "condition") -> None:

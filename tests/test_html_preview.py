@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.html_preview import display_url, linkify
+from bot.views.html import display_url, linkify
 from threads.urls import find_urls
 
 from .conftest import CONFIG, EXAMPLE

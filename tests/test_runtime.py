@@ -12,10 +12,7 @@ from urllib.parse import quote
 
 import pytest
 
-from bot.store import Store, database_url
-
-from .conftest import CONFIG, EXAMPLE, ROOT, write_publish_config
-from .x_emulator import (
+from bot.networks.x.emulator import (
     ACCESS_TOKEN,
     ACCESS_TOKEN_SECRET,
     CONSUMER_KEY,
@@ -25,6 +22,9 @@ from .x_emulator import (
     Fault,
     XEmulator,
 )
+from bot.store import Store, database_url
+
+from .conftest import CONFIG, EXAMPLE, ROOT, write_publish_config
 
 SECTION = "5"  # 4 tweets
 

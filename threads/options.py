@@ -19,6 +19,10 @@ class Prices(_Model):
     post_usd: float = Field(default=0.015, ge=0)
     post_with_url_usd: float = Field(default=0.20, ge=0)
 
+    def cost(self, has_url: bool) -> float:
+        """The price of one post: the one rule every total is made of."""
+        return self.post_with_url_usd if has_url else self.post_usd
+
 
 class ThreadOptions(_Model):
     """The ``[threads]`` part of the config."""
