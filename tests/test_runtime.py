@@ -279,9 +279,12 @@ def test_sigkill_anywhere_then_resume_posts_each_tweet_once(
     kill_publish_at(emulator.hold(post_number, phase), config, env, tmp_path)
     accepted_before_kill = post_number - (1 if phase == "received" else 0)
     assert len(emulator.posts) == accepted_before_kill
+    lease_until = Store(database_url(db)).get(1).lease_until
+    assert lease_until is not None
     resumed = threadbot(["resume", "1", "--config", str(config)], env, tmp_path)
     assert resumed.returncode == 0, resumed.stderr
-    assert "waiting" in resumed.stderr  # the dead process's lease, before anything else
+    # Nothing is sent before the dead process's lease expired (resume waits it out).
+    assert emulator.posts[2].created >= lease_until.timestamp()
     # Even a request held at "received" is accepted once released: the emulator's side
     # goes on after the client died. Each case leaves tweet 2 `sending`: one look-up.
     _assert_chain(emulator, 4)
