@@ -91,9 +91,10 @@ def write_publish_config(
 
 @pytest.fixture
 def emulator():  # type: ignore[no-untyped-def]
+    """The local X API, accepting repeated texts: a second attempt shows as a second post."""
     from bot.networks.x.emulator import XEmulator
 
-    server = XEmulator(client_timeout=2.0)
+    server = XEmulator(client_timeout=2.0, accept_duplicates=True)
     server.start()
     yield server
     server.stop()

@@ -241,7 +241,9 @@ def test_two_daemons_never_post_the_same_thread(
     look-ups (X accepting repeated text would show every second attempt)."""
     config, env, db = setup
     with daemon(tmp_path, config, env, name="a") as a, daemon(tmp_path, config, env, name="b") as b:
-        schedule_in(1, tmp_path, config, env)
+        due = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)
+        for section in range(1, 8):
+            queue_directly(db, section, due)
         wait_for(lambda: len(emulator.posts) == 28, timeout=60, what="28 posts")
         time.sleep(1.5)  # a second poster would show up now (lease 1 s, poll 1 s)
         assert stop(a) == 0

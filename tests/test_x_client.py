@@ -31,7 +31,7 @@ def _client(emulator: XEmulator, secret: str = CONSUMER_SECRET) -> TweepyXClient
         access_token=ACCESS_TOKEN,
         access_token_secret=ACCESS_TOKEN_SECRET,
         base_url=emulator.url,
-        timeout_seconds=2,
+        timeout_seconds=emulator.client_timeout,
     )
 
 
@@ -69,6 +69,7 @@ def test_faults_arrive_as_threadbot_errors(
     emulator: XEmulator, fault: str, error: type[Exception]
 ) -> None:
     """Injected server faults surface as the mapped errors."""
+    emulator.client_timeout = 0.5  # the "timeout" fault outlasts the client's timeout
     emulator.inject(Fault(fault))
     with pytest.raises(error):
         _client(emulator).create_post(f"text {fault}", None)
@@ -78,5 +79,6 @@ def test_duplicate_text(emulator: XEmulator) -> None:
     """X's duplicate-content 403 becomes DuplicateContentError."""
     client = _client(emulator)
     client.create_post("same words", None)
+    emulator.accept_duplicates = False  # X's rule, where it holds
     with pytest.raises(DuplicateContentError):
         client.create_post("same words", None)
