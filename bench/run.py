@@ -372,12 +372,12 @@ def bench_store(count: int = 10_000) -> None:
             store.engine, "before_cursor_execute", lambda *args: statements.append(args[2])
         )
         start = time.perf_counter()
-        write_queue(store.all_threads(scheduled_only=True), dt.UTC, io.StringIO())
+        write_queue(store.summaries(scheduled_only=True), dt.UTC, io.StringIO())
         queue_seconds = time.perf_counter() - start
         queue_statements = len(statements)
         statements.clear()
         start = time.perf_counter()
-        write_status(store.all_threads(), Spend(0, 0.0, 0), io.StringIO())
+        write_status(store.summaries(), Spend(0, 0.0, 0), io.StringIO())
         status_seconds = time.perf_counter() - start
         status_statements = len(statements)
         config = write_publish_config(folder)

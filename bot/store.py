@@ -155,6 +155,26 @@ class ThreadRecord:
     def first_post_id(self) -> str | None:
         return self.tweets[0].x_id if self.tweets else None
 
+    @property
+    def tweet_count(self) -> int:
+        return len(self.tweets)
+
+
+@dataclass(frozen=True)
+class ThreadSummary:
+    """A thread as listings show it (`status`, `queue`): no tweets, their counts."""
+
+    id: int
+    key: str
+    status: ThreadStatus
+    due_at: dt.datetime | None
+    not_before: dt.datetime | None
+    last_error: str | None
+    cost_usd: float
+    live_count: int
+    tweet_count: int
+    first_post_id: str | None
+
 
 @dataclass(frozen=True)
 class PostedTweet:
@@ -338,6 +358,59 @@ class Store:
         condition = threads_table.c.due_at.is_not(None) if scheduled_only else sa.true()
         with self.engine.connect() as connection:
             return _records(connection, condition)
+
+    def summaries(self, *, scheduled_only: bool = False) -> list[ThreadSummary]:
+        """Every thread (or every one with a due time) by id, with its tweet counts and
+        first post, in one query: what `status` and `queue` list."""
+        tweets = tweets_table.alias("counted")
+        live = (
+            sa.select(sa.func.count())
+            .where(tweets.c.thread_id == threads_table.c.id)
+            .where(tweets.c.status == TweetStatus.POSTED)
+            .scalar_subquery()
+        )
+        total = (
+            sa.select(sa.func.count())
+            .where(tweets.c.thread_id == threads_table.c.id)
+            .scalar_subquery()
+        )
+        first = (
+            sa.select(tweets.c.x_id)
+            .where(tweets.c.thread_id == threads_table.c.id)
+            .where(tweets.c.position == 1)
+            .scalar_subquery()
+        )
+        query = sa.select(
+            threads_table.c.id,
+            threads_table.c.key,
+            threads_table.c.status,
+            threads_table.c.due_at,
+            threads_table.c.not_before,
+            threads_table.c.last_error,
+            threads_table.c.cost_usd,
+            live.label("live_count"),
+            total.label("tweet_count"),
+            first.label("first_post_id"),
+        ).order_by(threads_table.c.id)
+        if scheduled_only:
+            query = query.where(threads_table.c.due_at.is_not(None))
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).all()
+        return [
+            ThreadSummary(
+                id=row.id,
+                key=row.key,
+                status=ThreadStatus(row.status),
+                due_at=_aware(row.due_at),
+                not_before=_aware(row.not_before),
+                last_error=row.last_error,
+                cost_usd=row.cost_usd,
+                live_count=row.live_count,
+                tweet_count=row.tweet_count,
+                first_post_id=row.first_post_id,
+            )
+            for row in rows
+        ]
 
     def schedule_rows(self, *statuses: ThreadStatus) -> list[ScheduleRow]:
         """Queued threads by due time, without their tweets, in one query (the daemon's

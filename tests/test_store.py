@@ -192,7 +192,8 @@ def test_transitions_follow_the_lifecycle(tmp_path: Path) -> None:
 
 
 def test_listing_is_one_query(tmp_path: Path) -> None:
-    """status and queue read every thread with its tweets in one SQL statement."""
+    """Every thread with its tweets is one SQL statement; so are the summaries status and
+    queue list."""
     store = Store(database_url(tmp_path / "s.db"))
     for index in range(20):
         _freeze(store, key=f"a#{index}", due_at=NOW)
@@ -200,4 +201,8 @@ def test_listing_is_one_query(tmp_path: Path) -> None:
     sa.event.listen(store.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
     records = store.all_threads(scheduled_only=True)
     assert [len(r.tweets) for r in records] == [2] * 20
-    assert len(statements) == 1
+    summaries = store.summaries()
+    assert [(s.tweet_count, s.live_count, s.first_post_id) for s in summaries] == [
+        (2, 0, None)
+    ] * 20
+    assert len(statements) == 2

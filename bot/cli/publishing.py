@@ -75,7 +75,7 @@ def status(app: App, thread_id: int | None) -> None:
     from bot.views.status import write_status
 
     store = app.store
-    records = [store.get(thread_id)] if thread_id is not None else store.all_threads()
+    records = [store.get(thread_id)] if thread_id is not None else store.summaries()
     write_status(records, app.spend(), sys.stdout, link=app.link(), detail=thread_id is not None)
 
 

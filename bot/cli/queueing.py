@@ -77,7 +77,7 @@ def queue(app: App, tz_name: str | None) -> None:
     from bot.views.queue import write_queue
 
     tz = app.zone(tz_name)
-    write_queue(app.store.all_threads(scheduled_only=True), tz, sys.stdout, link=app.link())
+    write_queue(app.store.summaries(scheduled_only=True), tz, sys.stdout, link=app.link())
 
 
 @click.command()

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import IO
 
 from bot.lifecycle import UPCOMING, ThreadStatus
-from bot.store import ThreadRecord
+from bot.store import ThreadSummary
 from bot.views import Link
 
 RECENT = 20
@@ -20,7 +20,7 @@ def when(moment: dt.datetime | None, tz: dt.tzinfo) -> str:
 
 
 def write_queue(
-    records: Sequence[ThreadRecord], tz: dt.tzinfo, stream: IO[str], *, link: Link = None
+    records: Sequence[ThreadSummary], tz: dt.tzinfo, stream: IO[str], *, link: Link = None
 ) -> None:
     """``records``: the scheduled threads (those with a due time), in any order."""
     upcoming = sorted(

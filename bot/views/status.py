@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import IO
 
 from bot.lifecycle import ThreadStatus, TweetStatus
-from bot.store import ThreadRecord
+from bot.store import ThreadRecord, ThreadSummary
 from bot.views import Link
 
 
@@ -27,26 +27,27 @@ def post_link(link: Link, post_id: str | None) -> str:
 
 
 def write_status(
-    records: Sequence[ThreadRecord],
+    records: Sequence[ThreadSummary | ThreadRecord],
     spend: Spend,
     stream: IO[str],
     *,
     link: Link = None,
     detail: bool = False,
 ) -> None:
+    """``records``: summaries for the list, full records (with tweets) for ``detail``."""
     if not records:
         stream.write("no threads in the store: `threadbot publish ARTICLE` posts some\n")
     for record in records:
         live = record.live_count
         stream.write(
-            f"{record.id:>4}  {record.status:<9} {live}/{len(record.tweets)} live  "
+            f"{record.id:>4}  {record.status:<9} {live}/{record.tweet_count} live  "
             f"{record.key}  {post_link(link, record.first_post_id)}\n"
         )
         if record.not_before and record.status == ThreadStatus.DEFERRED:
             stream.write(f"      deferred until {record.not_before:%Y-%m-%d %H:%M} UTC\n")
         if record.last_error and record.status != ThreadStatus.POSTED:
             stream.write(f"      error: {record.last_error}\n")
-        if detail:
+        if detail and isinstance(record, ThreadRecord):
             for tweet in record.tweets:
                 stream.write(
                     f"      {tweet.position:>2}. {tweet.status:<8} attempts {tweet.attempts}  "
