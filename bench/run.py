@@ -283,7 +283,7 @@ def bench_publish_costs() -> None:
 
     import sqlalchemy as sa
 
-    from bot.freezing import freeze_thread
+    from bot.freezing import existing_version, freeze_thread
     from bot.networks.x.client import TweepyXClient
     from bot.networks.x.emulator import (
         ACCESS_TOKEN,
@@ -317,7 +317,6 @@ def bench_publish_costs() -> None:
                 store, client, PublishLimits(reply_pause_seconds=0), loaded.settings.prices
             )
             publisher.account  # noqa: B018 - the once-per-process identity look-up, apart
-            record = freeze_thread(store, prepared, prepared.threads[0], dt.datetime.now(dt.UTC))
             calls: list[str] = []
             for name in dir(Store):
                 method = getattr(Store, name)
@@ -335,17 +334,29 @@ def bench_publish_costs() -> None:
                 store.engine, "before_cursor_execute", lambda *args: statements.append(args[2])
             )
             emulator.calls.clear()
+            # What `threadbot publish` does after validation: the freeze-or-continue rule,
+            # the budget, the freeze, then the publish itself.
+            thread = prepared.threads[0]
+            assert existing_version(store, thread, scheduling=False, url=publisher.url) is None
+            publisher.check_budget([(t.text, t.has_url) for t in thread.tweets])
+            record = freeze_thread(store, prepared, thread, dt.datetime.now(dt.UTC))
+            before = (len(calls), len(statements))
             publisher.publish(record.id)
     finally:
         emulator.stop()
     tweets = len(record.tweets)
     requests = sum(emulator.calls.values())
-    reads = sum(s.lstrip().upper().startswith("SELECT") for s in statements)
+    reads = sum(s.lstrip().upper().startswith("SELECT") for s in statements[before[1] :])
     print(
-        f"   per published tweet ({tweets}-tweet thread, in-process): "
+        f"   per published tweet ({tweets}-tweet thread, in-process), whole flow: "
         f"{len(calls) / tweets:.2f} store calls, {len(statements) / tweets:.2f} SQL statements "
-        f"({reads} SELECTs in all), {requests / tweets:.2f} X requests "
-        f"({dict(emulator.calls)}); store calls: {', '.join(sorted(set(calls)))}"
+        f"({len(calls)} and {len(statements)} in all), {requests / tweets:.2f} X requests "
+        f"({dict(emulator.calls)})"
+    )
+    print(
+        f"   of which publish(): {len(calls) - before[0]} store calls "
+        f"({', '.join(sorted(set(calls[before[0] :])))}), "
+        f"{len(statements) - before[1]} SQL statements, {reads} read of the thread"
     )
 
 
