@@ -6,7 +6,8 @@ asks here first.
 
 Thread statuses::
 
-    pending ──────────────┐                       (frozen by `publish`, posted at once)
+    pending ──────────────┐                       (frozen by `publish`, posted at once;
+                          │                        reschedule queues it)
     scheduled ─┬─ claim ──┼─> posting ─┬─> posted
     deferred  ─┘          │            ├─> failed     (resume or reschedule revives it)
     failed ───── claim ───┘            ├─> deferred   (budget, rate limit: not_before)
@@ -70,7 +71,9 @@ CLAIMABLE = frozenset(
 )
 
 TRANSITIONS: dict[ThreadStatus, frozenset[ThreadStatus]] = {
-    ThreadStatus.PENDING: frozenset({ThreadStatus.POSTING, ThreadStatus.CANCELLED}),
+    ThreadStatus.PENDING: frozenset(
+        {ThreadStatus.POSTING, ThreadStatus.CANCELLED, ThreadStatus.SCHEDULED}
+    ),
     ThreadStatus.SCHEDULED: frozenset(
         {
             ThreadStatus.POSTING,

@@ -403,3 +403,26 @@ def test_an_expired_upload_is_replaced(store: Store, clock: Clock) -> None:
     _publisher(store, x, clock, reply_pause_seconds=0).publish(thread.id)
     assert x.posts[1].media_ids != ("old-media-id",)
     assert x.calls.count("upload_media") == 1
+
+
+def test_resume_waits_out_a_dead_lease_but_not_a_renewed_one(store: Store, clock: Clock) -> None:
+    """`resume` waits once for another process's lease; if its holder renewed it meanwhile
+    (it is alive), resume refuses, naming the holder, and sends nothing."""
+    x = FakeX(accept_duplicates=True)
+    thread = _freeze(store)
+    assert store.claim(thread.id, "alive:1:aa", "elsewhere", NOW, NOW + LEASE.duration)
+    publisher = _publisher(store, x, clock)
+    publisher.lease = LEASE
+
+    def sleep_while_holder_renews(seconds: float) -> None:
+        clock.sleep(seconds)
+        store.renew(thread.id, "alive:1:aa", clock.now + LEASE.duration)
+
+    publisher.sleep = sleep_while_holder_renews
+    with pytest.raises(ThreadBusyError, match="being posted by alive:1:aa"):
+        publisher.publish(thread.id, wait_for_lease=True)
+    assert x.count("create_post") == 0
+    publisher.sleep = clock.sleep  # the holder died: its lease runs out
+    record = publisher.publish(thread.id, wait_for_lease=True)
+    assert record.status == ThreadStatus.POSTED
+    assert x.count("create_post") == 3
