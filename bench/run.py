@@ -11,8 +11,10 @@
    article; the cost per KB of the two must be about equal (linear growth).
 4. API calls per published tweet: one `threadbot publish` process posts the whole
    example (7 threads) to the local X API emulator; target 1.00 POST per tweet plus one
-   identity lookup per process.
-5. Daemon: start time (spawn to first sync done) and peak RSS with 10,000 queued threads;
+   identity lookup per process. In-process, per published tweet: store calls, SQL
+   statements and X requests of one 4-tweet thread.
+5. Store: `threadbot queue` and `status` with 10,000 threads (statements and time).
+6. Daemon: start time (spawn to first sync done) and peak RSS with 10,000 queued threads;
    due-time-to-first-tweet latency (median, p99) over 100 threads posted to the emulator.
 6. Readers (bench/readers.py): parse + build + validate throughput per format (Markdown,
    HTML, plain text, reST) over the real-posts corpus when present; preview start-up per
@@ -198,12 +200,40 @@ def bench_build(count: int) -> None:
     )
 
 
+PUBLISH_CONFIG = """
+templates_dir = "{templates}"
+
+[site]
+blog_url = "https://blog.gonogo.kr"
+about_url = "https://blog.gonogo.kr/about"
+article_base_url = "https://blog.gonogo.kr/posts/"
+
+[publishing]
+reply_pause_seconds = 0
+request_timeout_seconds = 5
+
+[budget]
+max_posts_per_24h = 10000
+monthly_usd = 100000
+
+[schedule]
+timezone = "UTC"
+poll_seconds = 1
+"""
+
+
+def write_publish_config(folder: Path) -> Path:
+    """Real-looking links (posting refuses placeholders), no pauses, no budget limits."""
+    path = folder / "publish.toml"
+    path.write_text(PUBLISH_CONFIG.format(templates=ROOT / "templates"), encoding="utf-8")
+    return path
+
+
 def bench_api_calls() -> None:
     import os
     import tempfile
 
-    from tests.conftest import write_publish_config
-    from tests.x_emulator import (
+    from bot.networks.x.emulator import (
         ACCESS_TOKEN,
         ACCESS_TOKEN_SECRET,
         CONSUMER_KEY,
@@ -211,7 +241,7 @@ def bench_api_calls() -> None:
         XEmulator,
     )
 
-    emulator = XEmulator()
+    emulator = XEmulator(accept_duplicates=True)
     emulator.start()
     try:
         with tempfile.TemporaryDirectory() as directory:
@@ -246,12 +276,147 @@ def bench_api_calls() -> None:
         f"   {tweets} tweets in {elapsed:.2f} s: {posts / tweets:.2f} POST /2/tweets per tweet, "
         f"{lookups} identity lookup(s), {other} other calls (target 1.00, 1, 0)"
     )
+    bench_publish_costs()
+
+
+def bench_publish_costs() -> None:
+    """One 4-tweet thread, in-process: every Store method call, every SQL statement and
+    every request the emulator receives, divided by the tweets posted."""
+    import tempfile
+
+    import sqlalchemy as sa
+
+    from bot.freezing import existing_version, freeze_thread
+    from bot.networks.x.client import TweepyXClient
+    from bot.networks.x.emulator import (
+        ACCESS_TOKEN,
+        ACCESS_TOKEN_SECRET,
+        CONSUMER_KEY,
+        CONSUMER_SECRET,
+        XEmulator,
+    )
+    from bot.publisher import Publisher, PublishLimits
+    from bot.store import Store, database_url
+    from threads.pipeline import prepare
+
+    emulator = XEmulator(accept_duplicates=True)
+    emulator.start()
+    try:
+        with tempfile.TemporaryDirectory() as directory:
+            folder = Path(directory)
+            loaded = load_settings(write_publish_config(folder))
+            prepared = prepare(
+                EXAMPLE, loaded.build_options, TemplateSet(loaded.templates_path), section="5"
+            )
+            store = Store(database_url(folder / "state.db"))
+            client = TweepyXClient(
+                api_key=CONSUMER_KEY,
+                api_secret=CONSUMER_SECRET,
+                access_token=ACCESS_TOKEN,
+                access_token_secret=ACCESS_TOKEN_SECRET,
+                base_url=emulator.url,
+            )
+            publisher = Publisher(
+                store, client, PublishLimits(reply_pause_seconds=0), loaded.settings.prices
+            )
+            publisher.account  # noqa: B018 - the once-per-process identity look-up, apart
+            calls: list[str] = []
+            for name in dir(Store):
+                method = getattr(Store, name)
+                if name.startswith("_") or not callable(method):
+                    continue
+                setattr(
+                    store,
+                    name,
+                    (lambda m, n: lambda *a, **k: (calls.append(n), m(*a, **k))[1])(
+                        getattr(store, name), name
+                    ),
+                )
+            statements: list[str] = []
+            sa.event.listen(
+                store.engine, "before_cursor_execute", lambda *args: statements.append(args[2])
+            )
+            emulator.calls.clear()
+            # What `threadbot publish` does after validation: the freeze-or-continue rule,
+            # the budget, the freeze, then the publish itself.
+            thread = prepared.threads[0]
+            assert existing_version(store, thread, scheduling=False, url=publisher.url) is None
+            publisher.check_budget([(t.text, t.has_url) for t in thread.tweets])
+            record = freeze_thread(store, prepared, thread, dt.datetime.now(dt.UTC))
+            before = (len(calls), len(statements))
+            publisher.publish(record.id)
+    finally:
+        emulator.stop()
+    tweets = len(record.tweets)
+    requests = sum(emulator.calls.values())
+    reads = sum(s.lstrip().upper().startswith("SELECT") for s in statements[before[1] :])
+    print(
+        f"   per published tweet ({tweets}-tweet thread, in-process), whole flow: "
+        f"{len(calls) / tweets:.2f} store calls, {len(statements) / tweets:.2f} SQL statements "
+        f"({len(calls)} and {len(statements)} in all), {requests / tweets:.2f} X requests "
+        f"({dict(emulator.calls)})"
+    )
+    print(
+        f"   of which publish(): {len(calls) - before[0]} store calls "
+        f"({', '.join(sorted(set(calls[before[0] :])))}), "
+        f"{len(statements) - before[1]} SQL statements, {reads} read of the thread"
+    )
+
+
+def bench_store(count: int = 10_000) -> None:
+    import io
+    import tempfile
+
+    import sqlalchemy as sa
+
+    from bot.store import Store, database_url
+    from bot.views.queue import write_queue
+    from bot.views.status import Spend, write_status
+
+    print(f"5. store with {count:,} threads")
+    with tempfile.TemporaryDirectory() as directory:
+        folder = Path(directory)
+        db = folder / "queue.db"
+        start = time.perf_counter()
+        _freeze_many(db, count, dt.datetime.now(dt.UTC) + dt.timedelta(days=1), 60.0)
+        queued = time.perf_counter() - start
+        store = Store(database_url(db))
+        statements: list[str] = []
+        sa.event.listen(
+            store.engine, "before_cursor_execute", lambda *args: statements.append(args[2])
+        )
+        start = time.perf_counter()
+        write_queue(store.summaries(scheduled_only=True), dt.UTC, io.StringIO())
+        queue_seconds = time.perf_counter() - start
+        queue_statements = len(statements)
+        statements.clear()
+        start = time.perf_counter()
+        write_status(store.summaries(), Spend(0, 0.0, 0), io.StringIO())
+        status_seconds = time.perf_counter() - start
+        status_statements = len(statements)
+        config = write_publish_config(folder)
+        process = wall(
+            [sys.executable, "-m", "bot", "queue", "--config", str(config), "--db", str(db)], 3
+        )
+    print(f"   queued in {queued:.1f} s")
+    print(
+        f"   queue view:  {queue_statements} SQL statement(s), {queue_seconds:.2f} s in-process; "
+        f"`threadbot queue` process {process:.2f} s (median of 3)"
+    )
+    print(
+        f"   status view: {status_statements} SQL statement(s), {status_seconds:.2f} s in-process"
+    )
 
 
 def _emulator_env(emulator_url: str, db: Path) -> dict[str, str]:
     import os
 
-    from tests.x_emulator import ACCESS_TOKEN, ACCESS_TOKEN_SECRET, CONSUMER_KEY, CONSUMER_SECRET
+    from bot.networks.x.emulator import (
+        ACCESS_TOKEN,
+        ACCESS_TOKEN_SECRET,
+        CONSUMER_KEY,
+        CONSUMER_SECRET,
+    )
 
     return {
         **os.environ,
@@ -315,10 +480,9 @@ def bench_daemon() -> None:
     import signal
     import tempfile
 
-    from tests.conftest import write_publish_config
-    from tests.x_emulator import XEmulator
+    from bot.networks.x.emulator import XEmulator
 
-    print("5. daemon")
+    print("6. daemon")
     with tempfile.TemporaryDirectory() as directory:
         folder = Path(directory)
         config = write_publish_config(folder)
@@ -388,11 +552,26 @@ def bench_daemon() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="shorter runs (for CI smoke)")
-    quick = parser.parse_args().quick
+    parser.add_argument(
+        "--only", choices=["counter", "cold", "build", "api", "store", "daemon"], default=None
+    )
+    arguments = parser.parse_args()
+    quick = arguments.quick
+    only = arguments.only
+    if only == "cold":
+        bench_cold_start(runs=3 if quick else 9)
+        return
+    if only == "api":
+        bench_api_calls()
+        return
+    if only == "store":
+        bench_store()
+        return
     bench_counter(budget=0.3 if quick else 2.0)
     bench_cold_start(runs=3 if quick else 9)
     bench_build(count=100 if quick else 1000)
     bench_api_calls()
+    bench_store()
     bench_daemon()
     from bench.readers import bench_readers
 

@@ -5,12 +5,14 @@ per scheduled thread at its due time (so a thread queued by another process is s
 within a poll, and posting starts when the due time comes, not at the next poll).
 Nothing is persisted in APScheduler: its job store is never shared between processes.
 
-At its due time a thread is claimed with one atomic UPDATE (so of two daemons on one
-store exactly one posts it), checked against the budget (deferred to when it fits),
-then posted by the publisher. A thread that fell due while the daemon was down is
-posted if within the grace period, otherwise marked ``missed`` and logged. A thread
-already partly live is always finished. SIGTERM/SIGINT: the tweet in flight finishes,
-its state is recorded, the daemon exits 0.
+At its due time a thread is claimed by lease with one atomic UPDATE (so of two daemons
+on one store exactly one posts it; see :mod:`bot.lifecycle`), checked against the budget
+(deferred to when it fits), then posted by the publisher, which renews the lease while
+it posts. A thread left ``posting`` is taken over only once its lease has expired, on
+any host (no pid checks), and reconciled before anything is sent. A thread that fell
+due while the daemon was down is posted if within the grace period, otherwise marked
+``missed`` and logged. A thread already partly live is always finished.
+SIGTERM/SIGINT: the tweet in flight finishes, its state is recorded, the daemon exits 0.
 
 ``--dry-run`` prints each thread at its due time exactly as it would be posted and
 changes nothing: no X, no claims, no status.
@@ -20,41 +22,24 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import signal
-import socket
 import threading
 from collections.abc import Callable
 from typing import IO, Any
 
-from bot.errors import BudgetExceededError, RateLimitedError, StopRequestedError
+from bot.errors import (
+    BudgetExceededError,
+    LeaseLostError,
+    RateLimitedError,
+    StopRequestedError,
+)
+from bot.lifecycle import UPCOMING, Owner, ThreadStatus, takeover_due
 from bot.planning import decide
 from bot.publisher import Publisher, utc_now
 from bot.store import ScheduleRow, Store, ThreadRecord
 from threads.errors import ThreadbotError
 
 log = logging.getLogger("threadbot.daemon")
-
-WAITING = ("scheduled", "deferred")
-
-
-def owner_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def _owner_alive(owner: str | None) -> bool:
-    if not owner:
-        return False
-    host, _, pid = owner.rpartition(":")
-    if host != socket.gethostname():
-        return True  # another machine: assume alive, never steal
-    try:
-        os.kill(int(pid), 0)
-    except (ProcessLookupError, ValueError):
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class Daemon:
@@ -71,6 +56,7 @@ class Daemon:
         out: IO[str],
         clock: Callable[[], dt.datetime] = utc_now,
         zone: dt.tzinfo = dt.UTC,
+        owner: Owner | None = None,
     ) -> None:
         self.store = store
         self.dry_run = dry_run
@@ -79,7 +65,7 @@ class Daemon:
         self.out = out
         self.clock = clock
         self.zone = zone
-        self.owner = owner_id()
+        self.owner = owner or Owner.this_process()
         self.stopping = threading.Event()
         self._printed: set[int] = set()
         self._publisher: Publisher | None = None
@@ -92,6 +78,7 @@ class Daemon:
         if self._publisher is None:
             assert self._publisher_factory is not None, "a dry run never posts"
             self._publisher = self._publisher_factory(self.stopping.is_set)
+            self._publisher.owner = self.owner
         return self._publisher
 
     # -- life cycle -----------------------------------------------------------------
@@ -119,9 +106,9 @@ class Daemon:
         )
         for number in (signal.SIGTERM, signal.SIGINT):
             signal.signal(number, self._on_signal)
-        queued = self.store.schedule_rows(*WAITING, "posting")
+        queued = self.store.schedule_rows(*UPCOMING)
         mode = "dry run: printing, not posting" if self.dry_run else "posting"
-        log.info("loaded: %d threads queued (%s, owner %s)", len(queued), mode, self.owner)
+        log.info("loaded: %d threads queued (%s, owner %s)", len(queued), mode, self.owner.id)
         self._scheduler.start()
         log.info("stopped")
 
@@ -133,18 +120,19 @@ class Daemon:
 
     # -- the clock's work -----------------------------------------------------------------
 
-    def sync(self) -> None:
+    def sync(self) -> dict[int, dt.datetime]:
         """Mirror the store into date jobs; mark threads missed while the daemon was down.
+        Returns what it wants run: thread id → when.
 
         Only threads due before the next-but-one poll get a job: the rest are seen again
         by later polls, so a queue of 10,000 threads costs one query, not 10,000 jobs.
         """
         if self.stopping.is_set():
-            return
+            return {}
         now = self.clock()
         horizon = now + dt.timedelta(seconds=3 * self.poll_seconds)
         wanted: dict[str, dt.datetime] = {}
-        rows = self.store.schedule_rows(*WAITING, "posting")
+        rows = self.store.schedule_rows(*UPCOMING)
         for thread in rows:
             due = self._due(thread, now)
             if due is None:
@@ -163,8 +151,9 @@ class Daemon:
                 len(wanted),
                 3 * self.poll_seconds,
             )
+        runs = {int(job_id.removeprefix("thread-")): at for job_id, at in wanted.items()}
         if self._scheduler is None:
-            return
+            return runs
         existing = {job.id: job for job in self._scheduler.get_jobs() if job.id != "sync"}
         for job_id, job in existing.items():
             if job_id not in wanted:
@@ -182,16 +171,17 @@ class Daemon:
                 id=job_id,
                 replace_existing=True,
             )
+        return runs
 
     def _due(self, thread: ScheduleRow, now: dt.datetime) -> dt.datetime | None:
         if thread.due_at is None:
             return None  # published by hand, not scheduled
-        if thread.status == "deferred":
+        if thread.status == ThreadStatus.DEFERRED:
             return thread.not_before or thread.due_at
-        if thread.status == "posting":
-            if thread.claimed_by == self.owner or _owner_alive(thread.claimed_by):
-                return None
-            return now  # its daemon died mid-thread: finish it
+        if thread.status == ThreadStatus.POSTING:
+            if takeover_due(thread.claimed_by, thread.lease_until, self.owner.id, now):
+                return now  # its poster stopped renewing the lease: finish it
+            return None
         return thread.due_at
 
     def _miss(self, thread: ScheduleRow, due: dt.datetime, now: dt.datetime) -> None:
@@ -205,31 +195,34 @@ class Daemon:
                 self._printed.add(thread.id)
                 log.warning("would mark missed: thread %s (%s): %s", thread.id, thread.key, message)
             return
-        self.store.set_thread_status(thread.id, "missed", error=message)
-        log.warning("missed: thread %s (%s): %s", thread.id, thread.key, message)
+        if self.store.transition(thread.id, ThreadStatus.MISSED, error=message):
+            log.warning("missed: thread %s (%s): %s", thread.id, thread.key, message)
 
     def run_thread(self, thread_id: int) -> None:
-        """At the due time: print (dry run) or claim, check the budget, post."""
+        """At the due time: print (dry run) or claim by lease, check the budget, post."""
         if self.stopping.is_set():
             return
         if self.dry_run:
             self._print(self.store.get(thread_id))
             return
-        thread = self.store.get(thread_id)
-        if thread.status == "posting":
-            if not self.store.take_over(
-                thread_id, self.store.claimed_by(thread_id) or "", self.owner
-            ):
-                return
-        elif not self.store.claim(thread_id, self.owner, WAITING):
-            log.info("skipped: thread %s was taken by another process or changed", thread_id)
+        thread = self.publisher.claim(thread_id)
+        if thread is None:
+            log.info("skipped: thread %s is held by another process or changed", thread_id)
             return
-        log.info("due: thread %s (%s), %d tweets", thread.id, thread.key, len(thread.tweets))
+        live = thread.live_count
+        done = f", {live} already live" if live else ""
+        log.info(
+            "due: thread %s (%s), %d tweets%s", thread.id, thread.key, len(thread.tweets), done
+        )
         try:
             self.publisher.check_remaining(thread)
         except BudgetExceededError as error:
-            self.store.set_thread_status(
-                thread_id, "deferred", error=str(error), not_before=error.fits_at
+            self.store.transition(
+                thread_id,
+                ThreadStatus.DEFERRED,
+                owner=self.owner.id,
+                error=str(error),
+                not_before=error.fits_at,
             )
             log.warning(
                 "deferred: thread %s until %s: %s", thread_id, self._local(error.fits_at), error
@@ -239,20 +232,23 @@ class Daemon:
             self._fail(thread_id, error)
             return
         try:
-            done = self.publisher.publish(
+            posted = self.publisher.publish(
                 thread_id,
                 lambda tweet, url: log.info(
                     "posted: thread %s tweet %d: %s", thread_id, tweet.position, url
                 ),
+                claimed=thread,
             )
             log.info(
                 "posted: thread %s complete: %s",
                 thread_id,
-                self.publisher.url(done.tweets[0].x_id or ""),
+                self.publisher.url(posted.first_post_id or ""),
             )
         except StopRequestedError:
-            self.store.set_thread_status(thread_id, "scheduled")
+            self.store.transition(thread_id, ThreadStatus.SCHEDULED, owner=self.owner.id)
             log.info("paused: thread %s stops for shutdown; the next start finishes it", thread_id)
+        except LeaseLostError as error:
+            log.warning("lost: thread %s: %s", thread_id, error)
         except RateLimitedError as error:
             log.warning(
                 "deferred: thread %s until %s: %s", thread_id, self._local(error.reset_at), error
@@ -261,8 +257,7 @@ class Daemon:
             self._fail(thread_id, error)
 
     def _fail(self, thread_id: int, error: ThreadbotError) -> None:
-        if self.store.get(thread_id).status == "posting":
-            self.store.set_thread_status(thread_id, "failed", error=str(error))
+        self.store.transition(thread_id, ThreadStatus.FAILED, owner=self.owner.id, error=str(error))
         log.error("failed: thread %s: %s", thread_id, error)
 
     def _print(self, thread: ThreadRecord) -> None:

@@ -14,12 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from threads.errors import InputError
-
-
-class ScheduleError(InputError):
-    """A time, duration, zone or slot specification that cannot be used."""
-
+from bot.errors import ScheduleError
 
 _DURATION = re.compile(r"(\d+)\s*([wdhms])")
 _UNITS = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes", "s": "seconds"}

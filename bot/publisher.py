@@ -1,28 +1,36 @@
-"""Post a frozen thread to X exactly once per tweet, surviving crashes and X's errors.
+"""Post a frozen thread exactly once per tweet, surviving crashes and the network's errors.
 
 The rules, in the order a tweet meets them:
 
-1. A tweet left in ``sending`` (the process died mid-request) is looked up among the
+1. The thread is claimed by lease (:mod:`bot.lifecycle`); a heartbeat renews the lease
+   while it posts. A thread someone else is posting is refused (or, for ``resume``,
+   waited for until its lease expires).
+2. A tweet left in ``sending`` (a process died mid-request) is looked up among the
    account's recent posts first; found, its id is adopted; not found, it is sent again.
-2. ``sending`` is committed before each request and the X id right after it.
-3. 5xx, dropped connections and timeouts are retried with exponential backoff and
+3. ``sending`` is committed before each request (fenced by the lease) and the post's id
+   right after it.
+4. 5xx, dropped connections and timeouts are retried with exponential backoff and
    jitter (tenacity), a bounded number of times; before each retry the post is looked
-   up, since X may have accepted it before the connection failed.
-4. "Duplicate content" (403) leads to the same look-up, never to a blind retry.
-5. A 429 inside the 15-minute window waits for ``x-rate-limit-reset`` (bounded,
-   logged, Ctrl-C stops it); a daily cap stops and records when it lifts.
-6. 401/403 and 400 stop the thread as failed, with what to do.
+   up, since the network may have accepted it before the connection failed.
+5. "Duplicate content" (403) leads to the same look-up, never to a blind retry.
+6. A 429 inside the 15-minute window waits for the reset (bounded, logged, Ctrl-C stops
+   it); a daily cap stops and records when it lifts.
+7. 401/403 and 400 stop the thread as failed, with what to do.
 
-A thread's status always says which tweets are live; ``threadbot resume`` continues.
+Reads of the store during a publish: one, right after the claim (the state a crash left
+is only known then); everything after it is tracked in memory.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import logging
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import tenacity
@@ -32,14 +40,17 @@ from bot.errors import (
     BudgetExceededError,
     DailyCapError,
     DuplicateContentError,
+    NetworkError,
+    NetworkUnavailableError,
     PublishError,
     RateLimitedError,
+    StateConflictError,
     StopRequestedError,
-    XApiError,
-    XUnavailableError,
+    ThreadBusyError,
 )
+from bot.lifecycle import Lease, Owner, ThreadStatus, TweetStatus
+from bot.networks import Account, Network
 from bot.store import Store, ThreadRecord, TweetRecord
-from bot.x_client import Account, XClient, post_url, same_text
 from threads.options import Prices
 
 log = logging.getLogger("threadbot.publish")
@@ -70,18 +81,20 @@ def content_hash(texts: Sequence[str]) -> str:
 
 
 class Publisher:
-    """Posts threads from the store through an :class:`XClient`."""
+    """Posts threads from the store through a :class:`~bot.networks.Network`."""
 
     def __init__(
         self,
         store: Store,
-        client: XClient,
+        client: Network,
         limits: PublishLimits,
         prices: Prices,
         *,
         clock: Clock = utc_now,
         sleep: Sleep = time.sleep,
         stop_requested: Callable[[], bool] = lambda: False,
+        owner: Owner | None = None,
+        lease: Lease | None = None,
     ) -> None:
         self.store = store
         self.client = client
@@ -90,6 +103,8 @@ class Publisher:
         self.clock = clock
         self.sleep = sleep
         self.stop_requested = stop_requested
+        self.owner = owner or Owner.this_process()
+        self.lease = lease or Lease()
         self._account: Account | None = None
 
     @property
@@ -101,7 +116,7 @@ class Publisher:
         return self._account
 
     def url(self, post_id: str) -> str:
-        return post_url(self.account.username, post_id)
+        return self.client.post_url(self.account.username, post_id)
 
     # -- budget -------------------------------------------------------------------
 
@@ -113,7 +128,9 @@ class Publisher:
         if len(window) + len(tweets) > cap:
             surplus = len(window) + len(tweets) - cap
             fits_at = (
-                window[surplus - 1][0] + dt.timedelta(hours=24) if surplus <= len(window) else None
+                window[surplus - 1].posted_at + dt.timedelta(hours=24)
+                if surplus <= len(window)
+                else None
             )
             when = f"; it fits from {fits_at:%Y-%m-%d %H:%M} UTC" if fits_at else ""
             raise BudgetExceededError(
@@ -122,8 +139,8 @@ class Publisher:
                 fits_at,
             )
         month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-        spent = sum(self._price(has_url) for _, has_url in self.store.posted_since(month_start))
-        cost = sum(self._price(has_url) for _, has_url in tweets)
+        spent = sum(self.prices.cost(p.has_url) for p in self.store.posted_since(month_start))
+        cost = sum(self.prices.cost(has_url) for _, has_url in tweets)
         budget = self.limits.monthly_budget_usd
         if spent + cost > budget + 1e-9:
             next_month = (month_start + dt.timedelta(days=32)).replace(day=1)
@@ -135,51 +152,126 @@ class Publisher:
 
     def check_remaining(self, thread: ThreadRecord) -> None:
         """The budget check for what is still to post of a stored thread."""
-        self.check_budget([(t.text, t.has_url) for t in thread.tweets if t.status != "posted"])
+        self.check_budget(
+            [(t.text, t.has_url) for t in thread.tweets if t.status != TweetStatus.POSTED]
+        )
 
-    def _price(self, has_url: bool) -> float:
-        return self.prices.post_with_url_usd if has_url else self.prices.post_usd
+    # -- claiming -------------------------------------------------------------------
+
+    def claim(self, thread_id: int) -> ThreadRecord | None:
+        """Claim the thread by lease; None if another process holds a live lease on it."""
+        now = self.clock()
+        return self.store.claim(
+            thread_id, self.owner.id, self.owner.host, now, self.lease.until(now)
+        )
+
+    def claim_or_refuse(self, thread_id: int, *, wait: bool = False) -> ThreadRecord:
+        """Claim, or say why not. With ``wait``, a lease held by another process is waited
+        out once (a process that died leaves one that expires within the lease time)."""
+        claimed = self.claim(thread_id)
+        if claimed is not None:
+            return claimed
+        current = self.store.get(thread_id)
+        if wait and current.status == ThreadStatus.POSTING and current.lease_until is not None:
+            remaining = (current.lease_until - self.clock()).total_seconds()
+            if 0 < remaining <= self.lease.seconds * 2:
+                log.warning(
+                    "thread %s is held by %s until %s; waiting %.1f s for the lease to expire",
+                    thread_id,
+                    current.claimed_by,
+                    f"{current.lease_until:%H:%M:%S} UTC",
+                    remaining,
+                )
+                self.sleep(remaining + 0.05)
+            claimed = self.claim(thread_id)
+            if claimed is not None:
+                return claimed
+            current = self.store.get(thread_id)
+        raise self._refusal(current)
+
+    def _refusal(self, current: ThreadRecord) -> Exception:
+        if current.status == ThreadStatus.POSTED:
+            first = current.first_post_id or ""
+            return AlreadyPublishedError(f"thread {current.id} is already live: {self.url(first)}")
+        if current.status == ThreadStatus.POSTING:
+            until = f"{current.lease_until:%Y-%m-%d %H:%M:%S} UTC" if current.lease_until else "?"
+            return ThreadBusyError(
+                f"thread {current.id} is being posted by {current.claimed_by} (lease until "
+                f"{until}): if that process died, run this again after then"
+            )
+        return StateConflictError(
+            f"thread {current.id} is {current.status}: "
+            f"`threadbot reschedule {current.id} --at …` revives it"
+        )
+
+    @contextmanager
+    def _heartbeat(self, thread_id: int) -> Iterator[None]:
+        """Renew the lease every third of its length while the thread is posted."""
+        stop = threading.Event()
+
+        def beat() -> None:
+            while not stop.wait(self.lease.heartbeat_seconds):
+                if not self.store.renew(thread_id, self.owner.id, self.lease.until(self.clock())):
+                    return  # lost: mark_sending refuses from now on
+
+        beating = threading.Thread(target=beat, name=f"lease-{thread_id}", daemon=True)
+        beating.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            beating.join(5)
 
     # -- posting --------------------------------------------------------------------
 
-    def publish(self, thread_id: int, on_posted: OnPosted | None = None) -> ThreadRecord:
+    def publish(
+        self,
+        thread_id: int,
+        on_posted: OnPosted | None = None,
+        *,
+        claimed: ThreadRecord | None = None,
+        wait_for_lease: bool = False,
+    ) -> ThreadRecord:
         """Post every tweet of the thread not yet live, in order, as a reply chain."""
-        thread = self.store.get(thread_id)
-        if thread.status == "posted":
-            first = thread.tweets[0].x_id or ""
-            raise AlreadyPublishedError(f"thread {thread.id} is already live: {self.url(first)}")
-        self.account  # noqa: B018 - bad credentials fail here, before anything posts
-        self.store.set_thread_status(thread.id, "posting")
+        self.account  # noqa: B018 - bad credentials fail here, before anything is claimed
+        thread = claimed or self.claim_or_refuse(thread_id, wait=wait_for_lease)
         log.info("posting thread %s (%s), %d tweets", thread.id, thread.key, len(thread.tweets))
-        for tweet in thread.tweets:
-            if tweet.status == "sending":
-                self._reconcile(tweet)
-        previous: str | None = None
-        for tweet in self.store.get(thread.id).tweets:
-            if tweet.status == "posted":
-                previous = tweet.x_id
-                continue
-            if self.stop_requested():
-                raise StopRequestedError(
-                    f"stopped before tweet {tweet.position} of thread {thread.id}"
-                )
-            if previous is not None and self.limits.reply_pause_seconds > 0:
-                # X rejects bursts of rapid replies.
-                self.sleep(self.limits.reply_pause_seconds)
-            previous = self._post(thread, tweet, previous)
-            if on_posted is not None:
-                on_posted(tweet, self.url(previous))
-        self.store.set_thread_status(thread.id, "posted")
-        log.info(
-            "posted thread %s: %s",
-            thread.id,
-            self.url(self.store.get(thread.id).tweets[0].x_id or ""),
+        with self._heartbeat(thread.id):
+            tweets = [
+                self._reconcile(tweet) if tweet.status == TweetStatus.SENDING else tweet
+                for tweet in thread.tweets
+            ]
+            previous: str | None = None
+            for index, tweet in enumerate(tweets):
+                if tweet.status == TweetStatus.POSTED:
+                    previous = tweet.x_id
+                    continue
+                if self.stop_requested():
+                    raise StopRequestedError(
+                        f"stopped before tweet {tweet.position} of thread {thread.id}"
+                    )
+                if previous is not None and self.limits.reply_pause_seconds > 0:
+                    # X rejects bursts of rapid replies.
+                    self.sleep(self.limits.reply_pause_seconds)
+                previous = self._post(thread, tweet, previous)
+                tweets[index] = dataclasses.replace(tweet, status=TweetStatus.POSTED, x_id=previous)
+                if on_posted is not None:
+                    on_posted(tweet, self.url(previous))
+            self.store.transition(thread.id, ThreadStatus.POSTED, owner=self.owner.id)
+        done = dataclasses.replace(
+            thread,
+            status=ThreadStatus.POSTED,
+            tweets=tuple(tweets),
+            claimed_by=None,
+            claim_host=None,
+            lease_until=None,
         )
-        return self.store.get(thread.id)
+        log.info("posted thread %s: %s", thread.id, self.url(done.first_post_id or ""))
+        return done
 
     def _post(self, thread: ThreadRecord, tweet: TweetRecord, reply_to: str | None) -> str:
         retrying = tenacity.Retrying(
-            retry=tenacity.retry_if_exception_type(XUnavailableError),
+            retry=tenacity.retry_if_exception_type(NetworkUnavailableError),
             stop=tenacity.stop_after_attempt(self.limits.max_attempts),
             wait=tenacity.wait_exponential_jitter(initial=1, max=60, jitter=1),
             sleep=self.sleep,
@@ -195,23 +287,25 @@ class Publisher:
             for attempt in retrying:
                 with attempt:
                     return self._attempt(thread, tweet, reply_to)
-        except XUnavailableError as error:
+        except NetworkUnavailableError as error:
             self._stop(
                 thread,
                 tweet,
-                "failed",
+                ThreadStatus.FAILED,
                 f"{error} (gave up after {self.limits.max_attempts} attempts)",
                 keep_pending=True,
             )
             raise PublishError(
                 f"{error}; gave up after {self.limits.max_attempts} attempts: "
-                f"run `threadbot resume {thread.id}` when X is back"
+                f"run `threadbot resume {thread.id}` when the network is back"
             ) from error
         raise AssertionError("unreachable: tenacity either returns or raises")
 
     def _media_ids(self, tweet: TweetRecord) -> list[str]:
         """The tweet's image on X: an upload from this or an earlier run is reused while
         X keeps it (24 h), so a retry or resume never uploads the same chart again."""
+        if not tweet.has_media:
+            return []
         media = self.store.media(tweet.thread_id, tweet.position)
         if media is None:
             return []
@@ -230,18 +324,19 @@ class Publisher:
             except RateLimitedError as error:
                 self._defer(thread, tweet, error)
                 raise
-            except XApiError as error:
+            except NetworkError as error:
                 # Unavailable: nothing was posted, tenacity retries the attempt.
                 if not error.retryable:
-                    self._stop(thread, tweet, "failed", f"chart upload: {error}")
+                    self._stop(thread, tweet, ThreadStatus.FAILED, f"chart upload: {error}")
                 raise
-            self.store.mark_sending(thread.id, tweet.position)
+            now = self.clock()
+            self.store.mark_sending(thread.id, tweet.position, self.owner.id, self.lease.until(now))
             try:
                 post_id = self.client.create_post(tweet.text, reply_to, media_ids)
             except DuplicateContentError as error:
                 found = self._find_live(tweet.text)
                 if found is None:
-                    self._stop(thread, tweet, "failed", str(error))
+                    self._stop(thread, tweet, ThreadStatus.FAILED, str(error))
                     raise PublishError(
                         f"X calls tweet {tweet.position} of thread {thread.id} a duplicate, but "
                         "it is not among the account's recent posts: delete the older post "
@@ -263,7 +358,7 @@ class Publisher:
                 )
                 self.sleep(wait)
                 continue
-            except XUnavailableError:
+            except NetworkUnavailableError:
                 # X may have taken the post before the connection failed.
                 found = self._find_live(tweet.text)
                 if found is not None:
@@ -271,8 +366,8 @@ class Publisher:
                     return found
                 self.store.mark_pending(thread.id, tweet.position, "retrying")
                 raise
-            except XApiError as error:  # auth, rejected, anything else X refused
-                self._stop(thread, tweet, "failed", str(error))
+            except NetworkError as error:  # auth, rejected, anything else refused
+                self._stop(thread, tweet, ThreadStatus.FAILED, str(error))
                 raise
             self.store.mark_posted(thread.id, tweet.position, post_id, self.clock())
             log.info(
@@ -284,8 +379,8 @@ class Publisher:
             )
             return post_id
 
-    def _reconcile(self, tweet: TweetRecord) -> None:
-        """A tweet left in ``sending``: adopt its post if X has it, else send it again."""
+    def _reconcile(self, tweet: TweetRecord) -> TweetRecord:
+        """A tweet left in ``sending``: adopt its post if it is live, else send it again."""
         found = self._find_live(tweet.text)
         if found is not None:
             log.info(
@@ -295,14 +390,15 @@ class Publisher:
                 found,
             )
             self._adopt(tweet, found)
-        else:
-            self.store.mark_pending(
-                tweet.thread_id, tweet.position, "not on X after an interruption"
-            )
+            return dataclasses.replace(tweet, status=TweetStatus.POSTED, x_id=found)
+        self.store.mark_pending(
+            tweet.thread_id, tweet.position, "not on the network after an interruption"
+        )
+        return dataclasses.replace(tweet, status=TweetStatus.PENDING)
 
     def _find_live(self, text: str) -> str | None:
         for post in self.client.recent_posts(self.account.id, LOOKUP_LIMIT):
-            if same_text(post.text, text):
+            if self.client.same_text(post.text, text):
                 return post.id
         return None
 
@@ -312,14 +408,20 @@ class Publisher:
     def _defer(self, thread: ThreadRecord, tweet: TweetRecord, error: RateLimitedError) -> None:
         self.store.mark_pending(thread.id, tweet.position, str(error))
         until = error.reset_at
-        self.store.set_thread_status(thread.id, "deferred", error=str(error), not_before=until)
+        self.store.transition(
+            thread.id,
+            ThreadStatus.DEFERRED,
+            owner=self.owner.id,
+            error=str(error),
+            not_before=until,
+        )
         log.warning("thread %s deferred until %s: %s", thread.id, until or "unknown", error)
 
     def _stop(
         self,
         thread: ThreadRecord,
         tweet: TweetRecord,
-        status: str,
+        status: ThreadStatus,
         message: str,
         *,
         keep_pending: bool = False,
@@ -328,7 +430,9 @@ class Publisher:
             self.store.mark_pending(thread.id, tweet.position, message)
         else:
             self.store.mark_failed(thread.id, tweet.position, message)
-        self.store.set_thread_status(thread.id, status, error=f"tweet {tweet.position}: {message}")
+        self.store.transition(
+            thread.id, status, owner=self.owner.id, error=f"tweet {tweet.position}: {message}"
+        )
         log.error("thread %s failed at tweet %d: %s", thread.id, tweet.position, message)
 
     def _seconds_until(self, moment: dt.datetime | None) -> float:

@@ -6,20 +6,12 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from bot.errors import AlreadyPublishedError
-from bot.planning import (
-    ScheduleError,
-    every,
-    next_slots,
-    parse_datetime,
-    parse_duration,
-    parse_slots,
-)
-from bot.runtime import freeze_thread, thread_hash
+from bot.errors import ScheduleError
+from bot.freezing import existing_version, freeze_thread
+from bot.lifecycle import UPCOMING, WAITING, ThreadStatus
+from bot.planning import every, next_slots, parse_datetime, parse_duration, parse_slots
 from bot.store import Store, ThreadRecord
 from threads.pipeline import Prepared
-
-UPCOMING = ("scheduled", "deferred", "posting")
 
 
 @dataclass(frozen=True)
@@ -68,22 +60,20 @@ def plan(
 def queue_threads(
     prepared: Prepared, times: list[dt.datetime], store: Store, now: dt.datetime
 ) -> list[tuple[ThreadRecord, bool]]:
-    """Freeze each thread with its due time; (record, False) for one queued already."""
+    """Freeze each thread with its due time; (record, False) for one queued already.
+
+    The rule is lifecycle's, as for ``publish``: a stored version with the same texts
+    is continued — left as it is when queued or posting, given this due time when it
+    stopped (failed, pending) — and never frozen a second time.
+    """
     queued = []
     for thread, due in zip(prepared.threads, times, strict=True):
-        digest = thread_hash(thread)
-        existing = [
-            r for r in store.by_key(thread.id) if r.status not in ("cancelled", "missed", "failed")
-        ]
-        live = [r for r in existing if r.status == "posted"]
-        if live:
-            raise AlreadyPublishedError(
-                f"{thread.id} is already live as thread {live[0].id}: nothing was scheduled"
-            )
-        same = [r for r in existing if r.content_hash == digest]
-        if same:
-            queued.append((same[0], False))
-            continue
-        record = freeze_thread(store, prepared, thread, now, due)
-        queued.append((record, True))
+        record = existing_version(store, thread, scheduling=True)
+        if record is None:
+            queued.append((freeze_thread(store, prepared, thread, now, due), True))
+        elif record.status in WAITING or record.status == ThreadStatus.POSTING:
+            queued.append((record, False))
+        else:
+            store.reschedule(record.id, due)
+            queued.append((store.get(record.id), True))
     return queued

@@ -33,6 +33,13 @@ class PublishingSettings(BaseModel):
     max_rate_limit_wait_seconds: float = Field(default=900.0, ge=0, le=3600)
     max_attempts: int = Field(default=5, ge=1, le=20)
     request_timeout_seconds: float = Field(default=30.0, gt=0, le=300)
+    lease_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        le=3600,
+        description="How long a claim on a thread holds without renewal (renewed every "
+        "third of it while posting); another process takes a thread over only after it.",
+    )
 
 
 class BudgetSettings(BaseModel):
@@ -141,6 +148,10 @@ def load_settings(explicit: str | Path | None = None) -> LoadedSettings:
         ) from None
     except OSError as error:
         raise ConfigError(path, f"cannot read the config file ({error.strerror})") from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(
+            path, f"not UTF-8 text (byte {error.start}): save the config file as UTF-8"
+        ) from None
     try:
         data = tomllib.loads(raw)
     except tomllib.TOMLDecodeError as error:

@@ -1,18 +1,24 @@
 """The state store: frozen threads and the fate of each tweet (SQLAlchemy Core).
 
-SQLite by default (WAL, a busy timeout, short transactions); the SQL is plain Core so a
-PostgreSQL URL can work later. Every state change is its own committed transaction, so a
-process killed at any point leaves a store that says exactly which tweets are live.
+SQLite by default (WAL, a busy timeout, short transactions); the SQL is plain Core with
+no dialect-specific statements, and the schema is built by named Alembic migrations
+(``bot/migrations``), so the same schema can run on PostgreSQL. Every state change is
+its own committed transaction, so a process killed at any point leaves a store that says
+exactly which tweets are live.
 
-Tweet states: ``pending`` → ``sending`` (committed *before* the request) → ``posted``
-(with X's id), or ``failed``. A tweet found in ``sending`` after a crash may or may not
-be on X; the publisher reconciles it against the account's recent posts before any retry.
+The store executes the decisions of :mod:`bot.lifecycle` — each status change is one
+UPDATE whose WHERE clause holds the statuses it may come from — and decides nothing.
+
+Tweet states: ``pending`` → ``sending`` (committed *before* the request, fenced by the
+thread's lease) → ``posted`` (with the network's id), or ``failed``. A tweet found in
+``sending`` after a crash may or may not be live; the publisher reconciles it against
+the account's recent posts before any retry.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,11 +27,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from bot.errors import ThreadNotFoundError
-from threads.errors import ConfigError
+from bot.errors import LeaseLostError, StoreError, ThreadNotFoundError
+from bot.lifecycle import CLAIMABLE, ThreadStatus, TweetStatus, sources
 
-# 1: threads, tweets, meta. 2: media (chart images frozen with their tweet).
-SCHEMA_VERSION = 2
+# The Alembic revisions in bot/migrations/versions, oldest first (a test checks).
+REVISIONS = ("0001_initial", "0002_media", "0003_claim_lease")
+HEAD = REVISIONS[-1]
+# What the meta table's schema_version said before Alembic: 1 and 2 map onto these.
+_LEGACY = {1: "0001_initial", 2: "0002_media"}
 
 metadata = sa.MetaData()
 
@@ -52,6 +61,9 @@ threads_table = sa.Table(
     sa.Column("claimed_by", sa.String(100), nullable=True),
     sa.Column("last_error", sa.Text, nullable=True),
     sa.Column("cost_usd", sa.Float, nullable=False),
+    sa.Column("claim_host", sa.String(255), nullable=True),
+    sa.Column("lease_until", sa.DateTime(timezone=True), nullable=True),
+    sa.Index("ix_threads_status_due_at", "status", "due_at"),
 )
 
 tweets_table = sa.Table(
@@ -67,7 +79,6 @@ tweets_table = sa.Table(
     sa.Column("attempts", sa.Integer, nullable=False, default=0),
     sa.Column("last_error", sa.Text, nullable=True),
 )
-
 
 media_table = sa.Table(
     "media",
@@ -95,11 +106,12 @@ class TweetRecord:
     position: int
     text: str
     has_url: bool
-    status: str
+    status: TweetStatus
     x_id: str | None
     posted_at: dt.datetime | None
     attempts: int
     last_error: str | None
+    has_media: bool = False
 
 
 @dataclass(frozen=True)
@@ -108,10 +120,11 @@ class ScheduleRow:
 
     id: int
     key: str
-    status: str
+    status: ThreadStatus
     due_at: dt.datetime | None
     not_before: dt.datetime | None
     claimed_by: str | None
+    lease_until: dt.datetime | None
     live_count: int
 
 
@@ -123,17 +136,50 @@ class ThreadRecord:
     section_index: int
     section: str
     content_hash: str
-    status: str
+    status: ThreadStatus
     created_at: dt.datetime
     due_at: dt.datetime | None
     not_before: dt.datetime | None
     last_error: str | None
     cost_usd: float
     tweets: tuple[TweetRecord, ...]
+    claimed_by: str | None = None
+    claim_host: str | None = None
+    lease_until: dt.datetime | None = None
 
     @property
     def live_count(self) -> int:
-        return sum(tweet.status == "posted" for tweet in self.tweets)
+        return sum(tweet.status == TweetStatus.POSTED for tweet in self.tweets)
+
+    @property
+    def first_post_id(self) -> str | None:
+        return self.tweets[0].x_id if self.tweets else None
+
+    @property
+    def tweet_count(self) -> int:
+        return len(self.tweets)
+
+
+@dataclass(frozen=True)
+class ThreadSummary:
+    """A thread as listings show it (`status`, `queue`): no tweets, their counts."""
+
+    id: int
+    key: str
+    status: ThreadStatus
+    due_at: dt.datetime | None
+    not_before: dt.datetime | None
+    last_error: str | None
+    cost_usd: float
+    live_count: int
+    tweet_count: int
+    first_post_id: str | None
+
+
+@dataclass(frozen=True)
+class PostedTweet:
+    posted_at: dt.datetime
+    has_url: bool
 
 
 def _aware(value: dt.datetime | None) -> dt.datetime | None:
@@ -141,6 +187,10 @@ def _aware(value: dt.datetime | None) -> dt.datetime | None:
     if value is not None and value.tzinfo is None:
         return value.replace(tzinfo=dt.UTC)
     return value
+
+
+def _utc(value: dt.datetime | None) -> dt.datetime | None:
+    return value.astimezone(dt.UTC) if value is not None else None
 
 
 def database_url(path_or_url: str | Path) -> str:
@@ -156,31 +206,44 @@ class Store:
     def __init__(self, url: str, engine: Engine | None = None) -> None:
         self.url = url
         self.engine = engine or _create_engine(url)
-        self._migrate()
+        try:
+            self._migrate()
+        except sa.exc.DatabaseError as error:
+            self.engine.dispose()
+            reason = str(error.orig) if error.orig is not None else str(error)
+            raise StoreError(
+                f"{_shown(url)}: not a usable threadbot store ({reason}): "
+                "point --db or $THREADBOT_DB at a threadbot store or a new file"
+            ) from None
+
+    # -- schema -------------------------------------------------------------------
+
+    def revision(self) -> str | None:
+        """The store's Alembic revision, or None for a store from before Alembic."""
+        with self.engine.connect() as connection:
+            return _revision(connection)
 
     def _migrate(self) -> None:
-        """Create what is missing; every step only adds, so a user's queue survives."""
+        """Bring the schema to HEAD; every step only adds, so a user's queue survives.
+
+        The common case — already at HEAD — costs one SELECT and never imports Alembic.
+        """
+        with self.engine.connect() as connection:
+            current = _revision(connection)
+        if current == HEAD:
+            return
+        if current is not None and current not in REVISIONS:
+            raise StoreError(
+                f"{_shown(self.url)}: the store has schema revision {current}, newer than this "
+                f"threadbot ({HEAD}): upgrade threadbot before using it"
+            )
+        from bot.migrations import upgrade
+
         with self.engine.begin() as connection:
-            metadata.create_all(connection)  # version 1 → 2 adds the media table
-            row = connection.execute(
-                sa.select(meta_table.c.value).where(meta_table.c.key == "schema_version")
-            ).first()
-            if row is None:
-                connection.execute(
-                    meta_table.insert().values(key="schema_version", value=str(SCHEMA_VERSION))
-                )
-            elif int(row.value) < SCHEMA_VERSION:
-                connection.execute(
-                    meta_table.update()
-                    .where(meta_table.c.key == "schema_version")
-                    .values(value=str(SCHEMA_VERSION))
-                )
-            elif int(row.value) > SCHEMA_VERSION:
-                raise ConfigError(
-                    self.url,
-                    f"the store has schema version {row.value}, newer than this threadbot "
-                    f"({SCHEMA_VERSION}): upgrade threadbot before using it",
-                )
+            stamp = None
+            if current is None:
+                stamp = _legacy_revision(connection, self.url)
+            upgrade(connection, stamp)
 
     @contextmanager
     def _transaction(self) -> Iterator[Connection]:
@@ -213,14 +276,14 @@ class Store:
                     section_index=section_index,
                     section=section,
                     content_hash=content_hash,
-                    status="scheduled" if due_at else "pending",
-                    created_at=now,
-                    due_at=due_at,
+                    status=ThreadStatus.SCHEDULED if due_at else ThreadStatus.PENDING,
+                    created_at=_utc(now),
+                    due_at=_utc(due_at),
                     cost_usd=cost_usd,
                 )
             ).inserted_primary_key
             assert inserted is not None  # an INSERT always has one
-            thread_id = inserted[0]
+            thread_id = int(inserted[0])
             connection.execute(
                 tweets_table.insert(),
                 [
@@ -229,7 +292,7 @@ class Store:
                         "position": position,
                         "text": text,
                         "has_url": has_url,
-                        "status": "pending",
+                        "status": TweetStatus.PENDING,
                         "attempts": 0,
                     }
                     for position, (text, has_url) in enumerate(tweets, start=1)
@@ -243,7 +306,7 @@ class Store:
                         for position, (png, alt) in media.items()
                     ],
                 )
-        return self.get(int(thread_id))
+            return self._one(connection, thread_id)
 
     def media(self, thread_id: int, position: int) -> MediaRecord | None:
         with self.engine.connect() as connection:
@@ -264,55 +327,98 @@ class Store:
     def mark_uploaded(
         self, thread_id: int, position: int, x_media_id: str, at: dt.datetime
     ) -> None:
-        """Committed right after X accepts the upload, so a retry reuses it."""
+        """Committed right after the network accepts the upload, so a retry reuses it."""
         with self._transaction() as connection:
             connection.execute(
                 media_table.update()
                 .where(media_table.c.thread_id == thread_id)
                 .where(media_table.c.position == position)
-                .values(x_media_id=x_media_id, uploaded_at=at)
+                .values(x_media_id=x_media_id, uploaded_at=_utc(at))
             )
 
     def get(self, thread_id: int) -> ThreadRecord:
         with self.engine.connect() as connection:
-            row = connection.execute(
-                sa.select(threads_table).where(threads_table.c.id == thread_id)
-            ).first()
-            if row is None:
-                raise ThreadNotFoundError(
-                    f"no thread {thread_id} in the store: `threadbot status` lists them"
-                )
-            tweets = connection.execute(
-                sa.select(tweets_table)
-                .where(tweets_table.c.thread_id == thread_id)
-                .order_by(tweets_table.c.position)
-            ).all()
-        return _thread(row._mapping, tweets)
+            return self._one(connection, thread_id)
+
+    def _one(self, connection: Connection, thread_id: int) -> ThreadRecord:
+        records = _records(connection, threads_table.c.id == thread_id)
+        if not records:
+            raise ThreadNotFoundError(
+                f"no thread {thread_id} in the store: `threadbot status` lists them"
+            )
+        return records[0]
 
     def by_key(self, key: str) -> list[ThreadRecord]:
+        """Every stored version of thread ``key``, oldest first (one query)."""
         with self.engine.connect() as connection:
-            ids = connection.execute(
-                sa.select(threads_table.c.id)
-                .where(threads_table.c.key == key)
-                .order_by(threads_table.c.id)
-            ).scalars()
-            return [self.get(thread_id) for thread_id in list(ids)]
+            return _records(connection, threads_table.c.key == key)
 
-    def all_threads(self) -> list[ThreadRecord]:
+    def all_threads(self, *, scheduled_only: bool = False) -> list[ThreadRecord]:
+        """Every thread with its tweets, by id, in one query (what status and queue show)."""
+        condition = threads_table.c.due_at.is_not(None) if scheduled_only else sa.true()
         with self.engine.connect() as connection:
-            ids = list(
-                connection.execute(
-                    sa.select(threads_table.c.id).order_by(threads_table.c.id)
-                ).scalars()
+            return _records(connection, condition)
+
+    def summaries(self, *, scheduled_only: bool = False) -> list[ThreadSummary]:
+        """Every thread (or every one with a due time) by id, with its tweet counts and
+        first post, in one query: what `status` and `queue` list."""
+        tweets = tweets_table.alias("counted")
+        live = (
+            sa.select(sa.func.count())
+            .where(tweets.c.thread_id == threads_table.c.id)
+            .where(tweets.c.status == TweetStatus.POSTED)
+            .scalar_subquery()
+        )
+        total = (
+            sa.select(sa.func.count())
+            .where(tweets.c.thread_id == threads_table.c.id)
+            .scalar_subquery()
+        )
+        first = (
+            sa.select(tweets.c.x_id)
+            .where(tweets.c.thread_id == threads_table.c.id)
+            .where(tweets.c.position == 1)
+            .scalar_subquery()
+        )
+        query = sa.select(
+            threads_table.c.id,
+            threads_table.c.key,
+            threads_table.c.status,
+            threads_table.c.due_at,
+            threads_table.c.not_before,
+            threads_table.c.last_error,
+            threads_table.c.cost_usd,
+            live.label("live_count"),
+            total.label("tweet_count"),
+            first.label("first_post_id"),
+        ).order_by(threads_table.c.id)
+        if scheduled_only:
+            query = query.where(threads_table.c.due_at.is_not(None))
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).all()
+        return [
+            ThreadSummary(
+                id=row.id,
+                key=row.key,
+                status=ThreadStatus(row.status),
+                due_at=_aware(row.due_at),
+                not_before=_aware(row.not_before),
+                last_error=row.last_error,
+                cost_usd=row.cost_usd,
+                live_count=row.live_count,
+                tweet_count=row.tweet_count,
+                first_post_id=row.first_post_id,
             )
-        return [self.get(thread_id) for thread_id in ids]
+            for row in rows
+        ]
 
-    def schedule_rows(self, *statuses: str) -> list[ScheduleRow]:
-        """Queued threads in one query (the daemon reads this every poll)."""
+    def schedule_rows(self, *statuses: ThreadStatus) -> list[ScheduleRow]:
+        """Queued threads by due time, without their tweets, in one query (the daemon's
+        poll reads this every few seconds, however long the queue)."""
         live = (
             sa.select(sa.func.count())
             .where(tweets_table.c.thread_id == threads_table.c.id)
-            .where(tweets_table.c.status == "posted")
+            .where(tweets_table.c.status == TweetStatus.POSTED)
             .scalar_subquery()
         )
         query = (
@@ -323,9 +429,10 @@ class Store:
                 threads_table.c.due_at,
                 threads_table.c.not_before,
                 threads_table.c.claimed_by,
+                threads_table.c.lease_until,
                 live.label("live_count"),
             )
-            .where(threads_table.c.status.in_(statuses))
+            .where(threads_table.c.status.in_([str(s) for s in statuses]))
             .where(threads_table.c.due_at.is_not(None))
             .order_by(threads_table.c.due_at, threads_table.c.id)
         )
@@ -335,85 +442,144 @@ class Store:
             ScheduleRow(
                 id=row.id,
                 key=row.key,
-                status=row.status,
+                status=ThreadStatus(row.status),
                 due_at=_aware(row.due_at),
                 not_before=_aware(row.not_before),
                 claimed_by=row.claimed_by,
+                lease_until=_aware(row.lease_until),
                 live_count=row.live_count,
             )
             for row in rows
         ]
 
-    def claim(self, thread_id: int, owner: str, from_statuses: Sequence[str]) -> bool:
-        """Atomically take a thread for posting; False if another process has it.
+    # -- claiming and status changes (decided in bot.lifecycle) -----------------------------
 
-        One UPDATE with the expected status in its WHERE clause: of two daemons racing
-        for the same thread, exactly one sees a changed row.
+    def claim(
+        self,
+        thread_id: int,
+        owner: str,
+        host: str,
+        now: dt.datetime,
+        lease_until: dt.datetime,
+        from_statuses: Iterable[ThreadStatus] = CLAIMABLE,
+    ) -> ThreadRecord | None:
+        """Take a thread for posting in one atomic UPDATE; None if another process has it.
+
+        Claimable: a thread in ``from_statuses``, or one in ``posting`` whose lease has
+        expired (or is this owner's). Of two processes racing, exactly one changes the row.
+        The record comes back read after the claim: what crash-safety needs to know.
         """
+        now_utc = _utc(now)
+        posting = sa.and_(
+            threads_table.c.status == ThreadStatus.POSTING,
+            sa.or_(
+                threads_table.c.claimed_by == owner,
+                threads_table.c.lease_until.is_(None),
+                threads_table.c.lease_until <= now_utc,
+            ),
+        )
         with self._transaction() as connection:
             changed = connection.execute(
                 threads_table.update()
                 .where(threads_table.c.id == thread_id)
-                .where(threads_table.c.status.in_(list(from_statuses)))
-                .values(status="posting", claimed_by=owner)
-            ).rowcount
-        return bool(changed == 1)
-
-    def take_over(self, thread_id: int, dead_owner: str, owner: str) -> bool:
-        """Claim a thread left ``posting`` by a process that no longer exists."""
-        with self._transaction() as connection:
-            changed = connection.execute(
-                threads_table.update()
-                .where(threads_table.c.id == thread_id)
-                .where(threads_table.c.status == "posting")
-                .where(threads_table.c.claimed_by == dead_owner)
-                .values(claimed_by=owner)
-            ).rowcount
-        return bool(changed == 1)
-
-    def claimed_by(self, thread_id: int) -> str | None:
-        with self.engine.connect() as connection:
-            return connection.execute(
-                sa.select(threads_table.c.claimed_by).where(threads_table.c.id == thread_id)
-            ).scalar()
-
-    def reschedule(self, thread_id: int, due_at: dt.datetime) -> None:
-        with self._transaction() as connection:
-            connection.execute(
-                threads_table.update()
-                .where(threads_table.c.id == thread_id)
+                .where(sa.or_(threads_table.c.status.in_([str(s) for s in from_statuses]), posting))
                 .values(
-                    status="scheduled",
-                    due_at=due_at,
+                    status=ThreadStatus.POSTING,
+                    claimed_by=owner,
+                    claim_host=host,
+                    lease_until=_utc(lease_until),
+                )
+            ).rowcount
+            if changed != 1:
+                return None
+            return self._one(connection, thread_id)
+
+    def renew(self, thread_id: int, owner: str, lease_until: dt.datetime) -> bool:
+        """The heartbeat: extend this owner's lease; False if it no longer holds it."""
+        with self._transaction() as connection:
+            return _renew(connection, thread_id, owner, lease_until)
+
+    def transition(
+        self,
+        thread_id: int,
+        target: ThreadStatus,
+        *,
+        owner: str | None = None,
+        error: str | None = None,
+        not_before: dt.datetime | None = None,
+    ) -> bool:
+        """Move a thread to ``target`` if lifecycle allows it from its current status.
+
+        Leaving ``posting`` requires the lease (``owner``) and releases it.
+        """
+        allowed = [str(s) for s in sources(target)]
+        condition: sa.ColumnElement[bool] = threads_table.c.status.in_(allowed)
+        if ThreadStatus.POSTING in sources(target):
+            # Only the lease holder moves a thread out of posting.
+            condition = sa.or_(
+                sa.and_(condition, threads_table.c.status != ThreadStatus.POSTING),
+                sa.and_(
+                    threads_table.c.status == ThreadStatus.POSTING,
+                    threads_table.c.claimed_by == (owner or ""),
+                ),
+            )
+        values: dict[str, Any] = {
+            "status": target,
+            "last_error": error,
+            "not_before": _utc(not_before),
+        }
+        if target != ThreadStatus.POSTING:
+            values.update(claimed_by=None, claim_host=None, lease_until=None)
+        with self._transaction() as connection:
+            changed = connection.execute(
+                threads_table.update()
+                .where(threads_table.c.id == thread_id)
+                .where(condition)
+                .values(**values)
+            ).rowcount
+        return bool(changed == 1)
+
+    def reschedule(self, thread_id: int, due_at: dt.datetime) -> bool:
+        """A new due time; revives missed, failed and cancelled threads (never a live one)."""
+        allowed = [str(s) for s in sources(ThreadStatus.SCHEDULED) if s != ThreadStatus.POSTING]
+        with self._transaction() as connection:
+            changed = connection.execute(
+                threads_table.update()
+                .where(threads_table.c.id == thread_id)
+                .where(threads_table.c.status.in_(allowed))
+                .values(
+                    status=ThreadStatus.SCHEDULED,
+                    due_at=_utc(due_at),
                     not_before=None,
                     last_error=None,
                     claimed_by=None,
+                    claim_host=None,
+                    lease_until=None,
                 )
-            )
-
-    def set_thread_status(
-        self,
-        thread_id: int,
-        status: str,
-        *,
-        error: str | None = None,
-        not_before: dt.datetime | None = None,
-    ) -> None:
-        with self._transaction() as connection:
-            connection.execute(
-                threads_table.update()
-                .where(threads_table.c.id == thread_id)
-                .values(status=status, last_error=error, not_before=not_before)
-            )
+            ).rowcount
+        return bool(changed == 1)
 
     # -- tweets -----------------------------------------------------------------
 
-    def mark_sending(self, thread_id: int, position: int) -> None:
-        """Committed before the request, so a crash leaves a trace to reconcile."""
+    def mark_sending(
+        self, thread_id: int, position: int, owner: str, lease_until: dt.datetime
+    ) -> None:
+        """Committed before the request, so a crash leaves a trace to reconcile.
+
+        Fenced by the lease: renews it in the same transaction, and raises
+        :class:`LeaseLostError` (changing nothing) if another process took the thread.
+        """
         with self._transaction() as connection:
+            if not _renew(connection, thread_id, owner, lease_until):
+                raise LeaseLostError(
+                    f"thread {thread_id} was taken over by another process (its lease had "
+                    "expired): this one stops without sending"
+                )
             connection.execute(
                 _tweet(thread_id, position).values(
-                    status="sending", attempts=tweets_table.c.attempts + 1, last_error=None
+                    status=TweetStatus.SENDING,
+                    attempts=tweets_table.c.attempts + 1,
+                    last_error=None,
                 )
             )
 
@@ -421,7 +587,7 @@ class Store:
         with self._transaction() as connection:
             connection.execute(
                 _tweet(thread_id, position).values(
-                    status="posted", x_id=x_id, posted_at=at, last_error=None
+                    status=TweetStatus.POSTED, x_id=x_id, posted_at=_utc(at), last_error=None
                 )
             )
 
@@ -429,13 +595,13 @@ class Store:
         """Back to pending: the request provably did not create a post."""
         with self._transaction() as connection:
             connection.execute(
-                _tweet(thread_id, position).values(status="pending", last_error=error)
+                _tweet(thread_id, position).values(status=TweetStatus.PENDING, last_error=error)
             )
 
     def mark_failed(self, thread_id: int, position: int, error: str) -> None:
         with self._transaction() as connection:
             connection.execute(
-                _tweet(thread_id, position).values(status="failed", last_error=error)
+                _tweet(thread_id, position).values(status=TweetStatus.FAILED, last_error=error)
             )
 
     # -- meta -----------------------------------------------------------------------
@@ -450,22 +616,57 @@ class Store:
 
     def get_meta(self, key: str) -> str | None:
         with self.engine.connect() as connection:
-            return connection.execute(
+            value = connection.execute(
                 sa.select(meta_table.c.value).where(meta_table.c.key == key)
             ).scalar()
+        return None if value is None else str(value)
 
     # -- accounting ---------------------------------------------------------------
 
-    def posted_since(self, since: dt.datetime) -> list[tuple[dt.datetime, bool]]:
-        """(posted_at, has_url) of every tweet posted since ``since``, oldest first."""
+    def posted_since(self, since: dt.datetime) -> list[PostedTweet]:
+        """Every tweet posted since ``since``, oldest first."""
         with self.engine.connect() as connection:
             rows = connection.execute(
                 sa.select(tweets_table.c.posted_at, tweets_table.c.has_url)
-                .where(tweets_table.c.status == "posted")
-                .where(tweets_table.c.posted_at >= since)
+                .where(tweets_table.c.status == TweetStatus.POSTED)
+                .where(tweets_table.c.posted_at >= _utc(since))
                 .order_by(tweets_table.c.posted_at)
             ).all()
-        return [(_aware(row.posted_at) or since, bool(row.has_url)) for row in rows]
+        return [PostedTweet(_aware(row.posted_at) or since, bool(row.has_url)) for row in rows]
+
+
+def _revision(connection: Connection) -> str | None:
+    if not sa.inspect(connection).has_table("alembic_version"):
+        return None
+    value = connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+    return None if value is None else str(value)
+
+
+def _legacy_revision(connection: Connection, url: str) -> str | None:
+    """The revision a store from before Alembic is at (None: an empty database)."""
+    if not sa.inspect(connection).has_table("threads"):
+        return None
+    value = connection.execute(
+        sa.select(meta_table.c.value).where(meta_table.c.key == "schema_version")
+    ).scalar()
+    version = int(value or 1)
+    if version not in _LEGACY:
+        raise StoreError(
+            f"{_shown(url)}: the store has schema version {version}, newer than this "
+            f"threadbot: upgrade threadbot before using it"
+        )
+    return _LEGACY[version]
+
+
+def _renew(connection: Connection, thread_id: int, owner: str, lease_until: dt.datetime) -> bool:
+    changed = connection.execute(
+        threads_table.update()
+        .where(threads_table.c.id == thread_id)
+        .where(threads_table.c.status == ThreadStatus.POSTING)
+        .where(threads_table.c.claimed_by == owner)
+        .values(lease_until=_utc(lease_until))
+    ).rowcount
+    return bool(changed == 1)
 
 
 def _tweet(thread_id: int, position: int) -> Any:
@@ -476,35 +677,86 @@ def _tweet(thread_id: int, position: int) -> Any:
     )
 
 
-def _thread(row: Any, tweets: Sequence[Any]) -> ThreadRecord:
-    return ThreadRecord(
-        id=row["id"],
-        key=row["key"],
-        article=row["article"],
-        section_index=row["section_index"],
-        section=row["section"],
-        content_hash=row["content_hash"],
-        status=row["status"],
-        created_at=_aware(row["created_at"]) or dt.datetime.now(dt.UTC),
-        due_at=_aware(row["due_at"]),
-        not_before=_aware(row["not_before"]),
-        last_error=row["last_error"],
-        cost_usd=row["cost_usd"],
-        tweets=tuple(
-            TweetRecord(
-                thread_id=t.thread_id,
-                position=t.position,
-                text=t.text,
-                has_url=bool(t.has_url),
-                status=t.status,
-                x_id=t.x_id,
-                posted_at=_aware(t.posted_at),
-                attempts=t.attempts,
-                last_error=t.last_error,
+def _records(connection: Connection, condition: Any) -> list[ThreadRecord]:
+    """Threads matching ``condition`` with their tweets: one query, grouped here."""
+    query = (
+        sa.select(
+            threads_table,
+            tweets_table.c.position.label("t_position"),
+            tweets_table.c.text.label("t_text"),
+            tweets_table.c.has_url.label("t_has_url"),
+            tweets_table.c.status.label("t_status"),
+            tweets_table.c.x_id.label("t_x_id"),
+            tweets_table.c.posted_at.label("t_posted_at"),
+            tweets_table.c.attempts.label("t_attempts"),
+            tweets_table.c.last_error.label("t_last_error"),
+            media_table.c.position.label("m_position"),
+        )
+        .select_from(
+            threads_table.outerjoin(
+                tweets_table, tweets_table.c.thread_id == threads_table.c.id
+            ).outerjoin(
+                media_table,
+                sa.and_(
+                    media_table.c.thread_id == tweets_table.c.thread_id,
+                    media_table.c.position == tweets_table.c.position,
+                ),
             )
-            for t in tweets
-        ),
+        )
+        .where(condition)
+        .order_by(threads_table.c.id, tweets_table.c.position)
     )
+    records: list[ThreadRecord] = []
+    current: Any = None
+    tweets: list[TweetRecord] = []
+    for row in connection.execute(query):
+        if current is None or row.id != current.id:
+            if current is not None:
+                records.append(_thread(current, tweets))
+            current, tweets = row, []
+        if row.t_position is not None:
+            tweets.append(
+                TweetRecord(
+                    thread_id=row.id,
+                    position=row.t_position,
+                    text=row.t_text,
+                    has_url=bool(row.t_has_url),
+                    status=TweetStatus(row.t_status),
+                    x_id=row.t_x_id,
+                    posted_at=_aware(row.t_posted_at),
+                    attempts=row.t_attempts,
+                    last_error=row.t_last_error,
+                    has_media=row.m_position is not None,
+                )
+            )
+    if current is not None:
+        records.append(_thread(current, tweets))
+    return records
+
+
+def _thread(row: Any, tweets: Sequence[TweetRecord]) -> ThreadRecord:
+    return ThreadRecord(
+        id=row.id,
+        key=row.key,
+        article=row.article,
+        section_index=row.section_index,
+        section=row.section,
+        content_hash=row.content_hash,
+        status=ThreadStatus(row.status),
+        created_at=_aware(row.created_at) or dt.datetime.now(dt.UTC),
+        due_at=_aware(row.due_at),
+        not_before=_aware(row.not_before),
+        last_error=row.last_error,
+        cost_usd=row.cost_usd,
+        tweets=tuple(tweets),
+        claimed_by=row.claimed_by,
+        claim_host=row.claim_host,
+        lease_until=_aware(row.lease_until),
+    )
+
+
+def _shown(url: str) -> str:
+    return url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else url
 
 
 def _create_engine(url: str) -> Engine:
@@ -514,8 +766,8 @@ def _create_engine(url: str) -> Engine:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as error:
-                raise ConfigError(
-                    path, f"cannot create the store's folder ({error.strerror}): use --db PATH"
+                raise StoreError(
+                    f"{path}: cannot create the store's folder ({error.strerror}): use --db PATH"
                 ) from None
         engine = sa.create_engine(url, connect_args={"timeout": 30})
 
@@ -529,4 +781,10 @@ def _create_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return sa.create_engine(url)
+    try:
+        return sa.create_engine(url)
+    except (sa.exc.ArgumentError, ImportError) as error:
+        raise StoreError(
+            f"{url}: cannot open this store ({error}): use a SQLite path or a database URL "
+            "whose driver is installed"
+        ) from None

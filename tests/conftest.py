@@ -55,6 +55,7 @@ reply_pause_seconds = 0
 max_rate_limit_wait_seconds = 5
 max_attempts = 3
 request_timeout_seconds = 2
+lease_seconds = {lease_seconds}
 
 [budget]
 max_posts_per_24h = {max_posts}
@@ -68,7 +69,12 @@ grace_minutes = {grace_minutes}
 
 
 def write_publish_config(
-    directory: Path, *, max_posts: int = 1000, grace_minutes: float = 60, charts: bool = False
+    directory: Path,
+    *,
+    max_posts: int = 1000,
+    grace_minutes: float = 60,
+    charts: bool = False,
+    lease_seconds: float = 1.0,
 ) -> Path:
     """A config with real-looking links (posting refuses placeholders), no pauses."""
     path = directory / "publish.toml"
@@ -77,6 +83,7 @@ def write_publish_config(
         max_posts=max_posts,
         grace_minutes=grace_minutes,
         charts="true" if charts else "false",
+        lease_seconds=lease_seconds,
     )
     path.write_text(text, encoding="utf-8")
     return path
@@ -84,9 +91,10 @@ def write_publish_config(
 
 @pytest.fixture
 def emulator():  # type: ignore[no-untyped-def]
-    from .x_emulator import XEmulator
+    """The local X API, accepting repeated texts: a second attempt shows as a second post."""
+    from bot.networks.x.emulator import XEmulator
 
-    server = XEmulator(client_timeout=2.0)
+    server = XEmulator(client_timeout=2.0, accept_duplicates=True)
     server.start()
     yield server
     server.stop()

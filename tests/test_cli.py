@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -126,7 +127,7 @@ def test_usage_error_exits_2() -> None:
 
 
 def _commands(group: click.Group) -> list[str]:
-    return sorted(group.commands)
+    return group.list_commands(click.Context(group))
 
 
 @pytest.mark.parametrize("command", _commands(cli))
@@ -138,12 +139,15 @@ def test_every_command_has_help_and_is_in_readme(command: str) -> None:
     assert len(out.splitlines()) > 3
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert f"threadbot {command}" in readme
-    for option in cli.commands[command].params:
+    loaded = cli.get_command(click.Context(cli), command)
+    assert loaded is not None
+    for option in loaded.params:
         for name in getattr(option, "opts", []):
             if name.startswith("--"):
                 assert name in readme, f"{command} {name} is not documented in README.md"
 
 
+@pytest.mark.e2e
 def test_preview_does_not_import_network_or_database_code() -> None:
     """Preview starts fast: tweepy, APScheduler and SQLAlchemy stay unimported."""
     probe = (
@@ -166,3 +170,81 @@ def test_every_shipped_article_previews_cleanly(article: Path) -> None:
     code, out, err = run("preview", str(article), "--format", "json")
     assert (code, err) == (0, "")
     assert all(f["severity"] == "warning" for f in json.loads(out)["findings"])
+
+
+def _latin1_config(tmp_path: Path, templates: Path) -> Path:
+    config = tmp_path / f"{templates.name}.toml"
+    config.write_text(
+        CONFIG.read_text(encoding="utf-8").replace(
+            'templates_dir = "../templates"', f'templates_dir = "{templates}"'
+        ),
+        encoding="utf-8",
+    )
+    return config
+
+
+def _user_file_cases(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
+    """Each kind of broken file a user can hand threadbot, and the line it must give."""
+    latin1_templates = tmp_path / "latin1-templates"
+    shutil.copytree(ROOT / "templates", latin1_templates)
+    (latin1_templates / "body.txt.j2").write_bytes("{{ text }} — café".encode("latin-1", "replace"))
+    unreadable_templates = tmp_path / "unreadable-templates"
+    shutil.copytree(ROOT / "templates", unreadable_templates)
+    (unreadable_templates / "fact.txt.j2").unlink()
+    (unreadable_templates / "fact.txt.j2").mkdir()  # exists, but cannot be read as a file
+    latin1_config = tmp_path / "latin1.toml"
+    latin1_config.write_bytes(
+        CONFIG.read_bytes().replace(b"[site]", "# Café\n[site]".encode("latin-1"))
+    )
+    latin1_article = tmp_path / "latin1.txt"
+    latin1_article.write_bytes("Title\n\nCafé culture grew.\n".encode("latin-1"))
+    not_a_db = tmp_path / "notes.db"
+    not_a_db.write_bytes(b"not a database at all\n" * 100)
+    article = str(EXAMPLE)
+    return {
+        "latin-1 template": (
+            ["preview", article, "--config", str(_latin1_config(tmp_path, latin1_templates))],
+            "body.txt.j2: not UTF-8 text",
+        ),
+        "unreadable template": (
+            ["check", "--config", str(_latin1_config(tmp_path, unreadable_templates))],
+            "fact.txt.j2",
+        ),
+        "latin-1 config": (["preview", article, "--config", str(latin1_config)], "not UTF-8"),
+        "latin-1 article": (
+            ["preview", str(latin1_article), "--config", str(CONFIG)],
+            "is not UTF-8 text",
+        ),
+        "store not a database": (
+            ["status", "--config", str(CONFIG), "--db", str(not_a_db)],
+            "not a usable threadbot store",
+        ),
+        "queue on a store that is not a database": (
+            ["queue", "--config", str(CONFIG), "--db", str(not_a_db)],
+            "not a usable threadbot store",
+        ),
+    }
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "latin-1 template",
+        "unreadable template",
+        "latin-1 config",
+        "latin-1 article",
+        "store not a database",
+        "queue on a store that is not a database",
+    ],
+)
+def test_whatever_a_users_files_cause_is_one_line_and_exit_2(tmp_path: Path, case: str) -> None:
+    """Unreadable or mis-encoded templates, config and articles, and a store file that is
+    not a database: one line on stderr, exit 2, never a traceback."""
+    args, expected = _user_file_cases(tmp_path)[case]
+    result = CliRunner().invoke(cli, args)
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("error: ")
+    assert expected in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert "Traceback" not in result.output

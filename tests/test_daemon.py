@@ -1,4 +1,9 @@
-"""The daemon as it runs for real: `threadbot run` processes, the emulator, signals."""
+"""The daemon as it runs for real: `threadbot run` processes, the emulator, signals.
+
+The emulator accepts repeated text, so a second attempt at a tweet would show as a
+second post; every test counts POST /2/tweets and the recent-post look-ups. The
+daemon's decisions themselves are tested in-process in tests/test_daemon_decisions.py.
+"""
 
 from __future__ import annotations
 
@@ -13,11 +18,13 @@ from pathlib import Path
 
 import pytest
 
+from bot.networks.x.emulator import XEmulator
 from bot.store import Store, database_url
 
 from .conftest import EXAMPLE, write_publish_config
-from .test_runtime import _env, threadbot
-from .x_emulator import XEmulator
+from .test_runtime import LOOKUPS, _env, threadbot
+
+pytestmark = pytest.mark.e2e
 
 
 def wait_for(condition: Callable[[], bool], timeout: float = 20.0, what: str = "condition") -> None:
@@ -88,10 +95,29 @@ def schedule_in(
     return due
 
 
-def assert_each_once(emulator: XEmulator, expected: int) -> None:
+def assert_each_once(emulator: XEmulator, expected: int, *, lookups: int = 0) -> None:
+    """``expected`` posts, each text once, one POST each, and ``lookups`` look-ups."""
     texts = [p.text for p in emulator.posts]
     assert len(texts) == expected
     assert len(set(texts)) == expected
+    assert emulator.calls["POST /2/tweets"] == expected
+    assert emulator.calls[LOOKUPS] == lookups
+
+
+def queue_directly(db: Path, section: int, due: dt.datetime) -> int:
+    """A thread queued as `schedule` would, without waiting for a due time to pass."""
+    record = Store(database_url(db)).freeze(
+        key=f"kpop-asean-plus-three#{section}",
+        article=str(EXAMPLE),
+        section_index=section,
+        section="S",
+        content_hash=str(section),
+        tweets=[(f"section {section} tweet {k} {k}/4", k == 4) for k in range(1, 5)],
+        cost_usd=0.245,
+        now=due - dt.timedelta(hours=1),
+        due_at=due,
+    )
+    return record.id
 
 
 def stop(running: DaemonProcess) -> int:
@@ -132,11 +158,8 @@ def test_due_while_down_within_grace_posts_at_start(
     emulator: XEmulator, tmp_path: Path, setup: tuple[Path, dict[str, str], Path]
 ) -> None:
     """A thread that fell due while no daemon ran is posted when one starts (within grace)."""
-    config, env, _ = setup
-    due = schedule_in(2, tmp_path, config, env, "--section", "2")
-    wait_for(
-        lambda: dt.datetime.now(dt.UTC) > due + dt.timedelta(seconds=1), what="the due time to pass"
-    )
+    config, env, db = setup
+    queue_directly(db, 2, dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5))
     with daemon(tmp_path, config, env) as running:
         wait_for(lambda: len(emulator.posts) == 4, what="4 posts")
         assert stop(running) == 0
@@ -145,10 +168,10 @@ def test_due_while_down_within_grace_posts_at_start(
 
 def test_due_while_down_beyond_grace_is_missed(emulator: XEmulator, tmp_path: Path) -> None:
     """Beyond the grace period the thread is marked missed and reported, never posted."""
-    config = write_publish_config(tmp_path, grace_minutes=0.02)  # 1.2 s
-    env = _env(emulator, tmp_path / "state.db")
-    due = schedule_in(2, tmp_path, config, env, "--section", "2")
-    wait_for(lambda: dt.datetime.now(dt.UTC) > due + dt.timedelta(seconds=3), what="grace to pass")
+    config = write_publish_config(tmp_path, grace_minutes=1)
+    db = tmp_path / "state.db"
+    env = _env(emulator, db)
+    queue_directly(db, 2, dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5))
     with daemon(tmp_path, config, env) as running:
         wait_for(lambda: "missed: thread 1" in running.text(), what="the missed report")
         assert stop(running) == 0
@@ -161,19 +184,32 @@ def test_due_while_down_beyond_grace_is_missed(emulator: XEmulator, tmp_path: Pa
 def test_sigkill_mid_thread_then_restart_finishes_once(
     emulator: XEmulator, tmp_path: Path, setup: tuple[Path, dict[str, str], Path]
 ) -> None:
-    """A daemon killed after X accepted tweet 2 is replaced; the new one finishes, nothing twice."""
-    config, env, _ = setup
+    """A daemon SIGKILLed after X accepted tweet 2: a second daemon, already running, takes
+    the thread over only after the dead one's lease expired, and X sees each tweet once."""
+    config, env, db = setup
+    config = write_publish_config(tmp_path, lease_seconds=2)
     hold = emulator.hold(2, "accepted")
-    with daemon(tmp_path, config, env, name="first") as first:
-        schedule_in(1, tmp_path, config, env, "--section", "5")
+    with (
+        daemon(tmp_path, config, env, name="first") as first,
+        daemon(tmp_path, config, env, name="second") as second,
+    ):
+        queue_directly(db, 5, dt.datetime.now(dt.UTC))
         assert hold.reached.wait(20)
+        # The lease as it stands at the kill (heartbeats only push it later).
+        lease_until = Store(database_url(db)).get(1).lease_until
+        assert lease_until is not None
         first.process.kill()
         first.process.wait(10)
-    hold.release.set()
-    with daemon(tmp_path, config, env, name="second") as second:
+        killed_at = time.time()
+        hold.release.set()
         wait_for(lambda: len(emulator.posts) == 4, what="the thread to finish")
         assert stop(second) == 0
-    assert_each_once(emulator, 4)
+    taken_over = emulator.posts[2].created
+    assert taken_over >= lease_until.timestamp()
+    assert taken_over >= killed_at
+    assert "due: thread 1" in second.text()
+    assert "already live" in second.text()
+    assert_each_once(emulator, 4, lookups=1)
     assert [p.reply_to for p in emulator.posts[1:]] == [p.id for p in emulator.posts[:-1]]
 
 
@@ -201,12 +237,15 @@ def test_sigterm_finishes_the_tweet_in_flight_and_exits_0(
 def test_two_daemons_never_post_the_same_thread(
     emulator: XEmulator, tmp_path: Path, setup: tuple[Path, dict[str, str], Path]
 ) -> None:
-    """Two daemons on one store, seven threads due at once: every tweet exactly once."""
+    """Two daemons on one store, seven threads due at once: 28 POSTs for 28 tweets and no
+    look-ups (X accepting repeated text would show every second attempt)."""
     config, env, db = setup
     with daemon(tmp_path, config, env, name="a") as a, daemon(tmp_path, config, env, name="b") as b:
-        schedule_in(2, tmp_path, config, env)
+        due = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)
+        for section in range(1, 8):
+            queue_directly(db, section, due)
         wait_for(lambda: len(emulator.posts) == 28, timeout=60, what="28 posts")
-        time.sleep(2)  # a second poster would show up now
+        time.sleep(1.5)  # a second poster would show up now (lease 1 s, poll 1 s)
         assert stop(a) == 0
         assert stop(b) == 0
     assert_each_once(emulator, 28)

@@ -1,4 +1,5 @@
-"""The error tree and map_tweepy_errors: every tweepy and requests exception is mapped."""
+"""The error tree (exit codes as class attributes) and the X adapter's translation:
+every tweepy and requests exception is mapped."""
 
 from __future__ import annotations
 
@@ -13,15 +14,17 @@ import bot.errors
 from bot.errors import (
     DailyCapError,
     DuplicateContentError,
+    NetworkAuthError,
+    NetworkError,
+    NetworkUnavailableError,
     PostRejectedError,
     RateLimitedError,
-    XApiError,
-    XAuthError,
-    XUnavailableError,
-    map_tweepy_errors,
-    translate,
+    ScheduleError,
+    StateConflictError,
+    StoreError,
 )
-from threads.errors import ThreadbotError
+from bot.networks.x.errors import map_tweepy_errors, translate
+from threads.errors import InputError, ThreadbotError, UnsplittableTextError
 
 
 def _response(
@@ -94,10 +97,10 @@ def test_no_exception_is_missed(cls: type[BaseException]) -> None:
                     },
                 )
             ),
-            XAuthError,
+            NetworkAuthError,
             "regenerate the access token",
         ),
-        (tweepy.Unauthorized(_response(401)), XAuthError, "check X_API_KEY"),
+        (tweepy.Unauthorized(_response(401)), NetworkAuthError, "check X_API_KEY"),
         (
             tweepy.TooManyRequests(_response(429, headers={"x-rate-limit-reset": "1900000000"})),
             RateLimitedError,
@@ -121,12 +124,14 @@ def test_no_exception_is_missed(cls: type[BaseException]) -> None:
             PostRejectedError,
             "Reply to a deleted post",
         ),
-        (tweepy.TwitterServerError(_response(503)), XUnavailableError, "X is having trouble"),
-        (requests.ConnectionError(), XUnavailableError, "connection to X failed"),
-        (requests.ReadTimeout(), XUnavailableError, "timed out"),
+        (tweepy.TwitterServerError(_response(503)), NetworkUnavailableError, "X is having trouble"),
+        (requests.ConnectionError(), NetworkUnavailableError, "connection to X failed"),
+        (requests.ReadTimeout(), NetworkUnavailableError, "timed out"),
     ],
 )
-def test_translation_table(error: BaseException, expected: type[XApiError], message: str) -> None:
+def test_translation_table(
+    error: BaseException, expected: type[NetworkError], message: str
+) -> None:
     """Each X answer maps to the error the publisher acts on, with a message saying what to do."""
     translated = translate(error)
     assert type(translated) is expected
@@ -153,3 +158,20 @@ def test_tree_is_drawn_in_the_docstring() -> None:
     ]
     assert classes
     assert [name for name in classes if name not in doc] == []
+
+
+@pytest.mark.parametrize(
+    ("cls", "code"),
+    [
+        (ThreadbotError, 1),
+        (InputError, 2),
+        (ScheduleError, 2),
+        (StoreError, 2),
+        (StateConflictError, 1),
+        (NetworkError, 1),
+        (UnsplittableTextError, 1),
+    ],
+)
+def test_exit_code_is_a_class_attribute(cls: type[ThreadbotError], code: int) -> None:
+    """The CLI's one handler reads the exit code from the error's class."""
+    assert cls.exit_code == code

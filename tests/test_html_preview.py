@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.html_preview import display_url, linkify
+from bot.views.html import display_url, linkify
 from threads.urls import find_urls
 
 from .conftest import CONFIG, EXAMPLE
@@ -113,6 +113,7 @@ def browser():  # type: ignore[no-untyped-def]
         launched.close()
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("width", [375, 1280])
 def test_page_in_chromium(
     browser, page_file: tuple[Path, dict[str, object]], width: int, tmp_path: Path
@@ -157,6 +158,7 @@ def display_text(text: str) -> str:
     return text
 
 
+@pytest.mark.e2e
 def test_unwritable_html_path_exits_2(tmp_path: Path) -> None:
     """A path that cannot be written is one line naming it, exit 2."""
     target = tmp_path / "missing-folder" / "out.html"

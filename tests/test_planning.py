@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.errors import ScheduleError
 from bot.planning import (
-    ScheduleError,
     decide,
     every,
     next_slots,

@@ -7,18 +7,21 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from bot.errors import (
     BudgetExceededError,
     DailyCapError,
     DuplicateContentError,
+    NetworkAuthError,
+    NetworkUnavailableError,
     PostRejectedError,
     PublishError,
     RateLimitedError,
-    XAuthError,
-    XUnavailableError,
+    ThreadBusyError,
 )
-from bot.fake_x import FakeX
+from bot.lifecycle import Lease, ThreadStatus
+from bot.networks.x.fake import FakeX
 from bot.publisher import Publisher, PublishLimits
 from bot.store import Store, ThreadRecord, database_url
 from threads.options import Prices
@@ -85,26 +88,114 @@ def test_posts_a_reply_chain(store: Store, clock: Clock) -> None:
     assert clock.slept == [2.0, 2.0]
 
 
+class Crash(BaseException):
+    """The process dies here (SIGKILL): nothing after it runs, not even except clauses."""
+
+
+LEASE = Lease(60)
+
+
+def _left_sending(store: Store, thread_id: int, position: int) -> None:
+    """What a process killed mid-request leaves: its claim, with a lease since expired,
+    and the tweet in `sending`."""
+    expired = NOW - dt.timedelta(seconds=1)
+    assert store.claim(thread_id, "dead:1:aa", "elsewhere", NOW - LEASE.duration, expired)
+    store.mark_sending(thread_id, position, "dead:1:aa", expired)
+
+
 def test_sending_after_a_crash_is_reconciled_not_reposted(store: Store, clock: Clock) -> None:
-    """A tweet left in `sending` whose post exists is adopted, not sent again."""
-    x = FakeX()
+    """A tweet left in `sending` whose post exists is adopted, not sent again — even where
+    the network would accept the same text twice."""
+    x = FakeX(accept_duplicates=True)
     thread = _freeze(store)
     first = x.create_post(TEXTS[0][0], None)
-    store.mark_sending(thread.id, 1)  # the crash: request sent, id never recorded
+    _left_sending(store, thread.id, 1)  # the crash: request sent, id never recorded
     record = _publisher(store, x, clock).publish(thread.id)
     assert record.tweets[0].x_id == first
-    assert len(x.posts) == 3
+    assert x.count("create_post") == 3  # 1 before the crash, 2 after
+    assert x.count("recent_posts") == 1
     _chain_ok(x, record)
 
 
 def test_sending_that_never_reached_x_is_sent(store: Store, clock: Clock) -> None:
     """A tweet left in `sending` that X never got is posted once."""
-    x = FakeX()
+    x = FakeX(accept_duplicates=True)
     thread = _freeze(store)
-    store.mark_sending(thread.id, 1)
+    _left_sending(store, thread.id, 1)
     record = _publisher(store, x, clock).publish(thread.id)
     assert len(x.posts) == 3
+    assert x.count("create_post") == 3
     _chain_ok(x, record)
+
+
+PHASES = ["received", "accepted", "recorded"]
+KILL_POINTS = [(n, phase) for n in range(1, 4) for phase in PHASES]
+
+
+@pytest.mark.parametrize(
+    ("post_number", "phase"), KILL_POINTS, ids=[f"post{n}-{p}" for n, p in KILL_POINTS]
+)
+def test_killed_anywhere_then_taken_over_after_the_lease_posts_each_tweet_once(
+    store: Store, clock: Clock, post_number: int, phase: str
+) -> None:
+    """A poster dies before X accepts tweet n, after X accepted it, or after recording it.
+    Another process is refused while the lease lives, takes over after it, and X sees
+    each tweet once: POST attempts = posts (+1 for the request X never accepted)."""
+    x = FakeX(accept_duplicates=True)
+    thread = _freeze(store)
+    dying = _publisher(store, x, clock, reply_pause_seconds=0)
+    dying.lease = LEASE
+    original_post, original_mark = x.create_post, store.mark_posted
+    calls = {"post": 0, "mark": 0}
+
+    def create_post(text: str, reply_to: str | None, media_ids: Sequence[str] = ()) -> str:
+        calls["post"] += 1
+        if calls["post"] == post_number and phase == "received":
+            x.calls.append("create_post")
+            raise Crash
+        post_id = original_post(text, reply_to, media_ids)
+        if calls["post"] == post_number and phase == "accepted":
+            raise Crash
+        return post_id
+
+    def mark_posted(thread_id: int, position: int, x_id: str, at: dt.datetime) -> None:
+        original_mark(thread_id, position, x_id, at)
+        calls["mark"] += 1
+        if calls["mark"] == post_number and phase == "recorded":
+            raise Crash
+
+    x.create_post = create_post  # type: ignore[method-assign]
+    store.mark_posted = mark_posted  # type: ignore[method-assign]
+    with pytest.raises(Crash):
+        dying.publish(thread.id)
+    x.create_post, store.mark_posted = original_post, original_mark  # type: ignore[method-assign]
+
+    successor = _publisher(store, x, clock, reply_pause_seconds=0)
+    successor.lease = LEASE
+    posts_before = x.count("create_post")
+    with pytest.raises(ThreadBusyError, match="is being posted by"):
+        successor.publish(thread.id)
+    assert x.count("create_post") == posts_before  # refused before sending anything
+    clock.now += LEASE.duration
+    record = successor.publish(thread.id)
+    _chain_ok(x, record)
+    assert len(x.posts) == 3
+    assert x.count("create_post") == 3 + (phase == "received")
+    assert x.count("recent_posts") == (0 if phase == "recorded" else 1)
+    stored = store.get(thread.id)
+    assert stored.status == ThreadStatus.POSTED
+    assert [t.x_id for t in stored.tweets] == [p.id for p in x.posts]
+
+
+def test_a_publish_reads_the_thread_once(store: Store, clock: Clock) -> None:
+    """One read after the claim; everything after it is tracked in memory."""
+    x = FakeX()
+    thread = _freeze(store)
+    statements: list[str] = []
+    sa.event.listen(store.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    _publisher(store, x, clock, reply_pause_seconds=0).publish(thread.id)
+    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT") and "tweets" in s]
+    assert len(reads) == 1
 
 
 def test_duplicate_reply_adopts_the_existing_post(store: Store, clock: Clock) -> None:
@@ -130,14 +221,14 @@ def test_duplicate_without_a_visible_post_fails_with_advice(store: Store, clock:
 def test_server_errors_are_retried_with_backoff(store: Store, clock: Clock) -> None:
     """5xx twice, then success: retried with growing waits, posted once."""
     x = FakeX()
-    x.fail_next(XUnavailableError("500"))
-    x.fail_next(XUnavailableError("503"))
+    x.fail_next(NetworkUnavailableError("500"))
+    x.fail_next(NetworkUnavailableError("503"))
     record = _publisher(store, x, clock, max_attempts=5, reply_pause_seconds=0).publish(
         _freeze(store).id
     )
     assert record.status == "posted"
     assert len(x.posts) == 3
-    assert record.tweets[0].attempts == 3
+    assert store.get(record.id).tweets[0].attempts == 3
     assert len(clock.slept) == 2
     assert clock.slept[1] > clock.slept[0] - 1  # exponential, with up to 1 s of jitter
 
@@ -145,7 +236,7 @@ def test_server_errors_are_retried_with_backoff(store: Store, clock: Clock) -> N
 def test_connection_dropped_after_accept_is_not_duplicated(store: Store, clock: Clock) -> None:
     """X took the post but the answer was lost: the look-up finds it; no second post."""
     x = FakeX()
-    x.fail_next(XUnavailableError("connection dropped"), after_accept=True)
+    x.fail_next(NetworkUnavailableError("connection dropped"), after_accept=True)
     record = _publisher(store, x, clock, reply_pause_seconds=0).publish(_freeze(store).id)
     assert len(x.posts) == 3
     _chain_ok(x, record)
@@ -155,7 +246,7 @@ def test_retries_are_bounded(store: Store, clock: Clock) -> None:
     """After max_attempts the thread stops as failed; the tweet stays pending for resume."""
     x = FakeX()
     for _ in range(3):
-        x.fail_next(XUnavailableError("500"))
+        x.fail_next(NetworkUnavailableError("500"))
     thread = _freeze(store)
     with pytest.raises(
         PublishError, match=f"gave up after 3 attempts: run `threadbot resume {thread.id}`"
@@ -210,8 +301,8 @@ def test_daily_cap_stops_and_records_the_reset(store: Store, clock: Clock) -> No
 @pytest.mark.parametrize(
     ("error", "status"),
     [
-        (XAuthError("read-only: regenerate the access token", status=403), "failed"),
-        (XAuthError("Unauthorized: check X_API_KEY", status=401), "failed"),
+        (NetworkAuthError("read-only: regenerate the access token", status=403), "failed"),
+        (NetworkAuthError("Unauthorized: check X_API_KEY", status=401), "failed"),
         (PostRejectedError("X refused the request: bad", status=400), "failed"),
     ],
 )
@@ -312,3 +403,26 @@ def test_an_expired_upload_is_replaced(store: Store, clock: Clock) -> None:
     _publisher(store, x, clock, reply_pause_seconds=0).publish(thread.id)
     assert x.posts[1].media_ids != ("old-media-id",)
     assert x.calls.count("upload_media") == 1
+
+
+def test_resume_waits_out_a_dead_lease_but_not_a_renewed_one(store: Store, clock: Clock) -> None:
+    """`resume` waits once for another process's lease; if its holder renewed it meanwhile
+    (it is alive), resume refuses, naming the holder, and sends nothing."""
+    x = FakeX(accept_duplicates=True)
+    thread = _freeze(store)
+    assert store.claim(thread.id, "alive:1:aa", "elsewhere", NOW, NOW + LEASE.duration)
+    publisher = _publisher(store, x, clock)
+    publisher.lease = LEASE
+
+    def sleep_while_holder_renews(seconds: float) -> None:
+        clock.sleep(seconds)
+        store.renew(thread.id, "alive:1:aa", clock.now + LEASE.duration)
+
+    publisher.sleep = sleep_while_holder_renews
+    with pytest.raises(ThreadBusyError, match="being posted by alive:1:aa"):
+        publisher.publish(thread.id, wait_for_lease=True)
+    assert x.count("create_post") == 0
+    publisher.sleep = clock.sleep  # the holder died: its lease runs out
+    record = publisher.publish(thread.id, wait_for_lease=True)
+    assert record.status == ThreadStatus.POSTED
+    assert x.count("create_post") == 3

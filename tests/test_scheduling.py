@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
-from bot.planning import ScheduleError
+from bot.errors import ScheduleError
 from bot.scheduling import When, plan
 from bot.store import Store, database_url
 

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from bot.errors import DuplicateContentError, PostRejectedError, XAuthError, XUnavailableError
-from bot.x_client import TweepyXClient, same_text
-
-from .x_emulator import (
+from bot.errors import (
+    DuplicateContentError,
+    NetworkAuthError,
+    NetworkUnavailableError,
+    PostRejectedError,
+)
+from bot.networks.x import same_text
+from bot.networks.x.client import TweepyXClient
+from bot.networks.x.emulator import (
     ACCESS_TOKEN,
     ACCESS_TOKEN_SECRET,
     CONSUMER_KEY,
@@ -26,7 +31,7 @@ def _client(emulator: XEmulator, secret: str = CONSUMER_SECRET) -> TweepyXClient
         access_token=ACCESS_TOKEN,
         access_token_secret=ACCESS_TOKEN_SECRET,
         base_url=emulator.url,
-        timeout_seconds=2,
+        timeout_seconds=emulator.client_timeout,
     )
 
 
@@ -44,8 +49,8 @@ def test_posts_replies_and_reads_back(emulator: XEmulator) -> None:
 
 
 def test_wrong_secret_fails_signature_check(emulator: XEmulator) -> None:
-    """A wrong consumer secret gives X's 401, mapped to XAuthError with advice."""
-    with pytest.raises(XAuthError, match="check X_API_KEY"):
+    """A wrong consumer secret gives X's 401, mapped to NetworkAuthError with advice."""
+    with pytest.raises(NetworkAuthError, match="check X_API_KEY"):
         _client(emulator, secret="not-the-secret-at-all-000").me()
     assert emulator.posts == []
 
@@ -53,10 +58,10 @@ def test_wrong_secret_fails_signature_check(emulator: XEmulator) -> None:
 @pytest.mark.parametrize(
     ("fault", "error"),
     [
-        ("500", XUnavailableError),
-        ("timeout", XUnavailableError),
-        ("drop_before_accept", XUnavailableError),
-        ("403_readonly", XAuthError),
+        ("500", NetworkUnavailableError),
+        ("timeout", NetworkUnavailableError),
+        ("drop_before_accept", NetworkUnavailableError),
+        ("403_readonly", NetworkAuthError),
         ("400", PostRejectedError),
     ],
 )
@@ -64,6 +69,7 @@ def test_faults_arrive_as_threadbot_errors(
     emulator: XEmulator, fault: str, error: type[Exception]
 ) -> None:
     """Injected server faults surface as the mapped errors."""
+    emulator.client_timeout = 0.5  # the "timeout" fault outlasts the client's timeout
     emulator.inject(Fault(fault))
     with pytest.raises(error):
         _client(emulator).create_post(f"text {fault}", None)
@@ -73,5 +79,6 @@ def test_duplicate_text(emulator: XEmulator) -> None:
     """X's duplicate-content 403 becomes DuplicateContentError."""
     client = _client(emulator)
     client.create_post("same words", None)
+    emulator.accept_duplicates = False  # X's rule, where it holds
     with pytest.raises(DuplicateContentError):
         client.create_post("same words", None)

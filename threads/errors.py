@@ -24,9 +24,13 @@ from pathlib import Path
 class ThreadbotError(Exception):
     """Base of every error threadbot reports as a message rather than a traceback."""
 
+    exit_code = 1
+
 
 class InputError(ThreadbotError):
     """Input the user must fix (a file, an option, a template)."""
+
+    exit_code = 2
 
 
 class ArticleError(InputError):

@@ -20,7 +20,7 @@ class Prices(_Model):
     post_with_url_usd: float = Field(default=0.20, ge=0)
 
     def cost(self, has_url: bool) -> float:
-        """What one post costs: X bills a post with a URL at the higher price."""
+        """The price of one post: the one rule every total is made of."""
         return self.post_with_url_usd if has_url else self.post_usd
 
 

@@ -48,6 +48,12 @@ class TemplateSet:
             ) from None
         except jinja2.TemplateSyntaxError as error:
             raise TemplateError(str(path), error.message or "syntax error", error.lineno) from None
+        except UnicodeDecodeError as error:
+            raise TemplateError(
+                str(path), f"not UTF-8 text (byte {error.start}): save it as UTF-8"
+            ) from None
+        except OSError as error:
+            raise TemplateError(str(path), f"cannot be read ({error.strerror})") from None
 
     def render(self, name: str, **context: Any) -> str:
         """Render template ``name``; whitespace at the ends is dropped."""

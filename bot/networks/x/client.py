@@ -1,68 +1,18 @@
-"""Talking to X: a small Protocol, and its tweepy implementation.
-
-Everything that posts goes through :class:`XClient`, so the publisher can be tested with
-:class:`bot.fake_x.FakeX` and run for real against X or the local emulator. Errors come
-out as ``bot.errors.XApiError`` subclasses (via ``map_tweepy_errors``), never as tweepy's.
+"""The X adapter: the :class:`~bot.networks.Network` calls through tweepy (X API v2,
+OAuth 1.0a user context) against a configurable host. Errors come out as
+``bot.errors.NetworkError`` subclasses (via ``bot.networks.x.errors``), never as tweepy's.
 """
 
 from __future__ import annotations
 
-import html
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
-from bot.errors import map_tweepy_errors
+from bot.networks import Account, Post
+from bot.networks.x import DEFAULT_API_URL, post_url, same_text
+from bot.networks.x.errors import map_tweepy_errors
 
-DEFAULT_API_URL = "https://api.twitter.com"
 _TWEEPY_HOST = "https://api.twitter.com"
-_URL = re.compile(r"https?://\S+")
-
-
-@dataclass(frozen=True)
-class Account:
-    id: str
-    username: str
-
-
-@dataclass(frozen=True)
-class Post:
-    id: str
-    text: str
-
-
-class XClient(Protocol):
-    """The four calls threadbot makes."""
-
-    def me(self) -> Account: ...
-
-    def create_post(self, text: str, reply_to: str | None, media_ids: Sequence[str] = ()) -> str:
-        """Post ``text`` (as a reply to ``reply_to``, with images); return the post's id."""
-        ...
-
-    def upload_media(self, png: bytes, alt_text: str) -> str:
-        """Upload a PNG and set its alt text; return the media id (valid for 24 h)."""
-        ...
-
-    def recent_posts(self, user_id: str, limit: int) -> list[Post]:
-        """The account's most recent posts, newest first."""
-        ...
-
-    def delete_post(self, post_id: str) -> None: ...
-
-
-def post_url(username: str, post_id: str) -> str:
-    return f"https://x.com/{username}/status/{post_id}"
-
-
-def same_text(posted: str, ours: str) -> bool:
-    """Whether X's copy of a post is our text: X swaps URLs for t.co links and escapes &."""
-
-    def normal(text: str) -> str:
-        return " ".join(_URL.sub("<url>", html.unescape(text)).split())
-
-    return normal(posted) == normal(ours)
 
 
 class TweepyXClient:
@@ -143,6 +93,12 @@ class TweepyXClient:
     def delete_post(self, post_id: str) -> None:
         with map_tweepy_errors():
             self._client.delete_tweet(post_id, user_auth=True)
+
+    def post_url(self, username: str, post_id: str) -> str:
+        return post_url(username, post_id)
+
+    def same_text(self, posted: str, ours: str) -> bool:
+        return same_text(posted, ours)
 
 
 def _raise_for_status(response: Any) -> None:

@@ -4,12 +4,19 @@ tweepy talks to it exactly as to X (threadbot points at it with THREADBOT_X_API_
 It keeps posts and uploaded media (POST /2/media/upload, alt text via
 POST /2/media/metadata) in memory, rejects duplicate text with X's 403 body, sends rate-limit
 headers, enforces a 15-minute and an optional 24-hour post limit, rewrites URLs to
-t.co links in what it returns (as X does), and can be told to misbehave:
+t.co links in what it returns (as X does), counts every request by endpoint
+(``calls["POST /2/tweets"]``), and can be told to misbehave:
 
     emulator.inject(Fault("500"))                    # next POST /2/tweets fails
     emulator.upload_faults.append(Fault("drop_after_accept"))  # next upload: kept, hang up
     emulator.inject(Fault("drop_after_accept"))      # stores the post, then hangs up
     emulator.hold(post_number=3, phase="accepted")   # pause there (crash tests)
+
+``XEmulator(accept_duplicates=True)`` posts a repeated text instead of refusing it (X's
+duplicate rule holds only for some texts and windows): exactly-once tests run that way,
+so a second attempt shows up as a second post, not as a refusal that hides it.
+
+Run it by hand with ``python -m bot.networks.x.emulator`` (it prints what to export).
 
 Faults: 429, daily_cap, 500, 503, timeout, drop_before_accept, drop_after_accept, 401,
 403_readonly, 400, and pass (behave normally; to aim a later fault at a later post).
@@ -23,6 +30,7 @@ import email.policy
 import itertools
 import json
 import re
+import sys
 import threading
 import time
 from collections import Counter, deque
@@ -128,7 +136,9 @@ class XEmulator:
         window_limit: int = 100,
         daily_limit: int | None = None,
         client_timeout: float = 2.0,
+        accept_duplicates: bool = False,
     ) -> None:
+        self.accept_duplicates = accept_duplicates
         self.posts: list[EmulatedPost] = []
         self.media: dict[str, EmulatedMedia] = {}
         self.upload_faults: deque[Fault] = deque()
@@ -155,7 +165,9 @@ class XEmulator:
         Handler.emulator = emulator
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()  # shutdown() waits up to one poll interval
         return self.url
 
     @property
@@ -337,8 +349,9 @@ class _Handler(BaseHTTPRequestHandler):
             else {}
         )
         media_part = parts.get("media")
-        png = media_part.get_payload(decode=True) if media_part is not None else None
-        if not png or not png.startswith(b"\x89PNG"):
+        payload = media_part.get_payload(decode=True) if media_part is not None else None
+        png = payload if isinstance(payload, bytes) else b""
+        if not png.startswith(b"\x89PNG"):
             self._send(
                 *_problem(400, "Invalid Request", "media must be a PNG image in the 'media' field")
             )
@@ -394,7 +407,10 @@ class _Handler(BaseHTTPRequestHandler):
                 403,
                 {
                     "title": "Unsupported Authentication",
-                    "detail": "Your client app is not configured with the appropriate oauth1 app permissions for this endpoint.",
+                    "detail": (
+                        "Your client app is not configured with the appropriate oauth1 "
+                        "app permissions for this endpoint."
+                    ),
                     "type": "https://api.twitter.com/2/problems/oauth1-permissions",
                     "status": 403,
                 },
@@ -417,7 +433,7 @@ class _Handler(BaseHTTPRequestHandler):
                 status, body = _problem(429, "Too Many Requests", "Too Many Requests")
             elif not text or weighted_length(text) > 280:
                 status, body = _problem(400, "Invalid Request", "Tweet text is empty or too long.")
-            elif any(p.text == text for p in emulator.posts):
+            elif not emulator.accept_duplicates and any(p.text == text for p in emulator.posts):
                 status, body = _problem(
                     403,
                     "Forbidden",
@@ -472,11 +488,13 @@ class _Handler(BaseHTTPRequestHandler):
 
 def main() -> None:
     """Run the emulator in the foreground (for trying threadbot by hand)."""
-    emulator = XEmulator()
+    emulator = XEmulator(accept_duplicates="--accept-duplicates" in sys.argv)
     url = emulator.start()
     print(f"X API emulator on {url}")
     print(
-        f"export THREADBOT_X_API_URL={url} X_API_KEY={CONSUMER_KEY} X_API_SECRET={CONSUMER_SECRET} X_ACCESS_TOKEN={ACCESS_TOKEN} X_ACCESS_TOKEN_SECRET={ACCESS_TOKEN_SECRET}"
+        f"export THREADBOT_X_API_URL={url} X_API_KEY={CONSUMER_KEY} "
+        f"X_API_SECRET={CONSUMER_SECRET} X_ACCESS_TOKEN={ACCESS_TOKEN} "
+        f"X_ACCESS_TOKEN_SECRET={ACCESS_TOKEN_SECRET}"
     )
     try:
         while True:

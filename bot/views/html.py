@@ -76,11 +76,11 @@ def account(site: SiteLinks) -> tuple[str, str]:
     return site.display_name or handle.lstrip("@"), handle
 
 
-def render_html(prepared: Prepared, site: SiteLinks, prices: Prices) -> str:
+def render_html(prepared: Prepared, site: SiteLinks, prices: Prices, limit: int) -> str:
     import jinja2
 
     environment = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
-    source = resources.files("bot").joinpath("preview.html.j2").read_text(encoding="utf-8")
+    source = resources.files("bot.views").joinpath("preview.html.j2").read_text(encoding="utf-8")
     template = environment.from_string(source)
     charts: dict[Any, str] = {}
 
@@ -104,7 +104,7 @@ def render_html(prepared: Prepared, site: SiteLinks, prices: Prices) -> str:
                     "html": linkify(tweet.text),
                     "weighted_length": tweet.weighted_length,
                     "has_url": tweet.has_url,
-                    "cost": prices.post_with_url_usd if tweet.has_url else prices.post_usd,
+                    "cost": prices.cost(tweet.has_url),
                     "chart": chart_data(tweet.chart),
                 }
                 for tweet in thread.tweets
@@ -126,8 +126,9 @@ def render_html(prepared: Prepared, site: SiteLinks, prices: Prices) -> str:
         display_name=name,
         handle=handle,
         initial=(name[:1] or "?").upper(),
+        limit=limit,
     )
 
 
-def write_html(prepared: Prepared, site: SiteLinks, prices: Prices, path: Path) -> None:
-    path.write_text(render_html(prepared, site, prices), encoding="utf-8")
+def write_html(prepared: Prepared, site: SiteLinks, prices: Prices, limit: int, path: Path) -> None:
+    path.write_text(render_html(prepared, site, prices, limit), encoding="utf-8")

@@ -1,8 +1,10 @@
-"""An in-memory X for tests and experiments: the XClient Protocol with scripted faults.
+"""An in-memory X for tests and experiments: the Network protocol with scripted faults.
 
 ``FakeX().fail_next(error)`` makes the next ``create_post`` raise ``error``; with
 ``after_accept=True`` the post is stored first (the "connection dropped after X accepted
-it" case). It rejects duplicate text like X does.
+it" case). It rejects duplicate text like X does, unless ``accept_duplicates=True``:
+X's duplicate rule is no guarantee, and exactly-once tests must see a second attempt.
+``calls`` lists every call in order.
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from bot.errors import DuplicateContentError, XApiError
-from bot.x_client import Account, Post
+from bot.errors import DuplicateContentError
+from bot.networks import Account, Post
+from bot.networks.x import post_url, same_text
 
 
 @dataclass
@@ -30,10 +33,11 @@ class FakeX:
     posts: list[FakePost] = field(default_factory=list)
     media: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     calls: list[str] = field(default_factory=list)
-    _faults: deque[tuple[XApiError, bool]] = field(default_factory=deque)
+    accept_duplicates: bool = False
+    _faults: deque[tuple[BaseException, bool]] = field(default_factory=deque)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
 
-    def fail_next(self, error: XApiError, *, after_accept: bool = False) -> None:
+    def fail_next(self, error: BaseException, *, after_accept: bool = False) -> None:
         self._faults.append((error, after_accept))
 
     def me(self) -> Account:
@@ -51,7 +55,7 @@ class FakeX:
         fault = self._faults.popleft() if self._faults else None
         if fault is not None and not fault[1]:
             raise fault[0]
-        if any(post.text == text for post in self.posts):
+        if not self.accept_duplicates and any(post.text == text for post in self.posts):
             raise DuplicateContentError(
                 "You are not allowed to create a Tweet with duplicate content.", status=403
             )
@@ -70,3 +74,12 @@ class FakeX:
     def delete_post(self, post_id: str) -> None:
         self.calls.append("delete_post")
         self.posts = [post for post in self.posts if post.id != post_id]
+
+    def post_url(self, username: str, post_id: str) -> str:
+        return post_url(username, post_id)
+
+    def same_text(self, posted: str, ours: str) -> bool:
+        return same_text(posted, ours)
+
+    def count(self, call: str) -> int:
+        return self.calls.count(call)

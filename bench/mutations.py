@@ -1,0 +1,125 @@
+"""Mutation check: break exactly-once on purpose and expect the tests to notice.
+
+    python bench/mutations.py [--full]
+
+Each mutation is applied to a fresh copy of the repository (the working tree's tracked
+files) and the exactly-once tests are run there (``--full``: the whole suite). A
+mutation the tests do not catch is a hole in the tests: the script exits 1.
+
+1. reconcile-without-lookup: a tweet left ``sending`` is sent again without looking
+   for it among the account's recent posts.
+2. claim-always-succeeds: claiming ignores the status and the lease.
+3. skip-mark-sending: nothing is recorded before the request.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SUBSET = ["tests/test_publisher.py", "tests/test_daemon_decisions.py", "tests/test_store.py"]
+
+
+@dataclass(frozen=True)
+class Mutation:
+    name: str
+    path: str
+    before: str
+    after: str
+
+
+MUTATIONS = [
+    Mutation(
+        "reconcile-without-lookup",
+        "bot/publisher.py",
+        '        """A tweet left in ``sending``: adopt its post if it is live, else send it again."""\n'
+        "        found = self._find_live(tweet.text)\n",
+        '        """A tweet left in ``sending``: adopt its post if it is live, else send it again."""\n'
+        "        found = None\n",
+    ),
+    Mutation(
+        "claim-always-succeeds",
+        "bot/store.py",
+        "                .where(sa.or_(threads_table.c.status.in_([str(s) for s in from_statuses]), posting))\n",
+        "",
+    ),
+    Mutation(
+        "skip-mark-sending",
+        "bot/publisher.py",
+        "            self.store.mark_sending(thread.id, tweet.position, self.owner.id, "
+        "self.lease.until(now))\n",
+        "            pass\n",
+    ),
+]
+
+
+def copy_repository(target: Path) -> None:
+    files = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout.split(b"\0")
+    for name in filter(None, files):
+        source = ROOT / name.decode()
+        if source.is_file():
+            destination = target / name.decode()
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, destination)
+
+
+def run_tests(copy: Path, full: bool) -> tuple[int, float]:
+    args = [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", "-n", "0"]
+    args += [] if full else SUBSET
+    start = time.perf_counter()
+    result = subprocess.run(
+        args,
+        cwd=copy,
+        env={**__import__("os").environ, "PYTHONPATH": str(copy)},
+        capture_output=True,
+        text=True,
+    )
+    return result.returncode, time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--full", action="store_true", help="run the whole suite per mutation")
+    full = parser.parse_args().full
+    survivors = []
+    with tempfile.TemporaryDirectory() as directory:
+        baseline = Path(directory) / "baseline"
+        copy_repository(baseline)
+        code, seconds = run_tests(baseline, full)
+        print(f"{'unmutated':<26} tests {'pass' if code == 0 else 'FAIL'} ({seconds:.1f} s)")
+        if code != 0:
+            raise SystemExit("the unmutated copy fails its tests: fix that first")
+        for mutation in MUTATIONS:
+            copy = Path(directory) / mutation.name
+            copy_repository(copy)
+            target = copy / mutation.path
+            text = target.read_text(encoding="utf-8")
+            if text.count(mutation.before) != 1:
+                raise SystemExit(f"{mutation.name}: the code to mutate is not in {mutation.path}")
+            target.write_text(text.replace(mutation.before, mutation.after), encoding="utf-8")
+            code, seconds = run_tests(copy, full)
+            caught = code != 0
+            print(
+                f"{mutation.name:<26} {'caught' if caught else 'SURVIVED'} "
+                f"(pytest exit {code}, {seconds:.1f} s)"
+            )
+            if not caught:
+                survivors.append(mutation.name)
+    if survivors:
+        raise SystemExit(f"mutations the tests missed: {', '.join(survivors)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,78 @@
+"""The ``threadbot`` command line: the group, its one error boundary, lazy commands.
+
+Commands live one family per module — ``preview`` (preview), ``publishing`` (publish,
+resume, status, check), ``queueing`` (schedule, queue, cancel, reschedule, run) — and
+are imported only when invoked, so ``threadbot preview`` never loads tweepy,
+APScheduler or SQLAlchemy. Shared options are in ``bot.cli.options``; the wiring
+(settings, store, client, publisher, ``prepare()``) is the :class:`~bot.cli.app.App`
+in ``ctx.obj``.
+
+Exit codes: 0 done (warnings allowed); otherwise the ``exit_code`` of the
+``ThreadbotError`` raised (1 validation or posting stopped, 2 bad usage or input), which
+the group prints as one line on stderr — the only place errors become output.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import click
+
+from bot import __version__
+from threads.errors import ThreadbotError
+
+COMMANDS = {
+    "preview": "bot.cli.preview:preview",
+    "publish": "bot.cli.publishing:publish",
+    "resume": "bot.cli.publishing:resume",
+    "status": "bot.cli.publishing:status",
+    "check": "bot.cli.publishing:check",
+    "schedule": "bot.cli.queueing:schedule",
+    "queue": "bot.cli.queueing:queue",
+    "cancel": "bot.cli.queueing:cancel",
+    "reschedule": "bot.cli.queueing:reschedule",
+    "run": "bot.cli.queueing:run",
+}
+
+
+class ThreadbotGroup(click.Group):
+    """Loads commands on demand and turns threadbot's errors into one line and an exit code."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, _, name = target.partition(":")
+        command = getattr(importlib.import_module(module), name)
+        assert isinstance(command, click.Command)
+        return command
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ThreadbotError as error:
+            click.echo(f"error: {error}", err=True)
+            ctx.exit(error.exit_code)
+
+
+@click.group(cls=ThreadbotGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="threadbot")
+@click.option(
+    "-v", "--verbose", count=True, help="-v: log each event; -vv: debug (secrets redacted)."
+)
+@click.pass_context
+def cli(ctx: click.Context, verbose: int) -> None:
+    """Turn blog articles into X threads: preview them, validate them, post them."""
+    from bot.cli.app import App
+    from bot.logs import configure_logging
+
+    configure_logging(verbose)
+    ctx.obj = App()
+
+
+def main() -> None:
+    cli.main(prog_name="threadbot")

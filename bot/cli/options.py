@@ -1,0 +1,68 @@
+"""The options several commands share, in one place. ``--config`` and ``--db`` go
+straight to the :class:`~bot.cli.app.App` (commands never see them)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _set_on_app(attribute: str) -> Callable[[click.Context, click.Parameter, Any], None]:
+    def callback(ctx: click.Context, _param: click.Parameter, value: Any) -> None:
+        if value is not None:
+            setattr(ctx.find_root().obj, attribute, value)
+
+    return callback
+
+
+def config_option(function: F) -> F:
+    return click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False),
+        default=None,
+        expose_value=False,
+        callback=_set_on_app("config_path"),
+        help="Config file (default: $THREADBOT_CONFIG, else config/threadbot.toml).",
+    )(function)
+
+
+def db_option(function: F) -> F:
+    return click.option(
+        "--db",
+        default=None,
+        metavar="PATH|URL",
+        expose_value=False,
+        callback=_set_on_app("db"),
+        help="State store (default: $THREADBOT_DB, else [store] path, else the user data dir).",
+    )(function)
+
+
+def section_option(function: F) -> F:
+    return click.option(
+        "--section",
+        metavar="N|HEADING",
+        default=None,
+        help="Only this section: its number (1 = first) or part of its heading.",
+    )(function)
+
+
+def tz_option(function: F) -> F:
+    return click.option(
+        "--tz",
+        "tz_name",
+        default=None,
+        metavar="ZONE",
+        help="IANA time zone for the times given and shown (default: [schedule] timezone).",
+    )(function)
+
+
+def now_option(help_text: str) -> Callable[[F], F]:
+    def decorate(function: F) -> F:
+        return click.option("--now", "allow_past", is_flag=True, help=help_text)(function)
+
+    return decorate

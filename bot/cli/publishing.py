@@ -1,0 +1,110 @@
+"""Commands that post or inspect posting: publish, resume, status, check."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from bot.cli.app import App, announce, pass_app, print_posted
+from bot.cli.options import config_option, db_option, section_option
+
+
+@click.command()
+@click.argument("article", type=click.Path(dir_okay=False))
+@section_option
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Print exactly what would be posted; touch neither X nor the store.",
+)
+@config_option
+@db_option
+@pass_app
+@click.pass_context
+def publish(ctx: click.Context, app: App, article: str, section: str | None, dry_run: bool) -> None:
+    """Post ARTICLE's threads to X (each tweet a reply to the one before), exactly once.
+
+    Validates first and refuses on errors (placeholder links are errors here). Prints
+    each tweet's URL as it goes live. If posting stops (crash, network, X's limits),
+    `threadbot resume THREAD_ID` continues from the first tweet not yet live.
+    """
+    prepared = app.prepare(article, section, for_posting=True)
+    if dry_run:
+        from bot.views.preview_text import write_text
+
+        click.echo("dry run: these are the exact posts; nothing is sent or stored")
+        limit = app.settings.settings.threads.max_weighted_length
+        write_text(prepared, sys.stdout, color=False, limit=limit)
+        if not prepared.postable:
+            ctx.exit(1)
+        return
+    app.refuse_unpostable(prepared, "posted")
+    app.publish(prepared)
+
+
+@click.command()
+@click.argument("thread_id", type=int)
+@config_option
+@db_option
+@pass_app
+def resume(app: App, thread_id: int) -> None:
+    """Continue posting thread THREAD_ID from the first tweet not yet live.
+
+    Tweets whose fate is unknown (the process died mid-request) are first looked up
+    on X, so nothing is posted twice. A thread another process is posting is waited
+    for until its lease expires.
+    """
+    from bot.lifecycle import ThreadStatus
+
+    publisher = app.publisher()
+    record = app.store.get(thread_id)
+    if record.status != ThreadStatus.POSTED:
+        publisher.check_remaining(record)
+    announce(record)
+    publisher.publish(thread_id, print_posted, wait_for_lease=True)
+
+
+@click.command()
+@click.argument("thread_id", type=int, required=False)
+@config_option
+@db_option
+@pass_app
+def status(app: App, thread_id: int | None) -> None:
+    """List stored threads (or one) with status, tweet URLs, errors and spend."""
+    from bot.views.status import write_status
+
+    store = app.store
+    records = [store.get(thread_id)] if thread_id is not None else store.summaries()
+    write_status(records, app.spend(), sys.stdout, link=app.link(), detail=thread_id is not None)
+
+
+@click.command()
+@click.option("--online", is_flag=True, help="Also verify the credentials with X (one call).")
+@config_option
+@pass_app
+@click.pass_context
+def check(ctx: click.Context, app: App, online: bool) -> None:
+    """Check the config, templates and links are ready for posting.
+
+    Placeholder links are errors here. With --online, one GET /2/users/me verifies
+    the credentials and prints the account's handle.
+    """
+    from bot.views.findings import write_findings
+    from threads.templates import TemplateSet
+    from threads.validation import link_findings
+
+    loaded = app.settings
+    click.echo(f"config: {loaded.path}: ok")
+    TemplateSet(loaded.templates_path)
+    click.echo(f"templates: {loaded.templates_path}: ok")
+    findings = link_findings(loaded.build_options, str(loaded.path), for_posting=True)
+    if findings:
+        write_findings(findings, sys.stdout)
+    else:
+        click.echo("links: ok")
+    if online:
+        account = app.client.me()
+        click.echo(f"credentials: ok, posting as @{account.username}")
+    if findings:
+        ctx.exit(1)

@@ -1,0 +1,161 @@
+"""Commands for the queue and the daemon: schedule, queue, cancel, reschedule, run."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+
+import click
+
+from bot.cli.app import App, pass_app
+from bot.cli.options import config_option, db_option, now_option, section_option, tz_option
+
+
+def _fmt(moment: dt.datetime | None, tz: dt.tzinfo) -> str:
+    from bot.views.queue import when
+
+    return when(moment, tz)
+
+
+@click.command()
+@click.argument("article", type=click.Path(dir_okay=False))
+@section_option
+@click.option("--at", "at", metavar="DATETIME", help="Post every chosen thread at this time.")
+@click.option("--start", metavar="DATETIME", help="First thread at this time ...")
+@click.option("--every", metavar="DURATION", help="... and the next ones this far apart (1d, 12h).")
+@click.option("--slots", metavar="SPEC", help="Next free slots, e.g. 'Mon-Fri 09:00,18:00'.")
+@tz_option
+@now_option("Accept past times: post them when the daemon runs.")
+@config_option
+@db_option
+@pass_app
+def schedule(
+    app: App,
+    article: str,
+    section: str | None,
+    at: str | None,
+    start: str | None,
+    every: str | None,
+    slots: str | None,
+    tz_name: str | None,
+    allow_past: bool,
+) -> None:
+    """Queue ARTICLE's threads for `threadbot run` and print the plan.
+
+    Validates first and refuses on errors. Times are in --tz (default: [schedule]
+    timezone); whole-day intervals keep the local time across daylight-saving changes.
+    """
+    from bot.scheduling import When, plan, queue_threads
+
+    prepared = app.prepare(article, section, for_posting=True)
+    app.refuse_unpostable(prepared, "scheduled")
+    tz = app.zone(tz_name)
+    now = dt.datetime.now(dt.UTC)
+    when = When(at=at, start=start, every=every, slots=slots)
+    times = plan(when, len(prepared.threads), tz, now, app.store, allow_past=allow_past)
+    queued = queue_threads(prepared, times, app.store, now)
+    total = 0.0
+    for record, new in queued:
+        note = "" if new else "  (already queued)"
+        click.echo(
+            f"thread {record.id:>3}  {record.key:<32} {_fmt(record.due_at, tz)}  "
+            f"({_fmt(record.due_at, dt.UTC)})  ${record.cost_usd:.3f}{note}"
+        )
+        total += record.cost_usd if new else 0.0
+    click.echo(
+        f"{sum(new for _, new in queued)} threads queued, ${total:.3f}; `threadbot run` posts them"
+    )
+
+
+@click.command()
+@tz_option
+@config_option
+@db_option
+@pass_app
+def queue(app: App, tz_name: str | None) -> None:
+    """Upcoming threads by due time, then recent ones, in local time with status and URLs."""
+    from bot.views.queue import write_queue
+
+    tz = app.zone(tz_name)
+    write_queue(app.store.summaries(scheduled_only=True), tz, sys.stdout, link=app.link())
+
+
+@click.command()
+@click.argument("thread_id", type=int)
+@config_option
+@db_option
+@pass_app
+def cancel(app: App, thread_id: int) -> None:
+    """Take thread THREAD_ID out of the queue (it is kept, marked cancelled)."""
+    from bot.errors import StateConflictError
+    from bot.lifecycle import ThreadStatus, check_cancel
+
+    record = app.store.get(thread_id)
+    check_cancel(thread_id, record.status)
+    if not app.store.transition(thread_id, ThreadStatus.CANCELLED, error="cancelled by the owner"):
+        raise StateConflictError(f"thread {thread_id} changed meanwhile: it was not cancelled")
+    live = f" ({record.live_count} tweets were already live)" if record.live_count else ""
+    click.echo(f"thread {thread_id} cancelled{live}")
+
+
+@click.command()
+@click.argument("thread_id", type=int)
+@click.option("--at", "at", required=True, metavar="DATETIME", help="The new due time.")
+@tz_option
+@now_option("Accept a past time: post when the daemon runs.")
+@config_option
+@db_option
+@pass_app
+def reschedule(app: App, thread_id: int, at: str, tz_name: str | None, allow_past: bool) -> None:
+    """Give thread THREAD_ID a new due time (also revives missed, failed or cancelled ones)."""
+    from bot.errors import StateConflictError
+    from bot.lifecycle import check_reschedule
+    from bot.scheduling import When, plan
+
+    tz = app.zone(tz_name)
+    record = app.store.get(thread_id)
+    check_reschedule(thread_id, record.status)
+    now = dt.datetime.now(dt.UTC)
+    (due,) = plan(When(at=at), 1, tz, now, app.store, allow_past=allow_past)
+    if not app.store.reschedule(thread_id, due):
+        raise StateConflictError(f"thread {thread_id} changed meanwhile: it was not rescheduled")
+    click.echo(f"thread {thread_id} due {_fmt(due, tz)} ({_fmt(due, dt.UTC)})")
+
+
+@click.command()
+@click.option(
+    "--dry-run", is_flag=True, help="Print each thread at its due time instead of posting."
+)
+@config_option
+@db_option
+@pass_app
+def run(app: App, dry_run: bool) -> None:
+    """Run the scheduler daemon: post queued threads on time until SIGTERM/SIGINT.
+
+    Threads queued from other processes are picked up within [schedule] poll_seconds.
+    Threads that fell due while it was down are posted if within [schedule]
+    grace_minutes, otherwise marked missed. Logs one line per event on stderr.
+    """
+    import logging
+
+    from bot.daemon import Daemon
+
+    options = app.settings.settings.schedule
+    tz = app.zone(options.timezone)
+    factory = None
+    if not dry_run:
+        app.publisher()  # fail now on missing credentials, not at the due time
+        factory = app.publisher
+    store = app.store
+    daemon_log = logging.getLogger("threadbot")
+    if daemon_log.level > logging.INFO or daemon_log.level == logging.NOTSET:
+        daemon_log.setLevel(logging.INFO)
+    Daemon(
+        store,
+        factory,
+        dry_run=dry_run,
+        grace=dt.timedelta(minutes=options.grace_minutes),
+        poll_seconds=options.poll_seconds,
+        out=sys.stdout,
+        zone=tz,
+    ).run()

@@ -1,0 +1,92 @@
+"""Freezing prepared threads into the store, by the one rule in :mod:`bot.lifecycle`.
+
+``publish`` and ``schedule`` both go through :func:`freeze_or_continue`: a thread whose
+stored version has the same texts (and charts) is continued, never frozen twice; a live
+one is refused with its URL. Charts are drawn once, here, so every retry uploads the
+same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from bot.lifecycle import ThreadStatus, Version
+from bot.lifecycle import freeze_or_continue as decide
+from bot.publisher import content_hash
+from bot.store import Store, ThreadRecord
+from threads.building import Thread
+from threads.pipeline import Prepared
+
+
+def thread_hash(thread: Thread) -> str:
+    """What makes two versions of a thread the same: its texts and its charts."""
+    parts = [tweet.text for tweet in thread.tweets]
+    parts += [tweet.chart.alt_text for tweet in thread.tweets if tweet.chart is not None]
+    return content_hash(parts)
+
+
+def frozen_media(thread: Thread) -> dict[int, tuple[bytes, str]]:
+    """Each chart drawn once, at freeze time, so every retry uploads the same bytes."""
+    media: dict[int, tuple[bytes, str]] = {}
+    for position, tweet in enumerate(thread.tweets, start=1):
+        if tweet.chart is not None:
+            from bot.charts import render_png
+
+            media[position] = (render_png(tweet.chart), tweet.chart.alt_text)
+    return media
+
+
+def freeze_thread(
+    store: Store,
+    prepared: Prepared,
+    thread: Thread,
+    now: dt.datetime,
+    due_at: dt.datetime | None = None,
+) -> ThreadRecord:
+    """Store ``thread`` exactly as built: texts, charts, cost, and a due time if queued."""
+    return store.freeze(
+        key=thread.id,
+        article=prepared.article.path,
+        section_index=thread.section_index,
+        section=thread.section,
+        content_hash=thread_hash(thread),
+        tweets=[(t.text, t.has_url) for t in thread.tweets],
+        cost_usd=thread.cost_usd,
+        now=now,
+        due_at=due_at,
+        media=frozen_media(thread),
+    )
+
+
+def versions(records: list[ThreadRecord], url: Callable[[str], str] | None) -> list[Version]:
+    return [
+        Version(
+            id=r.id,
+            status=r.status,
+            content_hash=r.content_hash,
+            live_count=r.live_count,
+            tweet_count=len(r.tweets),
+            first_url=(
+                url(r.first_post_id)
+                if url is not None and r.first_post_id and r.status == ThreadStatus.POSTED
+                else None
+            ),
+        )
+        for r in records
+    ]
+
+
+def existing_version(
+    store: Store,
+    thread: Thread,
+    *,
+    scheduling: bool,
+    url: Callable[[str], str] | None = None,
+) -> ThreadRecord | None:
+    """The stored version of ``thread`` to continue, or None to freeze a new one."""
+    records = store.by_key(thread.id)
+    chosen = decide(thread.id, thread_hash(thread), versions(records, url), scheduling=scheduling)
+    if chosen is None:
+        return None
+    return next(r for r in records if r.id == chosen.id)

@@ -1,0 +1,239 @@
+"""Thread state in one place: the statuses, the moves between them, and who may post.
+
+The store executes these decisions (each as one conditional UPDATE); it does not make
+them. Everything that changes a thread's status — the publisher, the daemon, the CLI —
+asks here first.
+
+Thread statuses::
+
+    pending ──────────────┐                       (frozen by `publish`, posted at once;
+                          │                        reschedule queues it)
+    scheduled ─┬─ claim ──┼─> posting ─┬─> posted
+    deferred  ─┘          │            ├─> failed     (resume or reschedule revives it)
+    failed ───── claim ───┘            ├─> deferred   (budget, rate limit: not_before)
+                                       └─> scheduled  (shutdown between two tweets)
+    scheduled, deferred ──> missed     (fell due while no daemon ran, beyond the grace)
+    anything not live ────> cancelled  (kept; reschedule revives it)
+
+Claiming is by **lease**: a claim writes the owner (host:pid:nonce), its host and
+``lease_until``; the owner renews the lease while it posts (a heartbeat). A thread in
+``posting`` is taken over only when its lease has expired — on any host, with no pid
+checks — and then reconciled (tweets left ``sending`` are looked up) before anything
+is sent. Every ``sending`` mark is fenced by the lease, so a process that lost its
+lease cannot send.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+import socket
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.errors import AlreadyPublishedError, StateConflictError
+
+
+class ThreadStatus(StrEnum):
+    PENDING = "pending"
+    SCHEDULED = "scheduled"
+    DEFERRED = "deferred"
+    POSTING = "posting"
+    POSTED = "posted"
+    FAILED = "failed"
+    MISSED = "missed"
+    CANCELLED = "cancelled"
+
+
+class TweetStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"  # committed before the request: its fate is unknown until looked up
+    POSTED = "posted"
+    FAILED = "failed"
+
+
+#: Queued for the daemon: it posts them when they fall due.
+WAITING = frozenset({ThreadStatus.SCHEDULED, ThreadStatus.DEFERRED})
+#: Tweets may be on the network: never cancelled, rescheduled or frozen again.
+LIVE = frozenset({ThreadStatus.POSTING, ThreadStatus.POSTED})
+#: Nothing more happens unless someone revives them (reschedule, resume).
+FINISHED = frozenset(
+    {ThreadStatus.POSTED, ThreadStatus.FAILED, ThreadStatus.MISSED, ThreadStatus.CANCELLED}
+)
+#: What `queue` lists as upcoming, and what the daemon reads every poll.
+UPCOMING = WAITING | {ThreadStatus.POSTING}
+#: An earlier version of a thread in these does not block freezing a new one.
+SET_ASIDE = frozenset({ThreadStatus.CANCELLED, ThreadStatus.MISSED})
+#: May be claimed for posting without a lease check (nobody is posting them).
+CLAIMABLE = frozenset(
+    {ThreadStatus.PENDING, ThreadStatus.SCHEDULED, ThreadStatus.DEFERRED, ThreadStatus.FAILED}
+)
+
+TRANSITIONS: dict[ThreadStatus, frozenset[ThreadStatus]] = {
+    ThreadStatus.PENDING: frozenset(
+        {ThreadStatus.POSTING, ThreadStatus.CANCELLED, ThreadStatus.SCHEDULED}
+    ),
+    ThreadStatus.SCHEDULED: frozenset(
+        {
+            ThreadStatus.POSTING,
+            ThreadStatus.MISSED,
+            ThreadStatus.CANCELLED,
+            ThreadStatus.SCHEDULED,
+        }
+    ),
+    ThreadStatus.DEFERRED: frozenset(
+        {
+            ThreadStatus.POSTING,
+            ThreadStatus.MISSED,
+            ThreadStatus.CANCELLED,
+            ThreadStatus.SCHEDULED,
+        }
+    ),
+    ThreadStatus.POSTING: frozenset(
+        {
+            ThreadStatus.POSTING,  # a takeover after the lease expired
+            ThreadStatus.POSTED,
+            ThreadStatus.FAILED,
+            ThreadStatus.DEFERRED,
+            ThreadStatus.SCHEDULED,
+        }
+    ),
+    ThreadStatus.POSTED: frozenset(),
+    ThreadStatus.FAILED: frozenset(
+        {ThreadStatus.POSTING, ThreadStatus.SCHEDULED, ThreadStatus.CANCELLED}
+    ),
+    ThreadStatus.MISSED: frozenset({ThreadStatus.SCHEDULED, ThreadStatus.CANCELLED}),
+    ThreadStatus.CANCELLED: frozenset({ThreadStatus.SCHEDULED, ThreadStatus.CANCELLED}),
+}
+
+
+def sources(target: ThreadStatus) -> frozenset[ThreadStatus]:
+    """The statuses a thread may move to ``target`` from (the store's WHERE clause)."""
+    return frozenset(s for s, targets in TRANSITIONS.items() if target in targets)
+
+
+def allowed(current: ThreadStatus, target: ThreadStatus) -> bool:
+    return target in TRANSITIONS[current]
+
+
+# -- guards the CLI asks before it changes a thread ------------------------------------
+
+
+def check_cancel(thread_id: int, status: ThreadStatus) -> None:
+    if not allowed(status, ThreadStatus.CANCELLED):
+        raise StateConflictError(f"thread {thread_id} is {status}: it cannot be cancelled")
+
+
+def check_reschedule(thread_id: int, status: ThreadStatus) -> None:
+    if not allowed(status, ThreadStatus.SCHEDULED) or status == ThreadStatus.POSTING:
+        raise StateConflictError(f"thread {thread_id} is {status}: it cannot be rescheduled")
+
+
+# -- freeze or continue: one rule for publish, resume and schedule -------------------------
+
+
+@dataclass(frozen=True)
+class Version:
+    """What the rule needs to know of a stored version of a thread."""
+
+    id: int
+    status: ThreadStatus
+    content_hash: str
+    live_count: int
+    tweet_count: int
+    first_url: str | None
+
+
+def freeze_or_continue(
+    key: str, digest: str, versions: list[Version], *, scheduling: bool
+) -> Version | None:
+    """The stored version to continue for thread ``key`` with content ``digest``, or None
+    to freeze a new one. Refuses a thread already live, and an unfinished earlier version
+    with other text (it must be finished first).
+
+    Cancelled and missed versions are set aside; any other version with the same text —
+    ``failed`` included, since some of its tweets may be live — is continued, by
+    ``publish`` and ``schedule`` alike. Scheduling may queue a new text beside a version
+    that has nothing live yet.
+    """
+    for version in versions:
+        if version.status == ThreadStatus.POSTED:
+            where = version.first_url or f"thread {version.id}"
+            if scheduling:
+                raise AlreadyPublishedError(
+                    f"{key} is already live as thread {version.id}: nothing was scheduled"
+                )
+            raise AlreadyPublishedError(f"{key} is already live as thread {version.id}: {where}")
+        if version.status in SET_ASIDE:
+            continue
+        if version.content_hash == digest:
+            return version
+        if scheduling and version.live_count == 0:
+            continue  # an unstarted queued version: the new text is queued beside it
+        raise StateConflictError(
+            f"{key} has an unfinished earlier version (thread {version.id}, "
+            f"{version.live_count} of {version.tweet_count} tweets live) with other text: "
+            f"finish it with `threadbot resume {version.id}` first"
+        )
+    return None
+
+
+# -- claiming by lease ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Owner:
+    """Who claims: ``host:pid:nonce`` (the nonce survives pid reuse), and the host."""
+
+    id: str
+    host: str
+
+    @classmethod
+    def this_process(cls) -> Owner:
+        host = socket.gethostname()
+        return cls(id=f"{host}:{os.getpid()}:{secrets.token_hex(3)}", host=host)
+
+
+@dataclass(frozen=True)
+class Lease:
+    """How long a claim holds without renewal, and how often the owner renews it."""
+
+    seconds: float = 60.0
+
+    @property
+    def duration(self) -> dt.timedelta:
+        return dt.timedelta(seconds=self.seconds)
+
+    @property
+    def heartbeat_seconds(self) -> float:
+        return max(0.05, self.seconds / 3)
+
+    def until(self, now: dt.datetime) -> dt.datetime:
+        return now + self.duration
+
+
+def claimable(
+    status: ThreadStatus,
+    claimed_by: str | None,
+    lease_until: dt.datetime | None,
+    owner: str,
+    now: dt.datetime,
+) -> bool:
+    """Whether ``owner`` may claim the thread at ``now`` (what the store's UPDATE checks)."""
+    if status in CLAIMABLE:
+        return True
+    if status != ThreadStatus.POSTING:
+        return False
+    return claimed_by == owner or lease_until is None or lease_until <= now
+
+
+def takeover_due(
+    claimed_by: str | None, lease_until: dt.datetime | None, owner: str, now: dt.datetime
+) -> bool:
+    """A ``posting`` thread the daemon should take over now: someone else's expired lease."""
+    return claimed_by != owner and (lease_until is None or lease_until <= now)
+
+
+def status_of(value: str) -> ThreadStatus:
+    return ThreadStatus(value)

@@ -1,0 +1,54 @@
+"""What threadbot needs from a social network, whichever it is.
+
+The publisher posts through :class:`Network` only: create a post replying to another
+(with media), look up the account's recent posts (to reconcile a post whose outcome is
+unknown), upload media with alt text. X is the one implementation today
+(``bot.networks.x``); Bluesky and Mastodon fit the same calls. Errors come out as
+``bot.errors.NetworkError`` subclasses, never as a client library's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class Account:
+    id: str
+    username: str
+
+
+@dataclass(frozen=True)
+class Post:
+    id: str
+    text: str
+
+
+class Network(Protocol):
+    """The calls threadbot makes to a network."""
+
+    def me(self) -> Account:
+        """The posting account."""
+        ...
+
+    def create_post(self, text: str, reply_to: str | None, media_ids: Sequence[str] = ()) -> str:
+        """Post ``text`` (as a reply to ``reply_to``, with media); return the post's id."""
+        ...
+
+    def upload_media(self, png: bytes, alt_text: str) -> str:
+        """Upload an image with its alt text; return the media id."""
+        ...
+
+    def recent_posts(self, user_id: str, limit: int) -> list[Post]:
+        """The account's most recent posts, newest first."""
+        ...
+
+    def post_url(self, username: str, post_id: str) -> str:
+        """Where people see a post."""
+        ...
+
+    def same_text(self, posted: str, ours: str) -> bool:
+        """Whether the network's copy of a post is our text (it may rewrite links)."""
+        ...

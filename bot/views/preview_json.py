@@ -1,0 +1,51 @@
+"""The preview as JSON. The shape is a public interface (documented in README.md);
+change it only by adding keys."""
+
+from __future__ import annotations
+
+import json
+from typing import IO, Any
+
+from threads.pipeline import Prepared
+
+
+def to_json_document(prepared: Prepared) -> dict[str, Any]:
+    """The documented JSON document for a preview."""
+    return {
+        "article": {
+            "title": prepared.article.title,
+            "sections": len(prepared.article.sections),
+        },
+        "threads": [
+            {
+                "id": thread.id,
+                "section": thread.section,
+                "tweets": [
+                    {
+                        "text": tweet.text,
+                        "weighted_length": tweet.weighted_length,
+                        "has_url": tweet.has_url,
+                        "chart": (
+                            {
+                                "kind": tweet.chart.kind,
+                                "title": tweet.chart.title,
+                                "alt_text": tweet.chart.alt_text,
+                            }
+                            if tweet.chart
+                            else None
+                        ),
+                    }
+                    for tweet in thread.tweets
+                ],
+                "cost_usd": thread.cost_usd,
+            }
+            for thread in prepared.threads
+        ],
+        "findings": [finding.model_dump() for finding in prepared.findings],
+    }
+
+
+def write_json(prepared: Prepared, stream: IO[str]) -> None:
+    # One write: json.dump to a stream writes every token separately (10x slower on a
+    # large article).
+    stream.write(json.dumps(to_json_document(prepared), ensure_ascii=False, indent=2) + "\n")

@@ -1,0 +1,47 @@
+"""`threadbot queue`: upcoming threads by due time, then recent ones, in local time."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import IO
+
+from bot.lifecycle import UPCOMING, ThreadStatus
+from bot.store import ThreadSummary
+from bot.views import Link
+
+RECENT = 20
+
+
+def when(moment: dt.datetime | None, tz: dt.tzinfo) -> str:
+    if moment is None:
+        return "-"
+    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def write_queue(
+    records: Sequence[ThreadSummary], tz: dt.tzinfo, stream: IO[str], *, link: Link = None
+) -> None:
+    """``records``: the scheduled threads (those with a due time), in any order."""
+    upcoming = sorted(
+        (r for r in records if r.status in UPCOMING),
+        key=lambda r: (r.due_at or dt.datetime.min.replace(tzinfo=dt.UTC), r.id),
+    )
+    recent = sorted((r for r in records if r.status not in UPCOMING), key=lambda r: r.id)
+    lines = ["upcoming:" if upcoming else "upcoming: none"]
+    for record in upcoming:
+        due = (
+            record.not_before
+            if record.status == ThreadStatus.DEFERRED and record.not_before
+            else record.due_at
+        )
+        lines.append(f"  {record.id:>4}  {when(due, tz)}  {record.status:<9} {record.key}")
+    lines.append("recent:" if recent else "recent: none")
+    for thread in recent[-RECENT:]:
+        first = thread.first_post_id
+        url = link(first) if link is not None and first else ""
+        line = f"  {thread.id:>4}  {when(thread.due_at, tz)}  {thread.status:<9} {thread.key}"
+        lines.append(f"{line}  {url}" if url else line)
+        if thread.last_error and thread.status in (ThreadStatus.FAILED, ThreadStatus.MISSED):
+            lines.append(f"        {thread.last_error}")
+    stream.write("\n".join(lines) + "\n")

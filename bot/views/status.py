@@ -1,0 +1,61 @@
+"""`threadbot status`: one line per thread (every tweet with ``detail``), then spend."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import IO
+
+from bot.lifecycle import ThreadStatus, TweetStatus
+from bot.store import ThreadRecord, ThreadSummary
+from bot.views import Link
+
+
+@dataclass(frozen=True)
+class Spend:
+    """Posts and money: this calendar month (UTC) and the last 24 hours."""
+
+    month_posts: int
+    month_usd: float
+    day_posts: int
+
+
+def post_link(link: Link, post_id: str | None) -> str:
+    if not post_id:
+        return "-"
+    return link(post_id) if link is not None else f"post {post_id}"
+
+
+def write_status(
+    records: Sequence[ThreadSummary | ThreadRecord],
+    spend: Spend,
+    stream: IO[str],
+    *,
+    link: Link = None,
+    detail: bool = False,
+) -> None:
+    """``records``: summaries for the list, full records (with tweets) for ``detail``."""
+    if not records:
+        stream.write("no threads in the store: `threadbot publish ARTICLE` posts some\n")
+    for record in records:
+        live = record.live_count
+        stream.write(
+            f"{record.id:>4}  {record.status:<9} {live}/{record.tweet_count} live  "
+            f"{record.key}  {post_link(link, record.first_post_id)}\n"
+        )
+        if record.not_before and record.status == ThreadStatus.DEFERRED:
+            stream.write(f"      deferred until {record.not_before:%Y-%m-%d %H:%M} UTC\n")
+        if record.last_error and record.status != ThreadStatus.POSTED:
+            stream.write(f"      error: {record.last_error}\n")
+        if detail and isinstance(record, ThreadRecord):
+            for tweet in record.tweets:
+                stream.write(
+                    f"      {tweet.position:>2}. {tweet.status:<8} attempts {tweet.attempts}  "
+                    f"{post_link(link, tweet.x_id)}\n"
+                )
+                if tweet.last_error and tweet.status != TweetStatus.POSTED:
+                    stream.write(f"          {tweet.last_error}\n")
+    stream.write(
+        f"this month: {spend.month_posts} posts, ${spend.month_usd:.3f} · "
+        f"last 24 h: {spend.day_posts} posts\n"
+    )

@@ -1,0 +1,195 @@
+"""The daemon's decisions, in-process: an injected clock, the fake X, a real SQLite file,
+no scheduler thread and no sleeps. (tests/test_daemon.py runs the real processes.)"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bot.daemon import Daemon
+from bot.lifecycle import Lease, Owner, ThreadStatus
+from bot.networks.x.fake import FakeX
+from bot.publisher import Publisher, PublishLimits
+from bot.store import Store, database_url
+from threads.options import Prices
+
+NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
+LEASE = Lease(30)
+GRACE = dt.timedelta(minutes=10)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = NOW
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += dt.timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store(database_url(tmp_path / "state.db"))
+
+
+@pytest.fixture
+def x() -> FakeX:
+    return FakeX(accept_duplicates=True)  # a second attempt would show as a second post
+
+
+def _daemon(store: Store, x: FakeX, clock: Clock, name: str, *, max_posts: int = 1000) -> Daemon:
+    def factory(stop: Callable[[], bool]) -> Publisher:
+        return Publisher(
+            store,
+            x,
+            PublishLimits(reply_pause_seconds=0, max_posts_per_24h=max_posts),
+            Prices(),
+            clock=clock,
+            sleep=clock.sleep,
+            stop_requested=stop,
+            lease=LEASE,
+        )
+
+    return Daemon(
+        store,
+        factory,
+        dry_run=False,
+        grace=GRACE,
+        poll_seconds=1,
+        out=io.StringIO(),
+        clock=clock,
+        owner=Owner(id=f"{name}-host:1:00", host=f"{name}-host"),
+    )
+
+
+def _queue(store: Store, count: int, due: dt.datetime) -> list[int]:
+    return [
+        store.freeze(
+            key=f"a#{index}",
+            article="a.txt",
+            section_index=index,
+            section="S",
+            content_hash=str(index),
+            tweets=[(f"thread {index} tweet {k} {k}/4", k == 4) for k in range(1, 5)],
+            cost_usd=0.245,
+            now=NOW - dt.timedelta(hours=1),
+            due_at=due,
+        ).id
+        for index in range(1, count + 1)
+    ]
+
+
+def test_two_daemons_seven_threads_due_at_once(store: Store, x: FakeX, clock: Clock) -> None:
+    """Both daemons want all seven; each thread is claimed once: 28 POSTs, 0 look-ups."""
+    ids = _queue(store, 7, NOW)
+    a, b = _daemon(store, x, clock, "a"), _daemon(store, x, clock, "b")
+    assert set(a.sync()) == set(b.sync()) == set(ids)
+    for thread_id in ids:  # interleaved, as two schedulers firing at the same instant
+        a.run_thread(thread_id)
+        b.run_thread(thread_id)
+    assert x.count("create_post") == 28
+    assert x.count("recent_posts") == 0
+    assert len({p.text for p in x.posts}) == 28
+    assert {t.status for t in store.all_threads()} == {ThreadStatus.POSTED}
+
+
+def test_a_live_lease_is_left_alone_and_an_expired_one_taken_over(
+    store: Store, x: FakeX, clock: Clock
+) -> None:
+    """A thread another daemon is posting is not run until its lease expires, whatever
+    host it is on; then it is reconciled and finished, each tweet once."""
+    (thread_id,) = _queue(store, 1, NOW)
+    a, b = _daemon(store, x, clock, "a"), _daemon(store, x, clock, "b")
+    claimed = a.publisher.claim(thread_id)
+    assert claimed is not None
+    first = x.create_post(claimed.tweets[0].text, None)  # a posted tweet 1, then froze
+    store.mark_sending(thread_id, 1, a.owner.id, LEASE.until(clock.now))
+    assert b.sync() == {}
+    b.run_thread(thread_id)  # its stale date job fires anyway
+    assert x.count("create_post") == 1
+    clock.now += LEASE.duration + dt.timedelta(seconds=1)
+    assert b.sync() == {thread_id: clock.now}
+    b.run_thread(thread_id)
+    record = store.get(thread_id)
+    assert record.status == ThreadStatus.POSTED
+    assert record.tweets[0].x_id == first
+    assert x.count("create_post") == 4
+    assert x.count("recent_posts") == 1
+
+
+def test_due_while_down_within_grace_is_posted(store: Store, x: FakeX, clock: Clock) -> None:
+    """A thread that fell due while no daemon ran is posted at start if within the grace."""
+    (thread_id,) = _queue(store, 1, NOW - GRACE + dt.timedelta(seconds=1))
+    daemon = _daemon(store, x, clock, "a")
+    assert daemon.sync() == {thread_id: NOW}
+    daemon.run_thread(thread_id)
+    assert store.get(thread_id).status == ThreadStatus.POSTED
+
+
+def test_due_while_down_beyond_grace_is_missed(store: Store, x: FakeX, clock: Clock) -> None:
+    """Beyond the grace it is marked missed, with how to revive it, and never posted."""
+    (thread_id,) = _queue(store, 1, NOW - GRACE - dt.timedelta(seconds=1))
+    daemon = _daemon(store, x, clock, "a")
+    assert daemon.sync() == {}
+    record = store.get(thread_id)
+    assert record.status == ThreadStatus.MISSED
+    assert f"`threadbot reschedule {thread_id} --at …` revives it" in (record.last_error or "")
+    assert x.calls == []
+
+
+def test_a_partly_live_thread_is_finished_however_late(
+    store: Store, x: FakeX, clock: Clock
+) -> None:
+    """A deferred thread with live tweets is finished even long after its due time."""
+    (thread_id,) = _queue(store, 1, NOW - dt.timedelta(days=2))
+    store.mark_posted(thread_id, 1, x.create_post("thread 1 tweet 1 1/4", None), NOW)
+    assert store.claim(thread_id, "gone", "h", NOW, NOW)  # deferred by a rate limit
+    assert store.transition(thread_id, ThreadStatus.DEFERRED, owner="gone", not_before=NOW)
+    daemon = _daemon(store, x, clock, "a")
+    assert daemon.sync() == {thread_id: NOW}
+    daemon.run_thread(thread_id)
+    assert store.get(thread_id).status == ThreadStatus.POSTED
+    assert x.count("create_post") == 4
+
+
+def test_over_budget_is_deferred_until_it_fits(store: Store, x: FakeX, clock: Clock) -> None:
+    """A thread that would break the 24 h cap is deferred, its lease released."""
+    first, second = _queue(store, 2, NOW)
+    daemon = _daemon(store, x, clock, "a", max_posts=6)
+    daemon.run_thread(first)
+    daemon.run_thread(second)
+    record = store.get(second)
+    assert (record.status, record.claimed_by) == (ThreadStatus.DEFERRED, None)
+    assert record.not_before == NOW + dt.timedelta(hours=24)
+    assert x.count("create_post") == 4
+
+
+def test_shutdown_between_tweets_requeues(store: Store, x: FakeX, clock: Clock) -> None:
+    """A stop requested mid-thread leaves it scheduled, lease released, for the next start."""
+    (thread_id,) = _queue(store, 1, NOW)
+    daemon = _daemon(store, x, clock, "a")
+    original = x.create_post
+
+    def stop_after_first(text: str, reply_to: str | None, media_ids: object = ()) -> str:
+        daemon.stopping.set()
+        return original(text, reply_to)
+
+    x.create_post = stop_after_first  # type: ignore[assignment,method-assign]
+    daemon.run_thread(thread_id)
+    record = store.get(thread_id)
+    assert (record.status, record.live_count, record.claimed_by) == (
+        ThreadStatus.SCHEDULED,
+        1,
+        None,
+    )
