@@ -57,6 +57,8 @@ class Daemon:
         clock: Callable[[], dt.datetime] = utc_now,
         zone: dt.tzinfo = dt.UTC,
         owner: Owner | None = None,
+        feed_poller: Callable[[dt.datetime], object] | None = None,
+        feed_check_seconds: float = 30.0,
     ) -> None:
         self.store = store
         self.dry_run = dry_run
@@ -72,6 +74,8 @@ class Daemon:
         self._publisher_factory = publisher_factory
         self._scheduler: Any = None
         self._synced_once = False
+        self.feed_poller = feed_poller
+        self.feed_check_seconds = feed_check_seconds
 
     @property
     def publisher(self) -> Publisher:
@@ -92,7 +96,11 @@ class Daemon:
             timezone=dt.UTC,
             # One posting at a time; never skip a late job (the store decides
             # lateness); never stack runs of the same job.
-            executors={"default": ThreadPoolExecutor(1), "sync": ThreadPoolExecutor(1)},
+            executors={
+                "default": ThreadPoolExecutor(1),
+                "sync": ThreadPoolExecutor(1),
+                "feeds": ThreadPoolExecutor(1),
+            },
             job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
         )
         self._scheduler.add_job(
@@ -104,6 +112,19 @@ class Daemon:
             next_run_time=dt.datetime.now(dt.UTC),
             executor="sync",
         )
+        if self.feed_poller is not None and not self.dry_run:
+            # Feeds are polled on their own thread: a slow feed never delays a post.
+            self._scheduler.add_job(
+                self.poll_feeds,
+                "interval",
+                seconds=self.feed_check_seconds,
+                id="feeds",
+                replace_existing=True,
+                next_run_time=dt.datetime.now(dt.UTC),
+                executor="feeds",
+            )
+        elif self.feed_poller is not None:
+            log.info("feeds: not polled in a dry run (`threadbot feed check --dry-run` shows them)")
         for number in (signal.SIGTERM, signal.SIGINT):
             signal.signal(number, self._on_signal)
         queued = self.store.schedule_rows(*UPCOMING)
@@ -111,6 +132,15 @@ class Daemon:
         log.info("loaded: %d threads queued (%s, owner %s)", len(queued), mode, self.owner.id)
         self._scheduler.start()
         log.info("stopped")
+
+    def poll_feeds(self) -> None:
+        """Poll the followed feeds whose check is due; what they queue, sync picks up."""
+        if self.stopping.is_set() or self.feed_poller is None:
+            return
+        try:
+            self.feed_poller(self.clock())
+        except ThreadbotError as error:
+            log.warning("feeds: %s", error)
 
     def _on_signal(self, number: int, _frame: Any) -> None:
         log.info("%s: finishing the tweet in flight, then stopping", signal.Signals(number).name)

@@ -10,6 +10,7 @@ They extend the tree in ``threads.errors``; the exit code is a class attribute
     │   ├── ThreadNotFoundError            no thread with that id in the store
     │   ├── ScheduleError                  a time, duration, zone or slot that cannot be used
     │   └── StoreError                     the store cannot be opened, read or upgraded
+    ├── FeedFetchError                     a followed feed could not be fetched (retry_after)
     ├── StateConflictError                 the thread's status forbids the change asked for
     │   └── ThreadBusyError                another process holds the thread's lease
     └── PublishError                       posting stopped; the store says which tweets are live
@@ -41,6 +42,7 @@ __all__ = [
     "CredentialsError",
     "DailyCapError",
     "DuplicateContentError",
+    "FeedFetchError",
     "InputError",
     "LeaseLostError",
     "NetworkAuthError",
@@ -73,6 +75,15 @@ class ScheduleError(InputError):
 
 class StoreError(InputError):
     """The state store cannot be opened, read or upgraded (path or URL, what to do)."""
+
+
+class FeedFetchError(ThreadbotError):
+    """A feed could not be fetched; ``retry_after`` is the server's wish, in seconds."""
+
+    def __init__(self, url: str, message: str, retry_after: float | None = None) -> None:
+        self.url = url
+        self.retry_after = retry_after
+        super().__init__(f"{url}: {message}")
 
 
 class StateConflictError(ThreadbotError):

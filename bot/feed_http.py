@@ -13,17 +13,10 @@ import datetime as dt
 import email.utils
 from dataclasses import dataclass
 
+from bot.errors import FeedFetchError
 from bot.fetching import FETCH_TIMEOUT_SECONDS, MAX_REDIRECTS, user_agent
-from threads.errors import ThreadbotError
 
-
-class FeedFetchError(ThreadbotError):
-    """A feed could not be fetched; ``retry_after`` is the server's wish, in seconds."""
-
-    def __init__(self, url: str, message: str, retry_after: float | None = None) -> None:
-        self.url = url
-        self.retry_after = retry_after
-        super().__init__(f"{url}: {message}")
+__all__ = ["FeedFetchError", "FeedResponse", "fetch_feed", "retry_after_seconds"]
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from bot.lifecycle import ThreadStatus, Version
 from bot.lifecycle import freeze_or_continue as decide
@@ -17,6 +18,9 @@ from bot.publisher import content_hash
 from bot.store import Store, ThreadRecord
 from threads.building import Thread
 from threads.pipeline import Prepared
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
 
 
 def thread_hash(thread: Thread) -> str:
@@ -43,8 +47,10 @@ def freeze_thread(
     thread: Thread,
     now: dt.datetime,
     due_at: dt.datetime | None = None,
+    connection: Connection | None = None,
 ) -> ThreadRecord:
-    """Store ``thread`` exactly as built: texts, charts, cost, and a due time if queued."""
+    """Store ``thread`` exactly as built: texts, charts, cost, and a due time if queued
+    (inside ``connection``'s transaction when given)."""
     return store.freeze(
         key=thread.id,
         article=prepared.article.path,
@@ -56,6 +62,7 @@ def freeze_thread(
         now=now,
         due_at=due_at,
         media=frozen_media(thread),
+        connection=connection,
     )
 
 

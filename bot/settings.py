@@ -71,6 +71,18 @@ class ScheduleSettings(BaseModel):
     poll_seconds: float = Field(default=2.0, gt=0, le=60)
 
 
+class FeedsSettings(BaseModel):
+    """The ``[feeds]`` part: how followed feeds are polled and queued."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    poll_minutes: float = Field(default=15, gt=0)
+    slots: str = "daily 09:00"
+    # How often the daemon looks for feeds whose check is due.
+    check_seconds: float = Field(default=30, gt=0, le=600)
+    max_feed_bytes: int = Field(default=10_000_000, ge=10_000)
+
+
 class Settings(BaseModel):
     """The whole config file."""
 
@@ -86,6 +98,7 @@ class Settings(BaseModel):
     budget: BudgetSettings = BudgetSettings()
     store: StoreSettings = StoreSettings()
     schedule: ScheduleSettings = ScheduleSettings()
+    feeds: FeedsSettings = FeedsSettings()
 
 
 class LoadedSettings(BaseModel):

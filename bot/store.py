@@ -17,6 +17,7 @@ the account's recent posts before any retry.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -31,7 +32,7 @@ from bot.errors import LeaseLostError, StoreError, ThreadNotFoundError
 from bot.lifecycle import CLAIMABLE, ThreadStatus, TweetStatus, sources
 
 # The Alembic revisions in bot/migrations/versions, oldest first (a test checks).
-REVISIONS = ("0001_initial", "0002_media", "0003_claim_lease")
+REVISIONS = ("0001_initial", "0002_media", "0003_claim_lease", "0004_feeds")
 HEAD = REVISIONS[-1]
 # What the meta table's schema_version said before Alembic: 1 and 2 map onto these.
 _LEGACY = {1: "0001_initial", 2: "0002_media"}
@@ -166,6 +167,8 @@ class ThreadSummary:
 
     id: int
     key: str
+    # The article file or, for a followed feed, the post's URL.
+    article: str
     status: ThreadStatus
     due_at: dt.datetime | None
     not_before: dt.datetime | None
@@ -250,6 +253,10 @@ class Store:
         with self.engine.begin() as connection:
             yield connection
 
+    def transaction(self) -> contextlib.AbstractContextManager[Connection]:
+        """One transaction for changes that must commit together (a feed poll)."""
+        return self._transaction()
+
     # -- threads ----------------------------------------------------------------
 
     def freeze(
@@ -265,48 +272,64 @@ class Store:
         now: dt.datetime,
         due_at: dt.datetime | None = None,
         media: dict[int, tuple[bytes, str]] | None = None,
+        connection: Connection | None = None,
     ) -> ThreadRecord:
         """Store a thread's exact texts (and images, by tweet position); from now on
-        these, not the article, get posted."""
-        with self._transaction() as connection:
-            inserted = connection.execute(
-                threads_table.insert().values(
+        these, not the article, get posted. With ``connection``, inside that transaction
+        (a feed poll records its entries and queues their threads in one)."""
+        if connection is None:
+            with self._transaction() as own:
+                return self.freeze(
                     key=key,
                     article=article,
                     section_index=section_index,
                     section=section,
                     content_hash=content_hash,
-                    status=ThreadStatus.SCHEDULED if due_at else ThreadStatus.PENDING,
-                    created_at=_utc(now),
-                    due_at=_utc(due_at),
+                    tweets=tweets,
                     cost_usd=cost_usd,
+                    now=now,
+                    due_at=due_at,
+                    media=media,
+                    connection=own,
                 )
-            ).inserted_primary_key
-            assert inserted is not None  # an INSERT always has one
-            thread_id = int(inserted[0])
+        inserted = connection.execute(
+            threads_table.insert().values(
+                key=key,
+                article=article,
+                section_index=section_index,
+                section=section,
+                content_hash=content_hash,
+                status=ThreadStatus.SCHEDULED if due_at else ThreadStatus.PENDING,
+                created_at=_utc(now),
+                due_at=_utc(due_at),
+                cost_usd=cost_usd,
+            )
+        ).inserted_primary_key
+        assert inserted is not None  # an INSERT always has one
+        thread_id = int(inserted[0])
+        connection.execute(
+            tweets_table.insert(),
+            [
+                {
+                    "thread_id": thread_id,
+                    "position": position,
+                    "text": text,
+                    "has_url": has_url,
+                    "status": TweetStatus.PENDING,
+                    "attempts": 0,
+                }
+                for position, (text, has_url) in enumerate(tweets, start=1)
+            ],
+        )
+        if media:
             connection.execute(
-                tweets_table.insert(),
+                media_table.insert(),
                 [
-                    {
-                        "thread_id": thread_id,
-                        "position": position,
-                        "text": text,
-                        "has_url": has_url,
-                        "status": TweetStatus.PENDING,
-                        "attempts": 0,
-                    }
-                    for position, (text, has_url) in enumerate(tweets, start=1)
+                    {"thread_id": thread_id, "position": position, "png": png, "alt_text": alt}
+                    for position, (png, alt) in media.items()
                 ],
             )
-            if media:
-                connection.execute(
-                    media_table.insert(),
-                    [
-                        {"thread_id": thread_id, "position": position, "png": png, "alt_text": alt}
-                        for position, (png, alt) in media.items()
-                    ],
-                )
-            return self._one(connection, thread_id)
+        return self._one(connection, thread_id)
 
     def media(self, thread_id: int, position: int) -> MediaRecord | None:
         with self.engine.connect() as connection:
@@ -383,6 +406,7 @@ class Store:
         query = sa.select(
             threads_table.c.id,
             threads_table.c.key,
+            threads_table.c.article,
             threads_table.c.status,
             threads_table.c.due_at,
             threads_table.c.not_before,
@@ -400,6 +424,7 @@ class Store:
             ThreadSummary(
                 id=row.id,
                 key=row.key,
+                article=row.article,
                 status=ThreadStatus(row.status),
                 due_at=_aware(row.due_at),
                 not_before=_aware(row.not_before),

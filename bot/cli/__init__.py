@@ -1,7 +1,8 @@
 """The ``threadbot`` command line: the group, its one error boundary, lazy commands.
 
 Commands live one family per module — ``preview`` (preview), ``publishing`` (publish,
-resume, status, check), ``queueing`` (schedule, queue, cancel, reschedule, run) — and
+resume, status, check), ``queueing`` (schedule, queue, cancel, reschedule, run),
+``feeds`` (the ``feed`` group: preview, add, list, remove, check) — and
 are imported only when invoked, so ``threadbot preview`` never loads tweepy,
 APScheduler or SQLAlchemy. Shared options are in ``bot.cli.options``; the wiring
 (settings, store, client, publisher, ``prepare()``) is the :class:`~bot.cli.app.App`
@@ -33,6 +34,7 @@ COMMANDS = {
     "cancel": "bot.cli.queueing:cancel",
     "reschedule": "bot.cli.queueing:reschedule",
     "run": "bot.cli.queueing:run",
+    "feed": "bot.cli.feeds:feed",
 }
 
 

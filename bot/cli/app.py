@@ -18,6 +18,7 @@ from threads.errors import ThreadbotError
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
+    from bot.feeds import FeedSettings
     from bot.networks import Network
     from bot.publisher import Publisher
     from bot.settings import LoadedSettings
@@ -118,6 +119,23 @@ class App:
             section=section,
             config_path=str(loaded.path),
             for_posting=for_posting,
+        )
+
+    def feed_settings(self) -> FeedSettings:
+        """What polling feeds needs: the build options, templates and [feeds]."""
+        from bot.feeds import FeedSettings
+        from threads.templates import TemplateSet
+
+        loaded = self.settings
+        feeds = loaded.settings.feeds
+        return FeedSettings(
+            options=loaded.build_options,
+            templates=TemplateSet(loaded.templates_path),
+            config_path=str(loaded.path),
+            poll_minutes=feeds.poll_minutes,
+            default_slots=feeds.slots,
+            default_timezone=loaded.settings.schedule.timezone,
+            max_feed_bytes=feeds.max_feed_bytes,
         )
 
     def zone(self, tz_name: str | None) -> ZoneInfo:

@@ -69,15 +69,33 @@ def schedule(
 
 @click.command()
 @tz_option
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people; json: {upcoming, recent, refused} with each thread's source.",
+)
 @config_option
 @db_option
 @pass_app
-def queue(app: App, tz_name: str | None) -> None:
+def queue(app: App, tz_name: str | None, output_format: str) -> None:
     """Upcoming threads by due time, then recent ones, in local time with status and URLs."""
-    from bot.views.queue import write_queue
+    from bot.views.queue import queue_document, write_queue
 
+    records = app.store.summaries(scheduled_only=True)
+    if output_format == "json":
+        import json
+
+        from bot.feed_store import FeedStore
+
+        refused = FeedStore(app.store).refused()
+        document = queue_document(records, refused, link=app.link())
+        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+        return
     tz = app.zone(tz_name)
-    write_queue(app.store.summaries(scheduled_only=True), tz, sys.stdout, link=app.link())
+    write_queue(records, tz, sys.stdout, link=app.link())
 
 
 @click.command()
@@ -150,6 +168,9 @@ def run(app: App, dry_run: bool) -> None:
     daemon_log = logging.getLogger("threadbot")
     if daemon_log.level > logging.INFO or daemon_log.level == logging.NOTSET:
         daemon_log.setLevel(logging.INFO)
+    from bot.feeds import poll_due
+
+    feed_settings = app.feed_settings()
     Daemon(
         store,
         factory,
@@ -158,4 +179,6 @@ def run(app: App, dry_run: bool) -> None:
         poll_seconds=options.poll_seconds,
         out=sys.stdout,
         zone=tz,
+        feed_poller=lambda now: poll_due(store, feed_settings, now),
+        feed_check_seconds=app.settings.settings.feeds.check_seconds,
     ).run()

@@ -45,3 +45,42 @@ def write_queue(
         if thread.last_error and thread.status in (ThreadStatus.FAILED, ThreadStatus.MISSED):
             lines.append(f"        {thread.last_error}")
     stream.write("\n".join(lines) + "\n")
+
+
+def queue_document(
+    records: Sequence[ThreadSummary], refused: Sequence[object] = (), *, link: Link = None
+) -> dict[str, object]:
+    """`queue --format json`: upcoming and recent threads (keys are only ever added)."""
+    upcoming = sorted(
+        (r for r in records if r.status in UPCOMING),
+        key=lambda r: (r.due_at or dt.datetime.min.replace(tzinfo=dt.UTC), r.id),
+    )
+    recent = sorted((r for r in records if r.status not in UPCOMING), key=lambda r: r.id)
+
+    def item(record: ThreadSummary) -> dict[str, object]:
+        first = record.first_post_id
+        return {
+            "id": record.id,
+            "thread": record.key,
+            "due_at": record.due_at.isoformat() if record.due_at else None,
+            "status": str(record.status),
+            "source": record.article,
+            "tweets": record.tweet_count,
+            "cost_usd": record.cost_usd,
+            "url": link(first) if link is not None and first else None,
+            "error": record.last_error,
+        }
+
+    return {
+        "upcoming": [item(r) for r in upcoming],
+        "recent": [item(r) for r in recent[-RECENT:]],
+        "refused": [
+            {
+                "feed": getattr(entry, "feed_url", None),
+                "title": getattr(entry, "title", None),
+                "url": getattr(entry, "url", None),
+                "reason": getattr(entry, "reason", None),
+            }
+            for entry in refused
+        ],
+    }

@@ -1,0 +1,361 @@
+"""Followed feeds and the entries seen in them, in the same store as the threads.
+
+Crash-safe by construction: a poll's entries are recorded and their threads frozen in
+one transaction (:meth:`FeedStore.record_poll`), so a process killed at any point either
+queued a post and remembered it, or neither. ``(feed, entry id)`` is unique: a second
+daemon that polled the same feed at the same time fails to insert and rolls back
+everything it would have queued. Which feed is polled by whom is claimed with one
+conditional UPDATE of its next check time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from bot.errors import StateConflictError
+from bot.feed_decisions import Known
+from bot.store import Store, metadata
+
+feeds_table = sa.Table(
+    "feeds",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("url", sa.Text, nullable=False, unique=True),
+    sa.Column("title", sa.Text, nullable=True),
+    sa.Column("slots", sa.Text, nullable=True),
+    sa.Column("timezone", sa.String(64), nullable=True),
+    sa.Column("sections", sa.String(16), nullable=False),
+    sa.Column("backfill", sa.Integer, nullable=False),
+    sa.Column("poll_minutes", sa.Float, nullable=True),
+    sa.Column("account", sa.String(64), nullable=True),
+    sa.Column("etag", sa.Text, nullable=True),
+    sa.Column("last_modified", sa.Text, nullable=True),
+    sa.Column("added_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("last_checked_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("last_result", sa.Text, nullable=True),
+    sa.Column("next_check_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("failing_since", sa.DateTime(timezone=True), nullable=True),
+)
+
+entries_table = sa.Table(
+    "feed_entries",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("feed_id", sa.Integer, sa.ForeignKey("feeds.id"), nullable=False),
+    sa.Column("entry_key", sa.Text, nullable=False),
+    sa.Column("canonical_url", sa.Text, nullable=True, index=True),
+    sa.Column("url", sa.Text, nullable=True),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("published", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("reason", sa.Text, nullable=True),
+    sa.Column("content_hash", sa.String(64), nullable=False),
+    sa.Column("edits", sa.Integer, nullable=False),
+    sa.Column("first_seen_at", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("feed_id", "entry_key", name="uq_feed_entries_key"),
+)
+
+# Entry states.
+SEEN, QUEUED, REFUSED, WAITING, DUPLICATE = "seen", "queued", "refused", "waiting", "duplicate"
+
+
+@dataclass(frozen=True)
+class FeedRecord:
+    id: int
+    url: str
+    title: str | None
+    slots: str | None
+    timezone: str | None
+    sections: str
+    backfill: int
+    poll_minutes: float | None
+    etag: str | None
+    last_modified: str | None
+    added_at: dt.datetime
+    last_checked_at: dt.datetime | None
+    last_result: str | None
+    next_check_at: dt.datetime | None
+    failures: int
+    failing_since: dt.datetime | None
+    # Counts over the feed's entries.
+    seen: int = 0
+    queued: int = 0
+    refused: int = 0
+    edits: int = 0
+
+
+@dataclass(frozen=True)
+class EntryRow:
+    """One entry to record: a new one (with its state) or an edit of a known one."""
+
+    key: str
+    canonical_url: str | None
+    url: str | None
+    title: str
+    published: dt.datetime | None
+    state: str
+    content_hash: str
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class RefusedEntry:
+    feed_url: str
+    title: str
+    url: str | None
+    reason: str | None
+    seen_at: dt.datetime
+
+
+class FeedStore:
+    """Feeds and entries over a :class:`~bot.store.Store`'s engine."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.engine = store.engine
+
+    def add(
+        self,
+        url: str,
+        *,
+        slots: str | None,
+        timezone: str | None,
+        sections: str,
+        backfill: int,
+        poll_minutes: float | None,
+        now: dt.datetime,
+    ) -> FeedRecord:
+        with self.store.transaction() as connection:
+            exists = connection.execute(
+                sa.select(feeds_table.c.id).where(feeds_table.c.url == url)
+            ).first()
+            if exists is not None:
+                raise StateConflictError(
+                    f"{url} is already followed: `threadbot feed remove {url}` first to change it"
+                )
+            connection.execute(
+                feeds_table.insert().values(
+                    url=url,
+                    slots=slots,
+                    timezone=timezone,
+                    sections=sections,
+                    backfill=backfill,
+                    poll_minutes=poll_minutes,
+                    added_at=now,
+                    failures=0,
+                )
+            )
+        record = self.get(url)
+        assert record is not None
+        return record
+
+    def remove(self, url: str) -> bool:
+        with self.store.transaction() as connection:
+            row = connection.execute(
+                sa.select(feeds_table.c.id).where(feeds_table.c.url == url)
+            ).first()
+            if row is None:
+                return False
+            connection.execute(entries_table.delete().where(entries_table.c.feed_id == row.id))
+            connection.execute(feeds_table.delete().where(feeds_table.c.id == row.id))
+        return True
+
+    def get(self, url: str) -> FeedRecord | None:
+        matches = [feed for feed in self.all() if feed.url == url]
+        return matches[0] if matches else None
+
+    def all(self) -> list[FeedRecord]:
+        """Every feed with its entry counts, in one query."""
+        e = entries_table
+        counts = (
+            sa.select(
+                e.c.feed_id,
+                sa.func.count().label("seen"),
+                sa.func.sum(sa.case((e.c.state == QUEUED, 1), else_=0)).label("queued"),
+                sa.func.sum(sa.case((e.c.state == REFUSED, 1), else_=0)).label("refused"),
+                sa.func.sum(e.c.edits).label("edits"),
+            )
+            .group_by(e.c.feed_id)
+            .subquery()
+        )
+        query = (
+            sa.select(feeds_table, counts.c.seen, counts.c.queued, counts.c.refused, counts.c.edits)
+            .select_from(feeds_table.outerjoin(counts, counts.c.feed_id == feeds_table.c.id))
+            .order_by(feeds_table.c.id)
+        )
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).all()
+        return [_feed(row) for row in rows]
+
+    def known(self, feed_id: int) -> dict[str, Known]:
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                sa.select(
+                    entries_table.c.entry_key,
+                    entries_table.c.content_hash,
+                    entries_table.c.state,
+                    entries_table.c.published,
+                ).where(entries_table.c.feed_id == feed_id)
+            ).all()
+        return {
+            row.entry_key: Known(
+                row.content_hash,
+                waiting_until=_aware(row.published) if row.state == WAITING else None,
+            )
+            for row in rows
+        }
+
+    def seen_canonical(self) -> set[str]:
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                sa.select(entries_table.c.canonical_url).where(
+                    entries_table.c.canonical_url.is_not(None)
+                )
+            ).all()
+        return {row.canonical_url for row in rows}
+
+    def refused(self, limit: int = 50) -> list[RefusedEntry]:
+        query = (
+            sa.select(feeds_table.c.url.label("feed_url"), entries_table)
+            .select_from(entries_table.join(feeds_table))
+            .where(entries_table.c.state == REFUSED)
+            .order_by(entries_table.c.first_seen_at.desc())
+            .limit(limit)
+        )
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).all()
+        return [
+            RefusedEntry(
+                r.feed_url, r.title, r.url, r.reason, _aware(r.first_seen_at) or r.first_seen_at
+            )
+            for r in rows
+        ]
+
+    def claim_check(self, feed_id: int, now: dt.datetime, until: dt.datetime) -> bool:
+        """Take the feed's next check (one conditional UPDATE): only one daemon polls it."""
+        with self.store.transaction() as connection:
+            result = connection.execute(
+                feeds_table.update()
+                .where(feeds_table.c.id == feed_id)
+                .where(
+                    sa.or_(
+                        feeds_table.c.next_check_at.is_(None), feeds_table.c.next_check_at <= now
+                    )
+                )
+                .values(next_check_at=until)
+            )
+        return result.rowcount == 1
+
+    def record_poll(
+        self,
+        feed_id: int,
+        *,
+        now: dt.datetime,
+        next_check: dt.datetime,
+        result: str,
+        title: str | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        moved_to: str | None = None,
+        failed: bool = False,
+        new: Sequence[EntryRow] = (),
+        edited: Sequence[str] = (),
+        now_queued: Sequence[str] = (),
+        queue: Callable[[Connection], None] | None = None,
+    ) -> None:
+        """Everything a poll learnt, and the threads it queues, in one transaction."""
+        with self.store.transaction() as connection:
+            values: dict[str, object] = {
+                "last_checked_at": now,
+                "last_result": result,
+                "next_check_at": next_check,
+            }
+            if failed:
+                values["failures"] = feeds_table.c.failures + 1
+                values["failing_since"] = sa.func.coalesce(feeds_table.c.failing_since, now)
+            else:
+                values.update(failures=0, failing_since=None)
+                if title:
+                    values["title"] = title
+                if etag is not None or last_modified is not None:
+                    values.update(etag=etag, last_modified=last_modified)
+            if moved_to:
+                values["url"] = moved_to
+            connection.execute(
+                feeds_table.update().where(feeds_table.c.id == feed_id).values(**values)
+            )
+            if new:
+                connection.execute(
+                    entries_table.insert(),
+                    [
+                        {
+                            "feed_id": feed_id,
+                            "entry_key": row.key,
+                            "canonical_url": row.canonical_url,
+                            "url": row.url,
+                            "title": row.title,
+                            "published": row.published,
+                            "state": row.state,
+                            "reason": row.reason,
+                            "content_hash": row.content_hash,
+                            "edits": 0,
+                            "first_seen_at": now,
+                        }
+                        for row in new
+                    ],
+                )
+            for key in edited:
+                connection.execute(
+                    entries_table.update()
+                    .where(entries_table.c.feed_id == feed_id)
+                    .where(entries_table.c.entry_key == key)
+                    .values(edits=entries_table.c.edits + 1)
+                )
+            for key in now_queued:
+                connection.execute(
+                    entries_table.update()
+                    .where(entries_table.c.feed_id == feed_id)
+                    .where(entries_table.c.entry_key == key)
+                    .where(entries_table.c.state == WAITING)
+                    .values(state=QUEUED)
+                )
+            if queue is not None:
+                queue(connection)
+
+
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value
+
+
+def _feed(row: sa.Row[object]) -> FeedRecord:
+    data = row._mapping
+    return FeedRecord(
+        id=data["id"],
+        url=data["url"],
+        title=data["title"],
+        slots=data["slots"],
+        timezone=data["timezone"],
+        sections=data["sections"],
+        backfill=data["backfill"],
+        poll_minutes=data["poll_minutes"],
+        etag=data["etag"],
+        last_modified=data["last_modified"],
+        added_at=_aware(data["added_at"]) or data["added_at"],
+        last_checked_at=_aware(data["last_checked_at"]),
+        last_result=data["last_result"],
+        next_check_at=_aware(data["next_check_at"]),
+        failures=data["failures"],
+        failing_since=_aware(data["failing_since"]),
+        seen=int(data["seen"] or 0),
+        queued=int(data["queued"] or 0),
+        refused=int(data["refused"] or 0),
+        edits=int(data["edits"] or 0),
+    )

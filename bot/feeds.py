@@ -1,0 +1,286 @@
+"""Following feeds: one poll of one feed, from the HTTP request to the queued threads.
+
+A poll claims the feed's next check (so two daemons never poll one feed at once), makes
+one conditional GET (304: nothing parsed), reads the entries, decides what each one is
+(:mod:`bot.feed_decisions`), builds and validates the new ones through the same
+``prepare()`` as ``threadbot schedule`` (fetching the post's page when the feed only
+has a summary), puts their threads into the feed's next free slots, and records it all
+in one transaction (:meth:`FeedStore.record_poll`). A failing feed backs off
+exponentially, with jitter, never sooner than its ``Retry-After``; after a day of
+failures it says so in ``feed list`` and the log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import random
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.engine import Connection
+
+from bot.feed_decisions import Action, decide
+from bot.feed_http import FeedFetchError, fetch_feed
+from bot.feed_preview import entry_preview
+from bot.feed_store import QUEUED, REFUSED, SEEN, WAITING, EntryRow, FeedRecord, FeedStore
+from bot.freezing import freeze_thread
+from bot.lifecycle import UPCOMING
+from bot.planning import next_slots, parse_slots
+from bot.store import Store
+from threads.building import Thread
+from threads.errors import ThreadbotError
+from threads.feeds import FeedEntry, parse_feed
+from threads.options import BuildOptions
+from threads.pipeline import Prepared
+from threads.templates import TemplateSet
+
+log = logging.getLogger("threadbot.feeds")
+MAX_BACKOFF = dt.timedelta(hours=6)
+FAILING_REPORT_AFTER = dt.timedelta(days=1)
+
+
+@dataclass
+class PollReport:
+    """What one poll did (or, in a dry run, would do)."""
+
+    feed_url: str
+    result: str
+    queued: list[tuple[FeedEntry, list[tuple[Thread, dt.datetime]]]] = field(default_factory=list)
+    refused: list[tuple[FeedEntry, str]] = field(default_factory=list)
+    waiting: list[FeedEntry] = field(default_factory=list)
+    seen: int = 0
+    edited: list[FeedEntry] = field(default_factory=list)
+    duplicates: list[FeedEntry] = field(default_factory=list)
+    failed: bool = False
+
+
+@dataclass(frozen=True)
+class FeedSettings:
+    """What polling needs from the config."""
+
+    options: BuildOptions
+    templates: TemplateSet
+    config_path: str
+    poll_minutes: float
+    default_slots: str
+    default_timezone: str
+    max_feed_bytes: int = 10_000_000
+
+
+def choose_threads(prepared: Prepared, sections: str) -> list[Thread]:
+    """``all``, ``first``, or the first N sections' threads."""
+    if sections == "all":
+        return list(prepared.threads)
+    if sections == "first":
+        return list(prepared.threads[:1])
+    return list(prepared.threads[: int(sections)])
+
+
+def poll_feed(
+    store: Store,
+    feed: FeedRecord,
+    settings: FeedSettings,
+    now: dt.datetime,
+    *,
+    dry_run: bool = False,
+    fetch_pages: bool = True,
+) -> PollReport:
+    """Poll ``feed`` once (the caller has claimed it, unless this is a dry run)."""
+    feeds = FeedStore(store)
+    interval = dt.timedelta(minutes=feed.poll_minutes or settings.poll_minutes)
+    known = feeds.known(feed.id)
+    # An entry waiting for its date is in the feed unchanged: a 304 would hide it, so
+    # once its date has come the feed is fetched whole.
+    due_waiting = any(k.waiting_until and k.waiting_until <= now for k in known.values())
+    try:
+        response = fetch_feed(
+            feed.url,
+            etag=None if due_waiting else feed.etag,
+            last_modified=None if due_waiting else feed.last_modified,
+            max_bytes=settings.max_feed_bytes,
+        )
+        if response.not_modified:
+            report = PollReport(feed.url, "not modified")
+            if not dry_run:
+                feeds.record_poll(
+                    feed.id,
+                    now=now,
+                    next_check=now + interval,
+                    result=report.result,
+                    moved_to=response.moved_to,
+                )
+            return report
+        parsed = parse_feed(response.body or b"", response.url)
+    except (FeedFetchError, ThreadbotError) as error:
+        return _failed(feeds, feed, now, interval, error, dry_run)
+
+    decisions = decide(
+        parsed.entries,
+        known,
+        feeds.seen_canonical(),
+        first_poll=feed.last_checked_at is None,
+        backfill=feed.backfill,
+        now=now,
+    )
+    report = PollReport(feed.url, "ok" + (f" ({parsed.warnings[0]})" if parsed.warnings else ""))
+    tz = ZoneInfo(feed.timezone or settings.default_timezone)
+    slots = parse_slots(feed.slots or settings.default_slots)
+    taken = [row.due_at for row in store.schedule_rows(*UPCOMING) if row.due_at is not None]
+    to_freeze: list[tuple[Prepared, Thread, dt.datetime]] = []
+    new_rows: list[EntryRow] = []
+    now_queued: list[str] = []
+    known_keys = known
+
+    def row(entry: FeedEntry, state: str, content_hash: str, reason: str | None = None) -> EntryRow:
+        return EntryRow(
+            key=entry.id,
+            canonical_url=entry.canonical,
+            url=entry.url,
+            title=entry.title,
+            published=entry.published,
+            state=state,
+            content_hash=content_hash,
+            reason=reason,
+        )
+
+    for decision in decisions:
+        entry = decision.entry
+        if decision.action == Action.SEEN:
+            report.seen += 1
+            new_rows.append(row(entry, SEEN, decision.content_hash))
+        elif decision.action == Action.DUPLICATE:
+            report.duplicates.append(entry)
+            new_rows.append(
+                row(entry, SEEN, decision.content_hash, "the same post came through already")
+            )
+        elif decision.action == Action.EDITED:
+            report.edited.append(entry)
+            log.info(
+                "edited: %s (%s) changed since it was seen; not queued again", entry.title, feed.url
+            )
+        elif decision.action == Action.WAIT:
+            report.waiting.append(entry)
+            if entry.id not in known_keys:
+                new_rows.append(row(entry, WAITING, decision.content_hash))
+        elif decision.action == Action.NEW:
+            preview = entry_preview(
+                entry,
+                settings.options,
+                settings.templates,
+                fetch_pages=fetch_pages,
+                config_path=settings.config_path,
+                for_posting=True,
+            )
+            prepared = preview.prepared
+            reason = preview.problem
+            if prepared is not None and not prepared.postable:
+                errors = [f for f in prepared.findings if f.severity == "error"]
+                reason = "; ".join(f"{f.code}: {f.message}" for f in errors[:3])
+            if prepared is None or reason is not None:
+                report.refused.append((entry, reason or "no threads"))
+                state_row = row(entry, REFUSED, decision.content_hash, reason)
+            else:
+                threads = choose_threads(prepared, feed.sections)
+                times = next_slots(slots, tz, now, len(threads), taken)
+                taken += times
+                report.queued.append((entry, list(zip(threads, times, strict=True))))
+                to_freeze += [(prepared, t, due) for t, due in zip(threads, times, strict=True)]
+                state_row = row(entry, QUEUED, decision.content_hash)
+            if entry.id in known_keys:  # a waiting entry whose date has come
+                if state_row.state == QUEUED:
+                    now_queued.append(entry.id)
+            else:
+                new_rows.append(state_row)
+
+    if dry_run:
+        return report
+
+    def queue(connection: Connection) -> None:
+        for prepared, thread, due in to_freeze:
+            freeze_thread(
+                store, prepared, thread, now, due.astimezone(dt.UTC), connection=connection
+            )
+
+    feeds.record_poll(
+        feed.id,
+        now=now,
+        next_check=now + interval,
+        result=_summary(report),
+        title=parsed.title,
+        etag=response.etag,
+        last_modified=response.last_modified,
+        moved_to=response.moved_to,
+        new=new_rows,
+        edited=[entry.id for entry in report.edited],
+        now_queued=now_queued,
+        queue=queue,
+    )
+    for entry, planned in report.queued:
+        log.info(
+            "queued: %s, %d thread(s) from %s", entry.title, len(planned), planned[0][1].isoformat()
+        )
+    for entry, reason in report.refused:
+        log.info("refused: %s: %s", entry.title, reason)
+    return report
+
+
+def _failed(
+    feeds: FeedStore,
+    feed: FeedRecord,
+    now: dt.datetime,
+    interval: dt.timedelta,
+    error: Exception,
+    dry_run: bool,
+) -> PollReport:
+    """Back off exponentially with jitter, and never before the server's Retry-After."""
+    report = PollReport(feed.url, f"failed: {error}", failed=True)
+    if dry_run:
+        return report
+    backoff = min(interval * (2 ** min(feed.failures, 10)), MAX_BACKOFF)
+    wait = backoff * random.uniform(0.5, 1.0)
+    retry_after = getattr(error, "retry_after", None)
+    if retry_after is not None:
+        wait = max(wait, dt.timedelta(seconds=retry_after))
+    feeds.record_poll(feed.id, now=now, next_check=now + wait, result=report.result, failed=True)
+    since = feed.failing_since or now
+    level = logging.WARNING if now - since >= FAILING_REPORT_AFTER else logging.INFO
+    log.log(
+        level,
+        "feed failing%s: %s: %s",
+        " for a day" if level == logging.WARNING else "",
+        feed.url,
+        error,
+    )
+    return report
+
+
+def _summary(report: PollReport) -> str:
+    parts = [report.result]
+    if report.queued:
+        parts.append(f"{len(report.queued)} queued")
+    if report.refused:
+        parts.append(f"{len(report.refused)} refused")
+    if report.seen:
+        parts.append(f"{report.seen} seen")
+    if report.edited:
+        parts.append(f"{len(report.edited)} edited")
+    return ", ".join(parts)
+
+
+def due_feeds(feeds: FeedStore, now: dt.datetime) -> list[FeedRecord]:
+    return [f for f in feeds.all() if f.next_check_at is None or f.next_check_at <= now]
+
+
+def poll_due(
+    store: Store, settings: FeedSettings, now: dt.datetime, *, dry_run: bool = False
+) -> list[PollReport]:
+    """Poll every feed whose check is due and that this process could claim."""
+    feeds = FeedStore(store)
+    reports = []
+    for feed in due_feeds(feeds, now):
+        interval = dt.timedelta(minutes=feed.poll_minutes or settings.poll_minutes)
+        if not dry_run and not feeds.claim_check(feed.id, now, now + interval):
+            continue  # another daemon polls it
+        reports.append(poll_feed(store, feed, settings, now, dry_run=dry_run))
+    return reports
