@@ -33,7 +33,7 @@ from bot.errors import (
     RateLimitedError,
     StopRequestedError,
 )
-from bot.lifecycle import UPCOMING, Owner, ThreadStatus, takeover_due
+from bot.lifecycle import UPCOMING, WAITING, Owner, ThreadStatus, takeover_due
 from bot.planning import decide
 from bot.publisher import Publisher, utc_now
 from bot.store import ScheduleRow, Store, ThreadRecord
@@ -235,7 +235,9 @@ class Daemon:
         if self.dry_run:
             self._print(self.store.get(thread_id))
             return
-        thread = self.publisher.claim(thread_id)
+        # Only queued threads (or one whose poster's lease expired): a thread another
+        # daemon stopped as failed meanwhile stays failed until someone revives it.
+        thread = self.publisher.claim(thread_id, WAITING)
         if thread is None:
             log.info("skipped: thread %s is held by another process or changed", thread_id)
             return

@@ -29,7 +29,7 @@ import hashlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -48,7 +48,7 @@ from bot.errors import (
     StopRequestedError,
     ThreadBusyError,
 )
-from bot.lifecycle import Lease, Owner, ThreadStatus, TweetStatus
+from bot.lifecycle import CLAIMABLE, Lease, Owner, ThreadStatus, TweetStatus
 from bot.networks import Account, Network
 from bot.store import Store, ThreadRecord, TweetRecord
 from threads.options import Prices
@@ -158,11 +158,14 @@ class Publisher:
 
     # -- claiming -------------------------------------------------------------------
 
-    def claim(self, thread_id: int) -> ThreadRecord | None:
-        """Claim the thread by lease; None if another process holds a live lease on it."""
+    def claim(
+        self, thread_id: int, from_statuses: Iterable[ThreadStatus] = CLAIMABLE
+    ) -> ThreadRecord | None:
+        """Claim the thread by lease; None if another process holds a live lease on it,
+        or its status is not one of ``from_statuses`` (the daemon claims only queued ones)."""
         now = self.clock()
         return self.store.claim(
-            thread_id, self.owner.id, self.owner.host, now, self.lease.until(now)
+            thread_id, self.owner.id, self.owner.host, now, self.lease.until(now), from_statuses
         )
 
     def claim_or_refuse(self, thread_id: int, *, wait: bool = False) -> ThreadRecord:

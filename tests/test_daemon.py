@@ -84,6 +84,7 @@ def schedule_in(
             due.strftime("%Y-%m-%d %H:%M:%S"),
             "--tz",
             "UTC",
+            "--now",  # a loaded machine may start `schedule` after the time has come
             "--config",
             str(config),
             *extra,

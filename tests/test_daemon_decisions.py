@@ -193,3 +193,13 @@ def test_shutdown_between_tweets_requeues(store: Store, x: FakeX, clock: Clock) 
         1,
         None,
     )
+
+
+def test_a_stale_job_never_revives_a_failed_thread(store: Store, x: FakeX, clock: Clock) -> None:
+    """A due job that fires after another daemon stopped the thread as failed does nothing."""
+    (thread_id,) = _queue(store, 1, NOW)
+    assert store.claim(thread_id, "other", "h", NOW, NOW + LEASE.duration)
+    assert store.transition(thread_id, ThreadStatus.FAILED, owner="other", error="401")
+    _daemon(store, x, clock, "a").run_thread(thread_id)
+    assert store.get(thread_id).status == ThreadStatus.FAILED
+    assert x.calls == []
