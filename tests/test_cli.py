@@ -141,10 +141,18 @@ def test_every_command_has_help_and_is_in_readme(command: str) -> None:
     assert f"threadbot {command}" in readme
     loaded = cli.get_command(click.Context(cli), command)
     assert loaded is not None
-    for option in loaded.params:
-        for name in getattr(option, "opts", []):
-            if name.startswith("--"):
-                assert name in readme, f"{command} {name} is not documented in README.md"
+    # A group's subcommands (`feed preview`, `feed add` …) are documented one by one.
+    commands = (
+        {f"{command} {name}": sub for name, sub in loaded.commands.items()}
+        if isinstance(loaded, click.Group)
+        else {command: loaded}
+    )
+    for full_name, each in commands.items():
+        assert f"threadbot {full_name}" in readme, f"threadbot {full_name} is not in README.md"
+        for option in each.params:
+            for name in getattr(option, "opts", []):
+                if name.startswith("--"):
+                    assert name in readme, f"{full_name} {name} is not documented in README.md"
 
 
 @pytest.mark.e2e
