@@ -10,6 +10,9 @@ mutation the tests do not catch is a hole in the tests: the script exits 1.
    for it among the account's recent posts.
 2. claim-always-succeeds: claiming ignores the status and the lease.
 3. skip-mark-sending: nothing is recorded before the request.
+4. feed-first-poll-floods: a newly added feed queues everything it already holds.
+5. feed-no-canonical-dedupe: the same post through a second feed is queued again.
+6. feed-poll-not-atomic: a poll's entries commit before its threads are queued.
 """
 
 from __future__ import annotations
@@ -24,7 +27,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SUBSET = ["tests/test_publisher.py", "tests/test_daemon_decisions.py", "tests/test_store.py"]
+SUBSET = [
+    "tests/test_publisher.py",
+    "tests/test_daemon_decisions.py",
+    "tests/test_store.py",
+    "tests/test_feed_decisions.py",
+    "tests/test_following.py",
+]
 
 
 @dataclass(frozen=True)
@@ -56,6 +65,24 @@ MUTATIONS = [
         "            self.store.mark_sending(thread.id, tweet.position, self.owner.id, "
         "self.lease.until(now))\n",
         "            pass\n",
+    ),
+    Mutation(
+        "feed-first-poll-floods",
+        "bot/feed_decisions.py",
+        "        if first_poll:\n",
+        "        if False:\n",
+    ),
+    Mutation(
+        "feed-no-canonical-dedupe",
+        "bot/feed_decisions.py",
+        "        if canonical is not None and canonical in canonicals:\n",
+        "        if False:\n",
+    ),
+    Mutation(
+        "feed-poll-not-atomic",
+        "bot/feed_store.py",
+        "            if queue is not None:\n                queue(connection)\n",
+        "            if queue is not None:\n                connection.commit()\n                queue(connection)\n",
     ),
 ]
 

@@ -184,7 +184,10 @@ class Daemon:
         runs = {int(job_id.removeprefix("thread-")): at for job_id, at in wanted.items()}
         if self._scheduler is None:
             return runs
-        existing = {job.id: job for job in self._scheduler.get_jobs() if job.id != "sync"}
+        # Only thread jobs mirror the store; the sync and feeds jobs are the clock's own.
+        existing = {
+            job.id: job for job in self._scheduler.get_jobs() if job.id.startswith("thread-")
+        }
         for job_id, job in existing.items():
             if job_id not in wanted:
                 job.remove()
