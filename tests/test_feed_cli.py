@@ -146,3 +146,5 @@ def test_feed_add_refuses_bad_options(
         config=write_publish_config(tmp_path),
     )
     assert code == 2
+    assert err.count("\n") <= 4  # click's usage line and the reason, no traceback
+    assert "Traceback" not in err
