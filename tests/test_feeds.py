@@ -116,3 +116,14 @@ def test_canonical_url_keeps_different_posts_apart() -> None:
     """Different paths or real query parameters stay different."""
     assert canonical_url("https://blog.org/a") != canonical_url("https://blog.org/b")
     assert canonical_url("https://blog.org/?p=1") != canonical_url("https://blog.org/?p=2")
+
+
+def test_cut_summary_ends_at_its_last_whole_sentence() -> None:
+    """A summary cut off mid-sentence ("Sorting data …") loses the fragment, not a crumb."""
+    from dataclasses import replace
+
+    entry = read("rss-summary.xml").entries[0]
+    cut = replace(entry, summary_html="<p>The first sentence is whole. Sorting data …</p>")
+    assert [s.text for s in article_from_entry(cut).sections[0].sentences] == [
+        "The first sentence is whole."
+    ]

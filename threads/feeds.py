@@ -16,12 +16,13 @@ import datetime as dt
 import hashlib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from threads.article import Article
 from threads.assembly import assemble
 from threads.errors import ArticleError
+from threads.outline import Outline
 from threads.readers import read
 
 
@@ -139,6 +140,8 @@ def article_from_entry(
     if not html.strip():
         raise ArticleError(name, "the feed entry has no text: nothing to make threads from")
     outline = read(html, name, "html")
+    if not entry.has_full_content and page_html is None:
+        _drop_cut_sentence(outline)
     meta = outline.meta
     if page_html is None or not meta.title:
         meta.title = entry.title
@@ -150,6 +153,25 @@ def article_from_entry(
     # article's own.
     outline.source_text = f"{entry.title}\n{outline.source_text}"
     return assemble(outline, language=language)
+
+
+_CUT = re.compile(r"\s*(?:…|\.\.\.|\[…\]|\[\.\.\.\])\s*$")
+_SENTENCE_END = re.compile(r"[.!?。！？][\"”’)]*(?=\s)")
+
+
+def _drop_cut_sentence(outline: Outline) -> None:
+    """A summary cut off mid-sentence ("Sorting data …") ends at its last whole sentence."""
+    for index in range(len(outline.blocks) - 1, -1, -1):
+        block = outline.blocks[index]
+        if block.kind not in ("text", "item"):
+            continue
+        if _CUT.search(block.text):
+            ends = list(_SENTENCE_END.finditer(block.text))
+            if ends:
+                outline.blocks[index] = replace(block, text=block.text[: ends[-1].end()])
+            else:
+                del outline.blocks[index]
+        return
 
 
 def canonical_url(url: str) -> str:
