@@ -56,12 +56,14 @@ def test_real_feed(name: str, options: BuildOptions, templates: TemplateSet) -> 
     """Feed and entry titles right; entries with text make threads without markup."""
     assert FOLDER is not None
     preview = preview_feed(str(FOLDER / name), options, templates, fetch_pages=False)
-    assert preview.feed.title and "<" not in preview.feed.title
+    assert preview.feed.title
+    assert "<" not in preview.feed.title
     assert preview.entries
     with_threads = 0
     for item in preview.entries:
         entry = item.entry
-        assert entry.title and "&amp;" not in entry.title
+        assert entry.title
+        assert "&amp;" not in entry.title
         if item.prepared is None:
             # Only entries without prose (a link, a teaser too short for a section) make none.
             assert item.problem is not None
