@@ -177,6 +177,8 @@ class ThreadSummary:
     live_count: int
     tweet_count: int
     first_post_id: str | None
+    # The first tweet's text, as the queue calendar shows it.
+    first_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -403,6 +405,12 @@ class Store:
             .where(tweets.c.position == 1)
             .scalar_subquery()
         )
+        first_text = (
+            sa.select(tweets.c.text)
+            .where(tweets.c.thread_id == threads_table.c.id)
+            .where(tweets.c.position == 1)
+            .scalar_subquery()
+        )
         query = sa.select(
             threads_table.c.id,
             threads_table.c.key,
@@ -415,6 +423,7 @@ class Store:
             live.label("live_count"),
             total.label("tweet_count"),
             first.label("first_post_id"),
+            first_text.label("first_text"),
         ).order_by(threads_table.c.id)
         if scheduled_only:
             query = query.where(threads_table.c.due_at.is_not(None))
@@ -433,6 +442,7 @@ class Store:
                 live_count=row.live_count,
                 tweet_count=row.tweet_count,
                 first_post_id=row.first_post_id,
+                first_text=row.first_text or "",
             )
             for row in rows
         ]

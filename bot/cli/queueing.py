@@ -77,14 +77,40 @@ def schedule(
     show_default=True,
     help="text for people; json: {upcoming, recent, refused} with each thread's source.",
 )
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    metavar="OUT.html",
+    help="Also write the queue as a calendar page (a week per row, in --tz).",
+)
 @config_option
 @db_option
 @pass_app
-def queue(app: App, tz_name: str | None, output_format: str) -> None:
+def queue(app: App, tz_name: str | None, output_format: str, html_path: str | None) -> None:
     """Upcoming threads by due time, then recent ones, in local time with status and URLs."""
     from bot.views.queue import queue_document, write_queue
 
     records = app.store.summaries(scheduled_only=True)
+    if html_path is not None:
+        from pathlib import Path
+
+        from bot.feed_store import FeedStore
+        from bot.views.calendar import write_calendar
+        from threads.errors import InputError
+
+        try:
+            write_calendar(
+                Path(html_path),
+                records,
+                FeedStore(app.store).refused(),
+                app.zone(tz_name),
+                dt.datetime.now(dt.UTC),
+                link=app.link(),
+            )
+        except OSError as error:
+            raise InputError(f"{html_path}: cannot write the page ({error.strerror})") from None
     if output_format == "json":
         import json
 
