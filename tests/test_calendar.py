@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
-from bot.feed_store import FeedStore, EntryRow
+from bot.feed_store import EntryRow, FeedStore
 from bot.store import Store
 from bot.views.calendar import calendar_weeks
 
