@@ -1,6 +1,6 @@
 """Article readers: parse + build + validate throughput per format, and preview start-up.
 
-Run by ``bench/run.py`` (section 6). Inputs: the real-posts corpus when present
+Run by ``bench/run.py`` (section 7). Inputs: the real-posts corpus when present
 ($THREADBOT_CORPUS or ../corpus; see tests/articles/SOURCES.md), else the shipped
 examples and test fixtures. Baseline for start-up: ``python -c "import jinja2, pydantic"``.
 """
@@ -56,7 +56,7 @@ def throughput(budget: float) -> None:
     templates = TemplateSet(loaded.templates_path)
     files = corpus_files()
     source = "corpus" if files is not FIXTURES else "fixtures"
-    print(f"6. readers: parse + build + validate per format ({source})")
+    print(f"7. readers: parse + build + validate per format ({source})")
     for kind, paths in files.items():
         if not paths:
             continue

@@ -16,9 +16,11 @@
 5. Store: `threadbot queue` and `status` with 10,000 threads (statements and time).
 6. Daemon: start time (spawn to first sync done) and peak RSS with 10,000 queued threads;
    due-time-to-first-tweet latency (median, p99) over 100 threads posted to the emulator.
-6. Readers (bench/readers.py): parse + build + validate throughput per format (Markdown,
+7. Readers (bench/readers.py): parse + build + validate throughput per format (Markdown,
    HTML, plain text, reST) over the real-posts corpus when present; preview start-up per
    format against the same baseline; a 1 MB article's preview and a 20 MB one refused.
+8. Feeds (bench/feeds.py): poll rounds of 50 and 200 feeds × 50 entries on loopback —
+   first poll, all 304, one new post each — CPU and memory; cost per feed ~constant.
 """
 
 from __future__ import annotations
@@ -553,7 +555,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="shorter runs (for CI smoke)")
     parser.add_argument(
-        "--only", choices=["counter", "cold", "build", "api", "store", "daemon"], default=None
+        "--only",
+        choices=["counter", "cold", "build", "api", "store", "daemon", "readers", "feeds"],
+        default=None,
     )
     arguments = parser.parse_args()
     quick = arguments.quick
@@ -567,15 +571,27 @@ def main() -> None:
     if only == "store":
         bench_store()
         return
+    if only == "readers":
+        from bench.readers import bench_readers
+
+        bench_readers(quick)
+        return
+    if only == "feeds":
+        from bench.feeds import bench_feeds
+
+        bench_feeds((20, 80) if quick else (50, 200))
+        return
     bench_counter(budget=0.3 if quick else 2.0)
     bench_cold_start(runs=3 if quick else 9)
     bench_build(count=100 if quick else 1000)
     bench_api_calls()
     bench_store()
     bench_daemon()
+    from bench.feeds import bench_feeds
     from bench.readers import bench_readers
 
     bench_readers(quick)
+    bench_feeds((20, 80) if quick else (50, 200))
 
 
 if __name__ == "__main__":

@@ -12,9 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING
 
 from bot.errors import FeedFetchError
 from bot.fetching import FETCH_TIMEOUT_SECONDS, MAX_REDIRECTS, user_agent
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["FeedFetchError", "FeedResponse", "fetch_feed", "retry_after_seconds"]
 
@@ -56,12 +61,7 @@ def fetch_feed(
     if last_modified:
         headers["If-Modified-Since"] = last_modified
     try:
-        with (
-            httpx.Client(
-                follow_redirects=True, max_redirects=MAX_REDIRECTS, timeout=timeout
-            ) as client,
-            client.stream("GET", url, headers=headers) as response,
-        ):
+        with _client().stream("GET", url, headers=headers, timeout=timeout) as response:
             moved_to = _permanent_target(response)
             if response.status_code == 304:
                 return FeedResponse(None, etag, last_modified, str(response.url), moved_to)
@@ -95,6 +95,14 @@ def fetch_feed(
         raise FeedFetchError(url, f"more than {MAX_REDIRECTS} redirects") from None
     except httpx.HTTPError as error:
         raise FeedFetchError(url, f"cannot fetch it ({type(error).__name__})") from None
+
+
+@cache
+def _client() -> httpx.Client:
+    """One client per process: building one (its TLS context) costs more than a 304."""
+    import httpx
+
+    return httpx.Client(follow_redirects=True, max_redirects=MAX_REDIRECTS)
 
 
 def retry_after_seconds(value: str | None, now: dt.datetime | None = None) -> float | None:

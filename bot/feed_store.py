@@ -11,7 +11,7 @@ conditional UPDATE of its next check time.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -211,11 +211,14 @@ class FeedStore:
             for row in rows
         }
 
-    def seen_canonical(self) -> set[str]:
+    def seen_canonical(self, candidates: Collection[str]) -> set[str]:
+        """Which of ``candidates`` (canonical URLs) any feed's entry already had."""
+        if not candidates:
+            return set()
         with self.engine.connect() as connection:
             rows = connection.execute(
                 sa.select(entries_table.c.canonical_url).where(
-                    entries_table.c.canonical_url.is_not(None)
+                    entries_table.c.canonical_url.in_(sorted(candidates))
                 )
             ).all()
         return {row.canonical_url for row in rows}

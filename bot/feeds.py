@@ -118,7 +118,7 @@ def poll_feed(
     decisions = decide(
         parsed.entries,
         known,
-        feeds.seen_canonical(),
+        feeds.seen_canonical({e.canonical for e in parsed.entries if e.canonical}),
         first_poll=feed.last_checked_at is None,
         backfill=feed.backfill,
         now=now,
