@@ -10,7 +10,7 @@ import sys
 import click
 
 from bot.cli.app import App, pass_app
-from bot.cli.options import config_option, db_option, tz_option
+from bot.cli.options import config_option, db_option, format_option, tz_option
 from threads.errors import ThreadbotError
 
 _SECTIONS = re.compile(r"^(all|first|[1-9][0-9]*)$")
@@ -29,14 +29,7 @@ def feed() -> None:
 
 @feed.command("preview")
 @click.argument("source", metavar="FEED")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text for people; json: {feed, entries: [{id, title, url, published, threads, …}]}.",
-)
+@format_option("text for people; json: {feed, entries: [{id, title, url, published, threads, …}]}.")
 @click.option(
     "--no-fetch", is_flag=True, help="Use only the feed's text (full content, else the summary)."
 )
@@ -132,13 +125,7 @@ def add(
 
 
 @feed.command("list")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-)
+@format_option("text for people; json: {feeds: [{url, title, last_checked, …}]}.")
 @tz_option
 @config_option
 @db_option

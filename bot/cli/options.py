@@ -66,3 +66,35 @@ def now_option(help_text: str) -> Callable[[F], F]:
         return click.option("--now", "allow_past", is_flag=True, help=help_text)(function)
 
     return decorate
+
+
+def format_option(help_text: str) -> Callable[[F], F]:
+    """``--format text|json`` (default text), with what the JSON holds."""
+
+    def decorate(function: F) -> F:
+        return click.option(
+            "--format",
+            "output_format",
+            type=click.Choice(["text", "json"]),
+            default="text",
+            show_default=True,
+            help=help_text,
+        )(function)
+
+    return decorate
+
+
+def html_option(help_text: str) -> Callable[[F], F]:
+    """``--html OUT.html``: also write a self-contained page."""
+
+    def decorate(function: F) -> F:
+        return click.option(
+            "--html",
+            "html_path",
+            type=click.Path(dir_okay=False, writable=True),
+            default=None,
+            metavar="OUT.html",
+            help=help_text,
+        )(function)
+
+    return decorate

@@ -7,34 +7,20 @@ import sys
 import click
 
 from bot.cli.app import App, pass_app
-from bot.cli.options import config_option, section_option
+from bot.cli.options import config_option, format_option, html_option, section_option
 from threads.errors import InputError
 
 
 @click.command()
 @click.argument("article", type=click.Path(dir_okay=False))
 @section_option
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text: panels for people; json: the documented machine-readable document.",
-)
+@format_option("text: panels for people; json: the documented machine-readable document.")
 @click.option(
     "--color/--no-color",
     default=None,
     help="Force colours on or off (default: on for a terminal).",
 )
-@click.option(
-    "--html",
-    "html_path",
-    type=click.Path(dir_okay=False, writable=True),
-    default=None,
-    metavar="OUT.html",
-    help="Also write a self-contained page showing the threads as X shows them.",
-)
+@html_option("Also write a self-contained page showing the threads as X shows them.")
 @config_option
 @pass_app
 @click.pass_context

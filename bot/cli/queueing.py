@@ -8,7 +8,15 @@ import sys
 import click
 
 from bot.cli.app import App, pass_app
-from bot.cli.options import config_option, db_option, now_option, section_option, tz_option
+from bot.cli.options import (
+    config_option,
+    db_option,
+    format_option,
+    html_option,
+    now_option,
+    section_option,
+    tz_option,
+)
 
 
 def _fmt(moment: dt.datetime | None, tz: dt.tzinfo) -> str:
@@ -69,22 +77,8 @@ def schedule(
 
 @click.command()
 @tz_option
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text for people; json: {upcoming, recent, refused} with each thread's source.",
-)
-@click.option(
-    "--html",
-    "html_path",
-    type=click.Path(dir_okay=False, writable=True),
-    default=None,
-    metavar="OUT.html",
-    help="Also write the queue as a calendar page (a week per row, in --tz).",
-)
+@format_option("text for people; json: {upcoming, recent, refused} with each thread's source.")
+@html_option("Also write the queue as a calendar page (a week per row, in --tz).")
 @config_option
 @db_option
 @pass_app
