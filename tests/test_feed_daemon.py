@@ -50,7 +50,9 @@ def test_daemon_queues_a_new_post_and_posts_it_at_its_slot(
     server.routes["/feed.xml"] = feed
     config = feed_config(tmp_path)
     env = _env(emulator, tmp_path / "state.db")
-    slot = (dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1)).strftime("%H:%M")
+    # The first whole minute at least 40 s away: time for two polls and the queueing.
+    soon = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=40)
+    slot = (soon.replace(second=0, microsecond=0) + dt.timedelta(minutes=1)).strftime("%H:%M")
     added = threadbot(
         [
             "feed",
