@@ -130,7 +130,6 @@ def poll_feed(
     to_freeze: list[tuple[Prepared, Thread, dt.datetime]] = []
     new_rows: list[EntryRow] = []
     now_queued: list[str] = []
-    known_keys = known
 
     def row(entry: FeedEntry, state: str, content_hash: str, reason: str | None = None) -> EntryRow:
         return EntryRow(
@@ -161,7 +160,7 @@ def poll_feed(
             )
         elif decision.action == Action.WAIT:
             report.waiting.append(entry)
-            if entry.id not in known_keys:
+            if entry.id not in known:
                 new_rows.append(row(entry, WAITING, decision.content_hash))
         elif decision.action == Action.NEW:
             preview = entry_preview(
@@ -187,7 +186,7 @@ def poll_feed(
                 report.queued.append((entry, list(zip(threads, times, strict=True))))
                 to_freeze += [(prepared, t, due) for t, due in zip(threads, times, strict=True)]
                 state_row = row(entry, QUEUED, decision.content_hash)
-            if entry.id in known_keys:  # a waiting entry whose date has come
+            if entry.id in known:  # a waiting entry whose date has come
                 if state_row.state == QUEUED:
                     now_queued.append(entry.id)
             else:
