@@ -45,7 +45,6 @@ from threads.length import has_invalid_characters
 from threads.links import check_public_https_url, placeholder_reason
 from threads.mentions import unlinked_mentions
 from threads.options import BuildOptions
-from threads.urls import find_url_spans
 
 CAGR_TOLERANCE_POINTS = 0.5
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -260,7 +259,7 @@ def _thread_findings(
         for position, tweet in enumerate(thread.tweets, start=1):
             where = f"{thread.id} tweet {position}"
             body = _NUMBERING.sub("", tweet.text) if options.threads.numbering else tweet.text
-            for number in _numbers(_without_links(body, bool(tweet.urls))):
+            for number in _numbers(_without_links(body, tweet.urls)):
                 if number not in article_numbers:
                     findings.append(
                         Finding(
@@ -326,10 +325,9 @@ def _numbers(text: str) -> list[str]:
     return _NUMBER.findall(text)
 
 
-def _without_links(text: str, has_urls: bool = True) -> str:
-    """``text`` without URLs, @handles and #hashtags, whose digits are not figures.
-
-    ``has_urls`` False (the tweet was measured and holds none) skips the URL search."""
-    for span in reversed(find_url_spans(text) if has_urls else []):
-        text = text[: span.start] + " " + text[span.end :]
+def _without_links(text: str, urls: Sequence[str]) -> str:
+    """``text`` without its ``urls`` (found when the tweet was measured), @handles and
+    #hashtags, whose digits are not figures."""
+    for url in urls:
+        text = text.replace(url, " ")
     return _HANDLE_OR_TAG.sub(" ", text)
