@@ -72,3 +72,21 @@ def test_rst_detected_by_content(tmp_path) -> None:  # type: ignore[no-untyped-d
     path = tmp_path / "post.post"
     path.write_text(POST, encoding="utf-8")
     assert load_article(path).title == "Rust in Production"
+
+
+def test_ablog_post_titled_by_its_first_section() -> None:
+    """Sphinx/ABlog: sibling top-level sections, the first one titles the page; the
+    ``.. post::`` directive gives the date and tags."""
+    text = (
+        "SunPy Update - March 2016\n=========================\n\n"
+        ".. post:: 7 March 2016\n   :author: Stuart\n   :tags: sunpy, status\n\n"
+        "Hello all, once again here is a recap. It is short.\n\n"
+        "February News\n=============\n\nWe had a very successful sprint. Progress is good.\n"
+    )
+    article = parse_article(text, "update.rst")
+    assert (article.title, article.date, article.tags) == (
+        "SunPy Update - March 2016",
+        dt.date(2016, 3, 7),
+        ("sunpy", "status"),
+    )
+    assert [s.heading for s in article.sections] == ["SunPy Update - March 2016", "February News"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from threads.outline import Block, BlockKind, Outline
@@ -21,6 +22,10 @@ from threads.readers.front_matter import metadata_from
 if TYPE_CHECKING:
     from docutils import nodes
 
+_POST_DIRECTIVE = re.compile(
+    r"^\.\. post::[ \t]*(?P<date>[^\n]*)\n(?P<options>(?:[ \t]+:[\w-]+:[^\n]*\n)*)", re.M
+)
+_DIRECTIVE_OPTION = re.compile(r"^[ \t]+:(?P<key>[\w-]+):(?P<value>[^\n]*)$", re.M)
 _UNKNOWN_ROLE = re.compile(r":[\w:+-]+:`(?P<text>[^`<]*?)\s*(?:<[^>]*>)?`")
 _SKIPPED = {
     "literal_block": "code blocks",
@@ -58,12 +63,30 @@ def read_rst(text: str, path: str) -> Outline:
         },
     )
     fields = _fields(document)
+    fields.update({k: v for k, v in _ablog_post(text).items() if k not in fields})
     title = document.get("title") or None
     if title:
         fields.setdefault("title", title)
     outline = Outline(path=path, source_text=text, blocks=[], meta=metadata_from(fields))
     _walk(document, outline, depth=1, item=False)
+    first = outline.blocks[0] if outline.blocks else None
+    if not title and first is not None and first.kind == "heading":
+        # Sphinx's rule: a page whose top-level sections are siblings (ABlog posts) is
+        # titled by the first one.
+        outline.meta.title = outline.meta.title or first.text
+        outline.blocks[0] = replace(first, level=1)
     return outline
+
+
+def _ablog_post(text: str) -> dict[str, str]:
+    """ABlog's ``.. post:: DATE`` directive and its ``:tags:``/``:author:`` options."""
+    match = _POST_DIRECTIVE.search(text)
+    if match is None:
+        return {}
+    found = {"date": match.group("date").strip()} if match.group("date").strip() else {}
+    for option in _DIRECTIVE_OPTION.finditer(match.group("options") or ""):
+        found[option.group("key").lower()] = option.group("value").strip()
+    return found
 
 
 def _fields(document: nodes.document) -> dict[str, Any]:
