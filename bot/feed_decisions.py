@@ -62,8 +62,12 @@ def decide(
     """One decision per entry of a poll, in the feed's (newest first) order."""
     decisions: list[Decision] = []
     canonicals = set(seen_canonical)
+    ids: set[str] = set()
     backfilled = 0
     for entry in entries:
+        if entry.id in ids:
+            continue  # a feed that lists one entry twice: the first (newest) counts
+        ids.add(entry.id)
         digest = content_hash(entry)
         record = known.get(entry.id)
         if record is not None:

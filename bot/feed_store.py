@@ -41,6 +41,7 @@ feeds_table = sa.Table(
     sa.Column("next_check_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("failures", sa.Integer, nullable=False),
     sa.Column("failing_since", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("seeded_at", sa.DateTime(timezone=True), nullable=True),
 )
 
 entries_table = sa.Table(
@@ -83,6 +84,8 @@ class FeedRecord:
     next_check_at: dt.datetime | None
     failures: int
     failing_since: dt.datetime | None
+    # When the first successful poll marked what the feed held as seen (None: not yet).
+    seeded_at: dt.datetime | None
     # Counts over the feed's entries.
     seen: int = 0
     queued: int = 0
@@ -270,6 +273,7 @@ class FeedStore:
         new: Sequence[EntryRow] = (),
         edited: Sequence[str] = (),
         now_queued: Sequence[str] = (),
+        now_refused: Sequence[tuple[str, str]] = (),
         queue: Callable[[Connection], None] | None = None,
     ) -> None:
         """Everything a poll learnt, and the threads it queues, in one transaction."""
@@ -284,11 +288,18 @@ class FeedStore:
                 values["failing_since"] = sa.func.coalesce(feeds_table.c.failing_since, now)
             else:
                 values.update(failures=0, failing_since=None)
+                values["seeded_at"] = sa.func.coalesce(feeds_table.c.seeded_at, now)
                 if title:
                     values["title"] = title
                 if etag is not None or last_modified is not None:
                     values.update(etag=etag, last_modified=last_modified)
-            if moved_to:
+            if (
+                moved_to
+                and not connection.execute(
+                    sa.select(feeds_table.c.id).where(feeds_table.c.url == moved_to)
+                ).first()
+            ):
+                # Followed at its new address from now on (unless that one is followed too).
                 values["url"] = moved_to
             connection.execute(
                 feeds_table.update().where(feeds_table.c.id == feed_id).values(**values)
@@ -328,6 +339,14 @@ class FeedStore:
                     .where(entries_table.c.state == WAITING)
                     .values(state=QUEUED)
                 )
+            for key, reason in now_refused:
+                connection.execute(
+                    entries_table.update()
+                    .where(entries_table.c.feed_id == feed_id)
+                    .where(entries_table.c.entry_key == key)
+                    .where(entries_table.c.state == WAITING)
+                    .values(state=REFUSED, reason=reason)
+                )
             if queue is not None:
                 queue(connection)
 
@@ -357,6 +376,7 @@ def _feed(row: sa.Row[object]) -> FeedRecord:
         next_check_at=_aware(data["next_check_at"]),
         failures=data["failures"],
         failing_since=_aware(data["failing_since"]),
+        seeded_at=_aware(data["seeded_at"]),
         seen=int(data["seen"] or 0),
         queued=int(data["queued"] or 0),
         refused=int(data["refused"] or 0),

@@ -20,11 +20,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Connection
 
+from bot.errors import AlreadyPublishedError
 from bot.feed_decisions import Action, decide
 from bot.feed_http import FeedFetchError, fetch_feed
 from bot.feed_preview import entry_preview
 from bot.feed_store import QUEUED, REFUSED, SEEN, WAITING, EntryRow, FeedRecord, FeedStore
-from bot.freezing import freeze_thread
+from bot.freezing import existing_version, freeze_thread
 from bot.lifecycle import UPCOMING
 from bot.planning import next_slots, parse_slots
 from bot.store import Store
@@ -119,7 +120,7 @@ def poll_feed(
         parsed.entries,
         known,
         feeds.seen_canonical({e.canonical for e in parsed.entries if e.canonical}),
-        first_poll=feed.last_checked_at is None,
+        first_poll=feed.seeded_at is None,
         backfill=feed.backfill,
         now=now,
     )
@@ -130,6 +131,7 @@ def poll_feed(
     to_freeze: list[tuple[Prepared, Thread, dt.datetime]] = []
     new_rows: list[EntryRow] = []
     now_queued: list[str] = []
+    now_refused: list[tuple[str, str]] = []
 
     def row(entry: FeedEntry, state: str, content_hash: str, reason: str | None = None) -> EntryRow:
         return EntryRow(
@@ -176,11 +178,22 @@ def poll_feed(
             if prepared is not None and not prepared.postable:
                 errors = [f for f in prepared.findings if f.severity == "error"]
                 reason = "; ".join(f"{f.code}: {f.message}" for f in errors[:3])
+            threads: list[Thread] = []
+            if prepared is not None and reason is None:
+                try:
+                    # The one freeze-or-continue rule: a thread already queued or live
+                    # under this key is never frozen a second time.
+                    threads = [
+                        t
+                        for t in choose_threads(prepared, feed.sections)
+                        if existing_version(store, t, scheduling=True) is None
+                    ]
+                except AlreadyPublishedError as error:
+                    reason = f"already posted: {error}"
             if prepared is None or reason is not None:
                 report.refused.append((entry, reason or "no threads"))
                 state_row = row(entry, REFUSED, decision.content_hash, reason)
             else:
-                threads = choose_threads(prepared, feed.sections)
                 times = next_slots(slots, tz, now, len(threads), taken)
                 taken += times
                 report.queued.append((entry, list(zip(threads, times, strict=True))))
@@ -189,6 +202,8 @@ def poll_feed(
             if entry.id in known:  # a waiting entry whose date has come
                 if state_row.state == QUEUED:
                     now_queued.append(entry.id)
+                else:
+                    now_refused.append((entry.id, state_row.reason or "no threads"))
             else:
                 new_rows.append(state_row)
 
@@ -213,6 +228,7 @@ def poll_feed(
         new=new_rows,
         edited=[entry.id for entry in report.edited],
         now_queued=now_queued,
+        now_refused=now_refused,
         queue=queue,
     )
     for entry, planned in report.queued:
@@ -281,5 +297,18 @@ def poll_due(
         interval = dt.timedelta(minutes=feed.poll_minutes or settings.poll_minutes)
         if not dry_run and not feeds.claim_check(feed.id, now, now + interval):
             continue  # another daemon polls it
-        reports.append(poll_feed(store, feed, settings, now, dry_run=dry_run))
+        reports.append(poll_safely(store, feed, settings, now, dry_run=dry_run))
     return reports
+
+
+def poll_safely(
+    store: Store, feed: FeedRecord, settings: FeedSettings, now: dt.datetime, *, dry_run: bool
+) -> PollReport:
+    """:func:`poll_feed`, with anything unexpected recorded as a failed poll of this feed:
+    one broken feed never stops the others, and `feed list` shows it."""
+    try:
+        return poll_feed(store, feed, settings, now, dry_run=dry_run)
+    except Exception as error:
+        log.exception("feed poll failed: %s", feed.url)
+        interval = dt.timedelta(minutes=feed.poll_minutes or settings.poll_minutes)
+        return _failed(FeedStore(store), feed, now, interval, error, dry_run)

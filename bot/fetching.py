@@ -84,7 +84,7 @@ def fetch_page(url: str, *, max_bytes: int, timeout: float = FETCH_TIMEOUT_SECON
                     "give the URL of the post's HTML page",
                 )
             body = read_limited(response, max_bytes, url)
-            text = body.decode(response.charset_encoding or "utf-8", errors="replace")
+            text = decode(body, response.charset_encoding)
             return Page(text=text, url=str(response.url), format=article_format)
     except httpx.TimeoutException:
         raise ArticleError(
@@ -98,6 +98,14 @@ def fetch_page(url: str, *, max_bytes: int, timeout: float = FETCH_TIMEOUT_SECON
         raise ArticleError(
             url, f"cannot fetch it ({type(error).__name__}): check the URL and the connection"
         ) from None
+
+
+def decode(body: bytes, charset: str | None) -> str:
+    """The text of a body in its declared charset; an unknown one ("utf8mb4") as UTF-8."""
+    try:
+        return body.decode(charset or "utf-8", errors="replace")
+    except LookupError:
+        return body.decode("utf-8", errors="replace")
 
 
 def read_limited(response: httpx.Response, max_bytes: int, url: str) -> bytes:

@@ -62,3 +62,22 @@ def test_line_numbers_survive_the_pre_pass() -> None:
     stripped = strip_dialects(text)
     assert stripped.count("\n") == text.count("\n")
     assert stripped.splitlines()[6] == "Line seven."
+
+
+def test_a_lone_brace_pair_never_swallows_paragraphs() -> None:
+    """`{{` in one section and `}}` in another: every section and its prose survive."""
+    text = (
+        "## One\n\nIn an f-string, write `{{` to get a brace. More here.\n\n"
+        "## Two\n\nThe middle costs USD 3 million in 2020. And more.\n\n"
+        "## Three\n\nAnd `}}` closes it. Yes it does.\n"
+    )
+    article = parse_article(text, "post.md", "markdown")
+    assert [s.heading for s in article.sections] == ["One", "Two", "Three"]
+    assert article.sections[1].facts[0].figures[0].text == "USD 3 million"
+
+
+def test_fenced_code_keeps_its_template_syntax() -> None:
+    """Inside fenced code, Liquid is code (left alone, and skipped as code)."""
+    text = "Before. More.\n\n```jinja\n{% if x %}\n\n{{ y }}\n```\n\nAfter {{ site.url }} this."
+    assert strip_dialects(text).count("{% if x %}") == 1
+    assert prose(text) == ["Before.", "More.", "After this."]

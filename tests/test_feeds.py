@@ -127,3 +127,26 @@ def test_cut_summary_ends_at_its_last_whole_sentence() -> None:
     assert [s.text for s in article_from_entry(cut).sections[0].sentences] == [
         "The first sentence is whole."
     ]
+
+
+def test_json_feed_with_a_bom_and_odd_fields() -> None:
+    """A BOM before a JSON Feed is fine; a field of the wrong type is ignored, not a crash."""
+    import json
+
+    data = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "T",
+        "home_page_url": 3,
+        "items": [
+            {
+                "id": "1",
+                "url": "https://j.org/1",
+                "title": "One",
+                "content_html": {"x": 1},
+                "content_text": "Plain words here. Two sentences.",
+            },
+        ],
+    }
+    feed = parse_feed(("\ufeff" + json.dumps(data)).encode(), "feed.json")
+    assert (feed.title, feed.url) == ("T", None)
+    assert article_from_entry(feed.entries[0]).sections[0].sentences[0].text == "Plain words here."

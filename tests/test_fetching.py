@@ -35,6 +35,7 @@ ROUTES = {
     "/slow": html(PAGE, delay=1.5),
     "/huge": html(b"<p>" + b"word " * 400_000 + b"</p>"),
     "/moved": Reply(301, headers={"Location": "/post"}),
+    "/odd-charset": html(PAGE, kind="text/html; charset=utf8mb4"),
     "/loop": Reply(302, headers={"Location": "/loop"}),
 }
 
@@ -101,3 +102,8 @@ def test_cli_preview_by_url(server: str) -> None:
     assert code == 2
     assert err.strip().count("\n") == 0
     assert "404 Not Found" in err
+
+
+def test_unknown_charset_is_read_as_utf8(server: str) -> None:
+    """A charset Python does not know (utf8mb4) is read as UTF-8, not a crash."""
+    assert fetch_article(server + "/odd-charset", max_bytes=5_000_000).title.startswith("Why Seoul")

@@ -321,3 +321,92 @@ def test_a_poll_commits_entries_and_threads_together(server, store, settings) ->
     report = poll(store, settings, url, NOW + dt.timedelta(minutes=40))
     assert [e.id for e, _ in report.queued] == ["k"]
     assert len(queued_threads(store)) == 1
+
+
+def test_a_failed_first_poll_does_not_flood_later(server, store, settings) -> None:  # type: ignore[no-untyped-def]
+    """The first *successful* poll marks what the feed holds as seen, however many
+    failed before it."""
+    server.routes["/feed.xml"] = Reply(500, b"oops")
+    url = server.url + "/feed.xml"
+    follow(store, url)
+    assert poll(store, settings, url).failed
+    server.routes["/feed.xml"] = Feed(item("a", 1), item("b", 2))
+    report = poll(store, settings, url, NOW + dt.timedelta(hours=1))
+    assert (report.seen, report.queued) == (2, [])
+    assert queued_threads(store) == []
+
+
+def test_an_entry_listed_twice_in_one_poll(server, store, settings) -> None:  # type: ignore[no-untyped-def]
+    """A feed repeating an item (one guid twice) queues it once and keeps working."""
+    feed = Feed(item("a", 1))
+    server.routes["/feed.xml"] = feed
+    url = server.url + "/feed.xml"
+    follow(store, url)
+    poll(store, settings, url)
+    feed.body = rss(item("n", 5), item("n", 5, link="https://blog.gonogo.kr/p?id=5"), item("a", 1))
+    report = poll(store, settings, url, NOW + dt.timedelta(hours=1))
+    assert [e.id for e, _ in report.queued] == ["n"]
+    feed.body = rss(item("m", 6), item("n", 5), item("n", 5), item("a", 1))
+    later = poll(store, settings, url, NOW + dt.timedelta(hours=2))
+    assert [e.id for e, _ in later.queued] == ["m"]
+    assert [key for key, _, _ in queued_threads(store)] == ["n#1", "m#1"]
+
+
+def test_a_post_already_live_is_never_queued_again(server, store, settings) -> None:  # type: ignore[no-untyped-def]
+    """The same post reached under another spelling, once it is live, is refused with
+    why, not posted a second time (the freeze-or-continue rule of `schedule`)."""
+    feed = Feed()
+    server.routes.update({"/feed.xml": feed, "/cat.xml": Feed()})
+    url = server.url + "/feed.xml"
+    follow(store, url)
+    poll(store, settings, url)
+    feed.body = rss(item("n", 5))
+    poll(store, settings, url, NOW + dt.timedelta(hours=1))
+    with store.engine.begin() as connection:
+        connection.execute(threads_table.update().values(status="posted"))
+    server.routes["/cat.xml"] = Feed(
+        item("other-guid", 5, link="https://blog.gonogo.kr/posts/n/index.html")
+    )
+    follow(store, server.url + "/cat.xml", backfill=1)
+    report = poll(store, settings, server.url + "/cat.xml", NOW + dt.timedelta(hours=2))
+    assert report.queued == []
+    assert [(e.id, reason.startswith("already posted")) for e, reason in report.refused] == [
+        ("other-guid", True)
+    ]
+    assert [key for key, _, _ in queued_threads(store)] == ["n#1"]
+
+
+def test_a_redirect_onto_a_followed_url_keeps_both_working(server, store, settings) -> None:  # type: ignore[no-untyped-def]
+    """A permanent redirect to an address that is followed already is not taken over."""
+    server.routes.update(
+        {"/feed.xml": Feed(item("a", 1)), "/old.xml": Reply(301, headers={"Location": "/feed.xml"})}
+    )
+    follow(store, server.url + "/feed.xml")
+    follow(store, server.url + "/old.xml")
+    poll(store, settings, server.url + "/feed.xml")
+    for hours in (1, 2):
+        report = poll(store, settings, server.url + "/old.xml", NOW + dt.timedelta(hours=hours))
+        assert not report.failed
+    assert sorted(f.url for f in FeedStore(store).all()) == [
+        server.url + "/feed.xml",
+        server.url + "/old.xml",
+    ]
+
+
+def test_a_waiting_entry_refused_at_its_date_is_refused_once(server, store, settings) -> None:  # type: ignore[no-untyped-def]
+    """A future post that turns out invalid when its date comes is recorded refused, and
+    the feed goes back to conditional GETs."""
+    feed = Feed()
+    server.routes["/feed.xml"] = feed
+    url = server.url + "/feed.xml"
+    follow(store, url)
+    poll(store, settings, url)
+    feed.body = rss(item("z", 20, text="<p>" + "z" * 300 + "</p>"))
+    poll(store, settings, url, NOW + dt.timedelta(hours=1))
+    first = poll(store, settings, url, dt.datetime(2025, 6, 21, tzinfo=dt.UTC))
+    assert [e.id for e, _ in first.refused] == ["z"]
+    again = poll(store, settings, url, dt.datetime(2025, 6, 22, tzinfo=dt.UTC))
+    assert again.result == "not modified"
+    record = FeedStore(store).get(url)
+    assert record is not None
+    assert record.refused == 1

@@ -53,6 +53,8 @@ def parse(head: str, name: str = "post.md"):  # type: ignore[no-untyped-def]
             "CSS accent-color and more",
         ),
         ("---\nnewstitle: Eleventy, 2025 in Review\n---\n", "title", "Eleventy, 2025 in Review"),
+        ("---\ntitle: x\ndescription: Wait for it...\ndraft: true\n---\n", "draft", True),
+        ('+++\ntitle = "x"\nnote = "a +++ b"\ndraft = true\n+++\n', "draft", True),
     ],
 )
 def test_front_matter_field(head: str, field: str, expected: object) -> None:

@@ -75,3 +75,13 @@ def test_detected_by_content_without_extension() -> None:
     """A page saved without an extension is recognised as HTML."""
     article = parse_article(PAGE.read_text(encoding="utf-8"), "saved-page")
     assert article.title == "Why Seoul Builds Data Centres"
+
+
+def test_odd_json_ld_is_ignored() -> None:
+    """A JSON-LD block holding a string or number does not make the page unreadable."""
+    html = (
+        '<html><head><script type="application/ld+json">"just a string"</script>'
+        '<script type="application/ld+json">42</script></head>'
+        "<body><article><h1>T</h1><p>Some prose. More prose.</p></article></body></html>"
+    )
+    assert parse_article(html, "page.html").title == "T"

@@ -55,8 +55,8 @@ class Feed:
 
 def parse_feed(data: bytes | str, source: str) -> Feed:
     """The feed in ``data`` (fetched from, or read at, ``source``); newest entries first."""
-    text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
-    if text.lstrip().startswith("{"):
+    text = data.decode("utf-8-sig", errors="replace") if isinstance(data, bytes) else data
+    if text.lstrip("\ufeff \t\r\n").startswith("{"):
         return _json_feed(text, source)
     import feedparser  # ~60 ms; only feed commands need it
 
@@ -94,12 +94,13 @@ def parse_feed(data: bytes | str, source: str) -> Feed:
 
 def _json_feed(text: str, source: str) -> Feed:
     try:
-        data = json.loads(text)
+        data = json.loads(text.lstrip("\ufeff"))
     except ValueError as error:
         raise ArticleError(source, f"is not valid JSON ({error}): check the feed") from None
     if not isinstance(data, dict) or "jsonfeed.org" not in str(data.get("version", "")):
         raise ArticleError(source, "is JSON but not a JSON Feed (no jsonfeed.org version)")
-    base = data.get("home_page_url") or source
+    home = data.get("home_page_url")
+    base = home if isinstance(home, str) and home else source
     entries = []
     for item in data.get("items") or []:
         if not isinstance(item, dict):
@@ -112,13 +113,14 @@ def _json_feed(text: str, source: str) -> Feed:
                 url=link,
                 published=_iso(item.get("date_published")),
                 updated=_iso(item.get("date_modified")),
-                content_html=item.get("content_html") or _text_as_html(item.get("content_text")),
-                summary_html=item.get("summary"),
+                content_html=_string(item.get("content_html"))
+                or _text_as_html(item.get("content_text")),
+                summary_html=_string(item.get("summary")),
             )
         )
     return Feed(
-        title=str(data.get("title") or source),
-        url=data.get("home_page_url"),
+        title=_title(data.get("title")) if data.get("title") else source,
+        url=home if isinstance(home, str) else None,
         entries=tuple(_newest_first(entries)),
     )
 
@@ -187,6 +189,11 @@ def canonical_url(url: str) -> str:
     ]
     path = parts.path.rstrip("/") or "/"
     return urlunsplit(("https", host, path, urlencode(sorted(query)), ""))
+
+
+def _string(value: object) -> str | None:
+    """A JSON Feed text field, or None when it holds something else."""
+    return value if isinstance(value, str) else None
 
 
 def _title(value: object) -> str:

@@ -167,7 +167,7 @@ def check(app: App, url: str | None, dry_run: bool) -> None:
     """Poll followed feeds now (or only URL) and print what was queued, or would be."""
     from bot.errors import StateConflictError
     from bot.feed_store import FeedStore
-    from bot.feeds import poll_feed
+    from bot.feeds import poll_safely
 
     settings = app.feed_settings()
     feeds = FeedStore(app.store).all()
@@ -177,7 +177,7 @@ def check(app: App, url: str | None, dry_run: bool) -> None:
             raise StateConflictError(f"{url} is not followed: `threadbot feed add {url}` first")
     now = dt.datetime.now(dt.UTC)
     for record in feeds:
-        report = poll_feed(app.store, record, settings, now, dry_run=dry_run)
+        report = poll_safely(app.store, record, settings, now, dry_run=dry_run)
         verb = "would queue" if dry_run else "queued"
         click.echo(f"{record.url}: {report.result}")
         for entry, planned in report.queued:

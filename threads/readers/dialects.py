@@ -21,13 +21,19 @@ _LIQUID_RAW = re.compile(r"\{%-?\s*raw\s*-?%\}(?P<body>.*?)\{%-?\s*endraw\s*-?%\
 _LIQUID_COMMENT = re.compile(r"\{%-?\s*comment\s*-?%\}.*?\{%-?\s*endcomment\s*-?%\}", re.DOTALL)
 _LIQUID_CODE_OPEN = re.compile(r"\{%-?\s*(?:highlight|codeblock|code|include_code)\b[^%]*-?%\}")
 _LIQUID_CODE_CLOSE = re.compile(r"\{%-?\s*end(?:highlight|codeblock|code)\s*-?%\}")
-_LIQUID_TAG = re.compile(r"\{%.*?%\}", re.DOTALL)
-_LIQUID_OUTPUT = re.compile(r"\{\{(?![<%]).*?\}\}", re.DOTALL)
+# A tag or output never spans a blank line: a lone "{{" in prose must not swallow
+# the paragraphs up to the next "}}".
+_WITHIN_PARAGRAPH = r"(?:(?!\n[ \t]*\n).)*?"
+_LIQUID_TAG = re.compile(r"\{%" + _WITHIN_PARAGRAPH + r"%\}", re.DOTALL)
+_LIQUID_OUTPUT = re.compile(r"\{\{(?![<%])" + _WITHIN_PARAGRAPH + r"\}\}", re.DOTALL)
 
 # Hugo shortcodes: {{< name … >}}, {{% name … %}}, closing and self-closing forms.
 _HUGO_CODE_OPEN = re.compile(r"\{\{[<%]\s*(?:highlight|code)\b.*?[>%]\}\}", re.DOTALL)
 _HUGO_CODE_CLOSE = re.compile(r"\{\{[<%]\s*/\s*(?:highlight|code)\s*[>%]\}\}")
-_HUGO_SHORTCODE = re.compile(r"\{\{<.*?>\}\}|\{\{%.*?%\}\}", re.DOTALL)
+_HUGO_SHORTCODE = re.compile(
+    r"\{\{<" + r"(?:(?!\n[ \t]*\n).)*?" + r">\}\}|\{\{%" + r"(?:(?!\n[ \t]*\n).)*?" + r"%\}\}",
+    re.DOTALL,
+)
 
 # kramdown inline attribute lists ({: .class}, {:toc}) and heading ids ({#quick-start}).
 _KRAMDOWN_TOC = re.compile(
@@ -51,8 +57,23 @@ _JSX_COMMENT = re.compile(r"\{/\*.*?\*/\}", re.DOTALL)
 _CONTAINER_FENCE = re.compile(r"^[ \t]*:::+[ \t]*[\w-]*[^\n]*$", re.M)
 
 
+_FENCE = re.compile(r"^([ \t]{0,3})(`{3,}|~{3,})[^\n]*\n.*?^\1?\2[ \t]*$", re.M | re.S)
+
+
 def strip_dialects(text: str) -> str:
-    """``text`` without template syntax, with the same number of lines."""
+    """``text`` without template syntax, with the same number of lines; fenced code is
+    left as it is (its braces and tags are code, and code is not tweeted)."""
+    pieces: list[str] = []
+    position = 0
+    for fence in _FENCE.finditer(text):
+        pieces.append(_strip(text[position : fence.start()]))
+        pieces.append(fence.group(0))
+        position = fence.end()
+    pieces.append(_strip(text[position:]))
+    return "".join(pieces)
+
+
+def _strip(text: str) -> str:
     if "{%" in text or "{{" in text:
         text = _strip_liquid_and_hugo(text)
     if "{:" in text or "{#" in text or "{." in text:

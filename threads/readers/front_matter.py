@@ -18,8 +18,11 @@ from typing import Any
 from threads.errors import ArticleError
 from threads.outline import Metadata
 
-_YAML = re.compile(r"\A(?:[ \t]*\n)*---[ \t]*\n(?P<body>.*?)\n?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
-_TOML = re.compile(r"\A(?:[ \t]*\n)*\+\+\+[ \t]*\n(?P<body>.*?)\n?\+\+\+[ \t]*(?:\n|\Z)", re.S)
+# The closing delimiter stands on a line of its own ("description: Wait..." ends nothing).
+_YAML = re.compile(
+    r"\A(?:[ \t]*\n)*---[ \t]*\n(?P<body>(?:.*?\n)??)(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S
+)
+_TOML = re.compile(r"\A(?:[ \t]*\n)*\+\+\+[ \t]*\n(?P<body>(?:.*?\n)??)\+\+\+[ \t]*(?:\n|\Z)", re.S)
 _PELICAN_LINE = re.compile(r"^(?P<key>[A-Za-z][\w-]*)[ \t]*:[ \t]*(?P<value>.*)$")
 _PELICAN_KEYS = frozenset(
     {"title", "date", "modified", "author", "authors", "category", "tags", "slug", "summary"}

@@ -233,6 +233,8 @@ def _json_ld(tree: LexborHTMLParser) -> dict[str, object]:
             data = json.loads(node.text())
         except ValueError:
             continue
+        if not isinstance(data, dict | list):
+            continue
         candidates = data if isinstance(data, list) else data.get("@graph", [data])
         for candidate in candidates if isinstance(candidates, list) else []:
             if isinstance(candidate, dict) and "Posting" in str(candidate.get("@type", "")):

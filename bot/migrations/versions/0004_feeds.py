@@ -35,6 +35,8 @@ def upgrade() -> None:
         sa.Column("next_check_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("failures", sa.Integer, nullable=False),
         sa.Column("failing_since", sa.DateTime(timezone=True), nullable=True),
+        # Set by the first successful poll: what the feed held then is marked seen.
+        sa.Column("seeded_at", sa.DateTime(timezone=True), nullable=True),
     )
     op.create_table(
         "feed_entries",
