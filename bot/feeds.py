@@ -165,34 +165,13 @@ def poll_feed(
             if entry.id not in known:
                 new_rows.append(row(entry, WAITING, decision.content_hash))
         elif decision.action == Action.NEW:
-            preview = entry_preview(
-                entry,
-                settings.options,
-                settings.templates,
-                fetch_pages=fetch_pages,
-                config_path=settings.config_path,
-                for_posting=True,
-            )
-            prepared = preview.prepared
-            reason = preview.problem
-            if prepared is not None and not prepared.postable:
-                errors = [f for f in prepared.findings if f.severity == "error"]
-                reason = "; ".join(f"{f.code}: {f.message}" for f in errors[:3])
-            threads: list[Thread] = []
-            if prepared is not None and reason is None:
-                try:
-                    # The one freeze-or-continue rule: a thread already queued or live
-                    # under this key is never frozen a second time.
-                    threads = [
-                        t
-                        for t in choose_threads(prepared, feed.sections)
-                        if existing_version(store, t, scheduling=True) is None
-                    ]
-                except AlreadyPublishedError as error:
-                    reason = f"already posted: {error}"
+            prepared, threads, reason = _threads_for(entry, store, feed, settings, fetch_pages)
             if prepared is None or reason is not None:
                 report.refused.append((entry, reason or "no threads"))
                 state_row = row(entry, REFUSED, decision.content_hash, reason)
+            elif not threads:
+                # Every thread of it is queued already (scheduled by hand, say).
+                state_row = row(entry, QUEUED, decision.content_hash, "already queued")
             else:
                 times = next_slots(slots, tz, now, len(threads), taken)
                 taken += times
@@ -238,6 +217,42 @@ def poll_feed(
     for entry, reason in report.refused:
         log.info("refused: %s: %s", entry.title, reason)
     return report
+
+
+def _threads_for(
+    entry: FeedEntry,
+    store: Store,
+    feed: FeedRecord,
+    settings: FeedSettings,
+    fetch_pages: bool,
+) -> tuple[Prepared | None, list[Thread], str | None]:
+    """A new entry's threads to queue, through the same build and validation as
+    ``schedule``, or why there are none."""
+    preview = entry_preview(
+        entry,
+        settings.options,
+        settings.templates,
+        fetch_pages=fetch_pages,
+        config_path=settings.config_path,
+        for_posting=True,
+    )
+    prepared = preview.prepared
+    if prepared is None:
+        return None, [], preview.problem
+    if not prepared.postable:
+        errors = [f for f in prepared.findings if f.severity == "error"]
+        return prepared, [], "; ".join(f"{f.code}: {f.message}" for f in errors[:3])
+    try:
+        # The one freeze-or-continue rule: a thread already queued or live under this
+        # key is never frozen a second time.
+        threads = [
+            thread
+            for thread in choose_threads(prepared, feed.sections)
+            if existing_version(store, thread, scheduling=True) is None
+        ]
+    except AlreadyPublishedError as error:
+        return prepared, [], f"already posted: {error}"
+    return prepared, threads, None
 
 
 def _failed(

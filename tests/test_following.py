@@ -410,3 +410,20 @@ def test_a_waiting_entry_refused_at_its_date_is_refused_once(server, store, sett
     record = FeedStore(store).get(url)
     assert record is not None
     assert record.refused == 1
+
+
+def test_a_post_already_queued_by_hand_is_not_queued_twice(server, store, settings) -> None:  # type: ignore[no-untyped-def]
+    """A post whose thread `schedule` queued already is remembered, not queued again."""
+    feed = Feed()
+    server.routes["/feed.xml"] = feed
+    url = server.url + "/feed.xml"
+    follow(store, url)
+    poll(store, settings, url)
+    feed.body = rss(item("n", 5))
+    first = poll(store, settings, url, NOW + dt.timedelta(hours=1))
+    with store.engine.begin() as connection:  # as if the feed's record of it were lost
+        connection.execute(entries_table.delete().where(entries_table.c.entry_key == "n"))
+    again = poll(store, settings, url, NOW + dt.timedelta(hours=2))
+    assert [e.id for e, _ in first.queued] == ["n"]
+    assert (again.queued, again.refused) == ([], [])
+    assert [key for key, _, _ in queued_threads(store)] == ["n#1"]
