@@ -28,11 +28,12 @@ _LIQUID_TAG = re.compile(r"\{%" + _WITHIN_PARAGRAPH + r"%\}", re.DOTALL)
 _LIQUID_OUTPUT = re.compile(r"\{\{(?![<%])" + _WITHIN_PARAGRAPH + r"\}\}", re.DOTALL)
 
 # Hugo shortcodes: {{< name … >}}, {{% name … %}}, closing and self-closing forms.
-_HUGO_CODE_OPEN = re.compile(r"\{\{[<%]\s*(?:highlight|code)\b.*?[>%]\}\}", re.DOTALL)
+_HUGO_CODE_OPEN = re.compile(
+    r"\{\{[<%]\s*(?:highlight|code)\b" + _WITHIN_PARAGRAPH + r"[>%]\}\}", re.DOTALL
+)
 _HUGO_CODE_CLOSE = re.compile(r"\{\{[<%]\s*/\s*(?:highlight|code)\s*[>%]\}\}")
 _HUGO_SHORTCODE = re.compile(
-    r"\{\{<" + r"(?:(?!\n[ \t]*\n).)*?" + r">\}\}|\{\{%" + r"(?:(?!\n[ \t]*\n).)*?" + r"%\}\}",
-    re.DOTALL,
+    r"\{\{<" + _WITHIN_PARAGRAPH + r">\}\}|\{\{%" + _WITHIN_PARAGRAPH + r"%\}\}", re.DOTALL
 )
 
 # kramdown inline attribute lists ({: .class}, {:toc}) and heading ids ({#quick-start}).

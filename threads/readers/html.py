@@ -114,7 +114,7 @@ class _Walker:
                 self.outline.skipped[_SKIPPED[tag]] += 1
             elif tag in _HEADINGS:
                 self.flush(item, prose)
-                self.add("heading", child, level=_HEADINGS[tag])
+                self.heading(child, _HEADINGS[tag])
             elif tag == "li":
                 self.flush(item, prose)
                 self.walk(child, item=True)
@@ -166,10 +166,10 @@ class _Walker:
         self.links.clear()
         self.outside_link = False
 
-    def add(self, kind: BlockKind, node: LexborNode, level: int) -> None:
+    def heading(self, node: LexborNode, level: int) -> None:
         text = " ".join(node.text(deep=True, separator="").split())
         if text:
-            self.outline.blocks.append(Block(kind, text, self.line_of(text), level=level))
+            self.outline.blocks.append(Block("heading", text, self.line_of(text), level=level))
 
     def line_of(self, text: str) -> int:
         """The source line where ``text`` starts, when its first words are found as written."""
