@@ -13,6 +13,8 @@ mutation the tests do not catch is a hole in the tests: the script exits 1.
 4. feed-first-poll-floods: a newly added feed queues everything it already holds.
 5. feed-no-canonical-dedupe: the same post through a second feed is queued again.
 6. feed-poll-not-atomic: a poll's entries commit before its threads are queued.
+7. feed-requeues-live-post: a feed entry's threads skip the freeze-or-continue rule.
+8. feed-first-poll-by-last-check: a failed first poll counts as having seeded the feed.
 """
 
 from __future__ import annotations
@@ -83,6 +85,18 @@ MUTATIONS = [
         "bot/feed_store.py",
         "            if queue is not None:\n                queue(connection)\n",
         "            if queue is not None:\n                connection.commit()\n                queue(connection)\n",
+    ),
+    Mutation(
+        "feed-requeues-live-post",
+        "bot/feeds.py",
+        "            if existing_version(store, thread, scheduling=True) is None\n",
+        "            if True\n",
+    ),
+    Mutation(
+        "feed-first-poll-by-last-check",
+        "bot/feeds.py",
+        "        first_poll=feed.seeded_at is None,\n",
+        "        first_poll=feed.last_checked_at is None,\n",
     ),
 ]
 
