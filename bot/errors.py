@@ -9,7 +9,9 @@ They extend the tree in ``threads.errors``; the exit code is a class attribute
     │   ├── CredentialsError               a network credential is missing from the environment
     │   ├── ThreadNotFoundError            no thread with that id in the store
     │   ├── ScheduleError                  a time, duration, zone or slot that cannot be used
-    │   └── StoreError                     the store cannot be opened, read or upgraded
+    │   ├── StoreError                     the store cannot be opened, read or upgraded
+    │   └── UnknownAccountError            --account names no [accounts.NAME] section
+    ├── StoreUnavailableError              the store's database stopped answering (retry later)
     ├── FeedFetchError                     a followed feed could not be fetched (retry_after)
     ├── StateConflictError                 the thread's status forbids the change asked for
     │   └── ThreadBusyError                another process holds the thread's lease
@@ -57,7 +59,9 @@ __all__ = [
     "StoreError",
     "ThreadBusyError",
     "ThreadNotFoundError",
+    "StoreUnavailableError",
     "ThreadbotError",
+    "UnknownAccountError",
 ]
 
 
@@ -75,6 +79,15 @@ class ScheduleError(InputError):
 
 class StoreError(InputError):
     """The state store cannot be opened, read or upgraded (path or URL, what to do)."""
+
+
+class UnknownAccountError(InputError):
+    """An account name with no ``[accounts.NAME]`` section in the config."""
+
+
+class StoreUnavailableError(ThreadbotError):
+    """The store's database did not answer (refused, cut, timed out): nothing was changed
+    by the statement that failed; a daemon stops the thread in hand and reconnects."""
 
 
 class FeedFetchError(ThreadbotError):

@@ -1,10 +1,16 @@
 """The state store: frozen threads and the fate of each tweet (SQLAlchemy Core).
 
-SQLite by default (WAL, a busy timeout, short transactions); the SQL is plain Core with
-no dialect-specific statements, and the schema is built by named Alembic migrations
-(``bot/migrations``), so the same schema can run on PostgreSQL. Every state change is
-its own committed transaction, so a process killed at any point leaves a store that says
-exactly which tweets are live.
+SQLite by default (WAL, a busy timeout, short transactions); PostgreSQL 15+ (psycopg 3)
+when several daemons on several machines share one queue. The SQL is portable Core; the
+one backend difference is row locking: on PostgreSQL a claim first takes the thread's
+row and its account's row with ``FOR UPDATE SKIP LOCKED`` (a daemon never waits on a row
+another daemon is claiming), on SQLite the single writer lock does the same. The schema
+is built by the same named Alembic migrations (``bot/migrations``) on both. Every state
+change is its own committed transaction, so a process killed at any point leaves a
+store that says exactly which tweets are live.
+
+Time for leases and due checks comes from :meth:`Store.clock`: the database's clock on
+PostgreSQL, so daemons whose machine clocks disagree still agree on when a lease ends.
 
 The store executes the decisions of :mod:`bot.lifecycle` — each status change is one
 UPDATE whose WHERE clause holds the statuses it may come from — and decides nothing.
@@ -23,16 +29,19 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from bot.errors import LeaseLostError, StoreError, ThreadNotFoundError
-from bot.lifecycle import CLAIMABLE, ThreadStatus, TweetStatus, sources
+from bot.errors import LeaseLostError, StoreError, StoreUnavailableError, ThreadNotFoundError
+from bot.lifecycle import CLAIMABLE, WAITING, ThreadStatus, TweetStatus, sources
 
 # The Alembic revisions in bot/migrations/versions, oldest first (a test checks).
-REVISIONS = ("0001_initial", "0002_media", "0003_claim_lease", "0004_feeds")
+REVISIONS = ("0001_initial", "0002_media", "0003_claim_lease", "0004_feeds", "0005_accounts")
+DEFAULT_ACCOUNT = "default"
+# How the store treats a schema older than HEAD (see Store.__init__).
+SchemaPolicy = Literal["auto", "upgrade", "exact"]
 HEAD = REVISIONS[-1]
 # What the meta table's schema_version said before Alembic: 1 and 2 map onto these.
 _LEGACY = {1: "0001_initial", 2: "0002_media"}
@@ -64,7 +73,31 @@ threads_table = sa.Table(
     sa.Column("cost_usd", sa.Float, nullable=False),
     sa.Column("claim_host", sa.String(255), nullable=True),
     sa.Column("lease_until", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("account", sa.String(64), nullable=False, server_default=DEFAULT_ACCOUNT),
     sa.Index("ix_threads_status_due_at", "status", "due_at"),
+    sa.Index("ix_threads_account_status_due_at", "account", "status", "due_at"),
+)
+
+accounts_table = sa.Table(
+    "accounts",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("blocked_until", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("blocked_reason", sa.Text, nullable=True),
+    sa.Column("username", sa.String(64), nullable=True),
+)
+
+daemons_table = sa.Table(
+    "daemons",
+    metadata,
+    sa.Column("id", sa.String(100), primary_key=True),
+    sa.Column("host", sa.String(255), nullable=False),
+    sa.Column("pid", sa.Integer, nullable=False),
+    sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("heartbeat_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("stopped_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("max_threads", sa.Integer, nullable=False),
+    sa.Column("version", sa.String(32), nullable=False),
 )
 
 tweets_table = sa.Table(
@@ -127,6 +160,7 @@ class ScheduleRow:
     claimed_by: str | None
     lease_until: dt.datetime | None
     live_count: int
+    account: str = DEFAULT_ACCOUNT
 
 
 @dataclass(frozen=True)
@@ -147,6 +181,7 @@ class ThreadRecord:
     claimed_by: str | None = None
     claim_host: str | None = None
     lease_until: dt.datetime | None = None
+    account: str = DEFAULT_ACCOUNT
 
     @property
     def live_count(self) -> int:
@@ -179,6 +214,32 @@ class ThreadSummary:
     first_post_id: str | None
     # The first tweet's text, as the queue calendar shows it.
     first_text: str = ""
+    account: str = DEFAULT_ACCOUNT
+
+
+@dataclass(frozen=True)
+class AccountState:
+    """What all daemons share about an account: a rate limit or cap seen by any of them."""
+
+    name: str
+    blocked_until: dt.datetime | None
+    blocked_reason: str | None
+    username: str | None
+
+
+@dataclass(frozen=True)
+class DaemonRecord:
+    """A daemon as `threadbot daemons` lists it; times are the database's."""
+
+    id: str
+    host: str
+    pid: int
+    started_at: dt.datetime
+    heartbeat_at: dt.datetime
+    stopped_at: dt.datetime | None
+    max_threads: int
+    version: str
+    threads_in_hand: int
 
 
 @dataclass(frozen=True)
@@ -206,18 +267,36 @@ def database_url(path_or_url: str | Path) -> str:
 
 
 class Store:
-    """Threads and tweets, one committed transaction per change."""
+    """Threads and tweets, one committed transaction per change.
 
-    def __init__(self, url: str, engine: Engine | None = None) -> None:
+    ``schema`` says what to do with a store whose schema is older than this threadbot's:
+    ``auto`` (commands) upgrades an embedded SQLite store and refuses a shared database
+    (another daemon may still run the old version: `threadbot db upgrade` is a decision);
+    ``upgrade`` (`threadbot db upgrade`) upgrades any; ``exact`` (the daemon) refuses any
+    schema but its own. An empty database is created at the head revision by all three.
+    """
+
+    def __init__(
+        self, url: str, engine: Engine | None = None, *, schema: SchemaPolicy = "auto"
+    ) -> None:
         self.url = url
         self.engine = engine or _create_engine(url)
+        self.shared = self.engine.dialect.name != "sqlite"
         try:
-            self._migrate()
+            self._migrate(schema)
+        except StoreError:
+            self.engine.dispose()
+            raise
+        except sa.exc.OperationalError as error:
+            self.engine.dispose()
+            raise StoreError(
+                f"{_shown(url)}: cannot connect ({_reason(error)}): check the URL, that the "
+                "database server runs and accepts this user"
+            ) from None
         except sa.exc.DatabaseError as error:
             self.engine.dispose()
-            reason = str(error.orig) if error.orig is not None else str(error)
             raise StoreError(
-                f"{_shown(url)}: not a usable threadbot store ({reason}): "
+                f"{_shown(url)}: not a usable threadbot store ({_reason(error)}): "
                 "point --db or $THREADBOT_DB at a threadbot store or a new file"
             ) from None
 
@@ -225,14 +304,13 @@ class Store:
 
     def revision(self) -> str | None:
         """The store's Alembic revision, or None for a store from before Alembic."""
-        with self.engine.connect() as connection:
+        with self._connect() as connection:
             return _revision(connection)
 
-    def _migrate(self) -> None:
-        """Bring the schema to HEAD; every step only adds, so a user's queue survives.
-
-        The common case — already at HEAD — costs one SELECT and never imports Alembic.
-        """
+    def _migrate(self, schema: SchemaPolicy) -> None:
+        """Bring the schema to HEAD as ``schema`` allows; every step only adds, so a
+        user's queue survives. The common case — already at HEAD — costs one SELECT and
+        never imports Alembic."""
         with self.engine.connect() as connection:
             current = _revision(connection)
         if current == HEAD:
@@ -245,14 +323,43 @@ class Store:
         from bot.migrations import upgrade
 
         with self.engine.begin() as connection:
+            if self.shared:
+                # Two processes starting on a new database: one creates, the other waits.
+                connection.execute(sa.text("SELECT pg_advisory_xact_lock(7354211)"))
+                current = _revision(connection)
+                if current == HEAD:
+                    return
+            empty = current is None and not sa.inspect(connection).has_table("threads")
+            if not empty:
+                refuse = schema == "exact" or (schema == "auto" and self.shared)
+                if refuse:
+                    raise StoreError(
+                        f"{_shown(self.url)}: the store's schema ({current or 'before 0001'}) "
+                        f"is older than this threadbot's ({HEAD}): run `threadbot db upgrade` "
+                        "once (daemons of the older version must be stopped first)"
+                    )
             stamp = None
             if current is None:
                 stamp = _legacy_revision(connection, self.url)
             upgrade(connection, stamp)
 
+    def clock(self) -> dt.datetime:
+        """Now, by the database's clock when the store is shared (leases and due times
+        are compared with it, so machines with skewed clocks agree), else by this one's."""
+        if not self.shared:
+            return dt.datetime.now(dt.UTC)
+        with self._connect() as connection:
+            value = connection.execute(sa.select(sa.func.clock_timestamp())).scalar_one()
+        return _aware(value) or dt.datetime.now(dt.UTC)
+
+    @contextmanager
+    def _connect(self) -> Iterator[Connection]:
+        with _translated(self.url), self.engine.connect() as connection:
+            yield connection
+
     @contextmanager
     def _transaction(self) -> Iterator[Connection]:
-        with self.engine.begin() as connection:
+        with _translated(self.url), self.engine.begin() as connection:
             yield connection
 
     def transaction(self) -> contextlib.AbstractContextManager[Connection]:
@@ -275,6 +382,7 @@ class Store:
         due_at: dt.datetime | None = None,
         media: dict[int, tuple[bytes, str]] | None = None,
         connection: Connection | None = None,
+        account: str = DEFAULT_ACCOUNT,
     ) -> ThreadRecord:
         """Store a thread's exact texts (and images, by tweet position); from now on
         these, not the article, get posted. With ``connection``, inside that transaction
@@ -293,7 +401,9 @@ class Store:
                     due_at=due_at,
                     media=media,
                     connection=own,
+                    account=account,
                 )
+        _ensure_account(connection, account)
         inserted = connection.execute(
             threads_table.insert().values(
                 key=key,
@@ -305,6 +415,7 @@ class Store:
                 created_at=_utc(now),
                 due_at=_utc(due_at),
                 cost_usd=cost_usd,
+                account=account,
             )
         ).inserted_primary_key
         assert inserted is not None  # an INSERT always has one
@@ -334,7 +445,7 @@ class Store:
         return self._one(connection, thread_id)
 
     def media(self, thread_id: int, position: int) -> MediaRecord | None:
-        with self.engine.connect() as connection:
+        with self._connect() as connection:
             row = connection.execute(
                 sa.select(media_table)
                 .where(media_table.c.thread_id == thread_id)
@@ -362,7 +473,7 @@ class Store:
             )
 
     def get(self, thread_id: int) -> ThreadRecord:
-        with self.engine.connect() as connection:
+        with self._connect() as connection:
             return self._one(connection, thread_id)
 
     def _one(self, connection: Connection, thread_id: int) -> ThreadRecord:
@@ -375,13 +486,13 @@ class Store:
 
     def by_key(self, key: str) -> list[ThreadRecord]:
         """Every stored version of thread ``key``, oldest first (one query)."""
-        with self.engine.connect() as connection:
+        with self._connect() as connection:
             return _records(connection, threads_table.c.key == key)
 
     def all_threads(self, *, scheduled_only: bool = False) -> list[ThreadRecord]:
         """Every thread with its tweets, by id, in one query (what status and queue show)."""
         condition = threads_table.c.due_at.is_not(None) if scheduled_only else sa.true()
-        with self.engine.connect() as connection:
+        with self._connect() as connection:
             return _records(connection, condition)
 
     def summaries(self, *, scheduled_only: bool = False) -> list[ThreadSummary]:
@@ -424,10 +535,11 @@ class Store:
             total.label("tweet_count"),
             first.label("first_post_id"),
             first_text.label("first_text"),
+            threads_table.c.account,
         ).order_by(threads_table.c.id)
         if scheduled_only:
             query = query.where(threads_table.c.due_at.is_not(None))
-        with self.engine.connect() as connection:
+        with self._connect() as connection:
             rows = connection.execute(query).all()
         return [
             ThreadSummary(
@@ -443,13 +555,17 @@ class Store:
                 tweet_count=row.tweet_count,
                 first_post_id=row.first_post_id,
                 first_text=row.first_text or "",
+                account=row.account,
             )
             for row in rows
         ]
 
-    def schedule_rows(self, *statuses: ThreadStatus) -> list[ScheduleRow]:
+    def schedule_rows(
+        self, *statuses: ThreadStatus, due_by: dt.datetime | None = None
+    ) -> list[ScheduleRow]:
         """Queued threads by due time, without their tweets, in one query (the daemon's
-        poll reads this every few seconds, however long the queue)."""
+        poll reads this every few seconds). With ``due_by``, only threads due by then
+        and every ``posting`` one: a poll's cost follows what is due, not the queue."""
         live = (
             sa.select(sa.func.count())
             .where(tweets_table.c.thread_id == threads_table.c.id)
@@ -466,12 +582,20 @@ class Store:
                 threads_table.c.claimed_by,
                 threads_table.c.lease_until,
                 live.label("live_count"),
+                threads_table.c.account,
             )
             .where(threads_table.c.status.in_([str(s) for s in statuses]))
             .where(threads_table.c.due_at.is_not(None))
             .order_by(threads_table.c.due_at, threads_table.c.id)
         )
-        with self.engine.connect() as connection:
+        if due_by is not None:
+            query = query.where(
+                sa.or_(
+                    threads_table.c.status == ThreadStatus.POSTING,
+                    _effective_due(threads_table) <= _utc(due_by),
+                )
+            )
+        with self._connect() as connection:
             rows = connection.execute(query).all()
         return [
             ScheduleRow(
@@ -483,6 +607,7 @@ class Store:
                 claimed_by=row.claimed_by,
                 lease_until=_aware(row.lease_until),
                 live_count=row.live_count,
+                account=row.account,
             )
             for row in rows
         ]
@@ -497,27 +622,58 @@ class Store:
         now: dt.datetime,
         lease_until: dt.datetime,
         from_statuses: Iterable[ThreadStatus] = CLAIMABLE,
+        *,
+        due_only: bool = False,
     ) -> ThreadRecord | None:
-        """Take a thread for posting in one atomic UPDATE; None if another process has it.
+        """Take a thread for posting in one transaction; None if another process has it.
 
         Claimable: a thread in ``from_statuses``, or one in ``posting`` whose lease has
         expired (or is this owner's). Of two processes racing, exactly one changes the row.
+
+        ``due_only`` (the daemon's claims) adds the queue's rules: the thread is due by
+        ``now``; its account is not blocked by a rate limit; no other thread of its account
+        is ``posting`` (an account's threads never overlap) and none of them is due before
+        it (they go out in order). On PostgreSQL the thread's row and then its account's
+        are locked ``FOR UPDATE SKIP LOCKED`` first, so two daemons never wait on each
+        other and never both pass the account check.
+
         The record comes back read after the claim: what crash-safety needs to know.
         """
         now_utc = _utc(now)
+        t = threads_table
         posting = sa.and_(
-            threads_table.c.status == ThreadStatus.POSTING,
+            t.c.status == ThreadStatus.POSTING,
             sa.or_(
-                threads_table.c.claimed_by == owner,
-                threads_table.c.lease_until.is_(None),
-                threads_table.c.lease_until <= now_utc,
+                t.c.claimed_by == owner,
+                t.c.lease_until.is_(None),
+                t.c.lease_until <= now_utc,
             ),
         )
+        waiting: sa.ColumnElement[bool] = t.c.status.in_([str(s) for s in from_statuses])
+        if due_only:
+            waiting = sa.and_(waiting, _effective_due(t) <= now_utc)
+        condition = sa.and_(t.c.id == thread_id, sa.or_(waiting, posting))
+        if due_only:
+            condition = sa.and_(condition, *_queue_rules(now_utc))
         with self._transaction() as connection:
+            row = connection.execute(
+                sa.select(t.c.id, t.c.account)
+                .where(t.c.id == thread_id)
+                .with_for_update(skip_locked=True)
+            ).first()
+            if row is None:
+                return None  # gone, or being claimed by another daemon right now
+            if due_only and self.shared:
+                held = connection.execute(
+                    sa.select(accounts_table.c.name)
+                    .where(accounts_table.c.name == row.account)
+                    .with_for_update(skip_locked=True)
+                ).first()
+                if held is None:
+                    return None  # another daemon is claiming for this account
             changed = connection.execute(
-                threads_table.update()
-                .where(threads_table.c.id == thread_id)
-                .where(sa.or_(threads_table.c.status.in_([str(s) for s in from_statuses]), posting))
+                t.update()
+                .where(condition)
                 .values(
                     status=ThreadStatus.POSTING,
                     claimed_by=owner,
@@ -650,7 +806,7 @@ class Store:
                 connection.execute(meta_table.insert().values(key=key, value=value))
 
     def get_meta(self, key: str) -> str | None:
-        with self.engine.connect() as connection:
+        with self._connect() as connection:
             value = connection.execute(
                 sa.select(meta_table.c.value).where(meta_table.c.key == key)
             ).scalar()
@@ -658,16 +814,183 @@ class Store:
 
     # -- accounting ---------------------------------------------------------------
 
-    def posted_since(self, since: dt.datetime) -> list[PostedTweet]:
-        """Every tweet posted since ``since``, oldest first."""
-        with self.engine.connect() as connection:
-            rows = connection.execute(
-                sa.select(tweets_table.c.posted_at, tweets_table.c.has_url)
-                .where(tweets_table.c.status == TweetStatus.POSTED)
-                .where(tweets_table.c.posted_at >= _utc(since))
-                .order_by(tweets_table.c.posted_at)
-            ).all()
+    def posted_since(self, since: dt.datetime, account: str | None = None) -> list[PostedTweet]:
+        """Every tweet posted since ``since`` (by ``account``, if given), oldest first:
+        budgets and caps are counted from the store, so every daemon sees the same."""
+        query = (
+            sa.select(tweets_table.c.posted_at, tweets_table.c.has_url)
+            .where(tweets_table.c.status == TweetStatus.POSTED)
+            .where(tweets_table.c.posted_at >= _utc(since))
+            .order_by(tweets_table.c.posted_at)
+        )
+        if account is not None:
+            query = query.join(threads_table, threads_table.c.id == tweets_table.c.thread_id)
+            query = query.where(threads_table.c.account == account)
+        with self._connect() as connection:
+            rows = connection.execute(query).all()
         return [PostedTweet(_aware(row.posted_at) or since, bool(row.has_url)) for row in rows]
+
+    # -- accounts: state every daemon shares ------------------------------------------
+
+    def account_state(self, name: str) -> AccountState:
+        with self._connect() as connection:
+            row = connection.execute(
+                sa.select(accounts_table).where(accounts_table.c.name == name)
+            ).first()
+        if row is None:
+            return AccountState(name, None, None, None)
+        return AccountState(
+            name=row.name,
+            blocked_until=_aware(row.blocked_until),
+            blocked_reason=row.blocked_reason,
+            username=row.username,
+        )
+
+    def block_account(self, name: str, until: dt.datetime, reason: str) -> None:
+        """Record a rate limit or cap seen on the network: no daemon claims this account's
+        threads before ``until`` (a later block wins; an earlier one never shortens it)."""
+        with self._transaction() as connection:
+            _ensure_account(connection, name)
+            connection.execute(
+                accounts_table.update()
+                .where(accounts_table.c.name == name)
+                .where(
+                    sa.or_(
+                        accounts_table.c.blocked_until.is_(None),
+                        accounts_table.c.blocked_until < _utc(until),
+                    )
+                )
+                .values(blocked_until=_utc(until), blocked_reason=reason)
+            )
+
+    def remember_username(self, name: str, username: str) -> None:
+        """The account's handle on the network, so listings link posts without asking."""
+        with self._transaction() as connection:
+            _ensure_account(connection, name)
+            connection.execute(
+                accounts_table.update()
+                .where(accounts_table.c.name == name)
+                .values(username=username)
+            )
+
+    # -- daemons: who is running, seen by every machine --------------------------------
+
+    def register_daemon(
+        self, daemon_id: str, host: str, pid: int, max_threads: int, version: str
+    ) -> None:
+        with self._transaction() as connection:
+            now = _db_now(connection)
+            connection.execute(
+                daemons_table.insert().values(
+                    id=daemon_id,
+                    host=host,
+                    pid=pid,
+                    started_at=now,
+                    heartbeat_at=now,
+                    max_threads=max_threads,
+                    version=version,
+                )
+            )
+
+    def daemon_heartbeat(self, daemon_id: str, *, stopped: bool = False) -> None:
+        """The daemon is alive (every poll), or has stopped; the database's time."""
+        with self._transaction() as connection:
+            now = _db_now(connection)
+            values: dict[str, Any] = {"heartbeat_at": now}
+            if stopped:
+                values["stopped_at"] = now
+            connection.execute(
+                daemons_table.update().where(daemons_table.c.id == daemon_id).values(**values)
+            )
+
+    def daemons(self, *, alive_within: dt.timedelta | None) -> list[DaemonRecord]:
+        """Daemons, newest first: with ``alive_within``, only those not stopped whose last
+        heartbeat is that recent by the database's clock."""
+        in_hand = (
+            sa.select(sa.func.count())
+            .where(threads_table.c.claimed_by == daemons_table.c.id)
+            .where(threads_table.c.status == ThreadStatus.POSTING)
+            .scalar_subquery()
+        )
+        query = sa.select(daemons_table, in_hand.label("in_hand")).order_by(
+            daemons_table.c.started_at.desc()
+        )
+        with self._connect() as connection:
+            if alive_within is not None:
+                since = _db_now(connection) - alive_within
+                query = query.where(daemons_table.c.stopped_at.is_(None)).where(
+                    daemons_table.c.heartbeat_at >= since
+                )
+            rows = connection.execute(query).all()
+        return [
+            DaemonRecord(
+                id=row.id,
+                host=row.host,
+                pid=row.pid,
+                started_at=_aware(row.started_at) or dt.datetime.now(dt.UTC),
+                heartbeat_at=_aware(row.heartbeat_at) or dt.datetime.now(dt.UTC),
+                stopped_at=_aware(row.stopped_at),
+                max_threads=row.max_threads,
+                version=row.version,
+                threads_in_hand=row.in_hand,
+            )
+            for row in rows
+        ]
+
+    # -- moving a store ---------------------------------------------------------------
+
+    def copy_to(self, target: Store) -> dict[str, int]:
+        """Copy every row of this store into ``target`` (an empty store at HEAD), ids
+        kept, in one transaction on the target; returns rows copied per table. Refused
+        while a thread is ``posting`` here (stop the daemons first)."""
+        from bot.feed_store import entries_table as feed_entries_table
+        from bot.feed_store import feeds_table
+
+        with self._connect() as source:
+            busy = source.execute(
+                sa.select(sa.func.count()).where(threads_table.c.status == ThreadStatus.POSTING)
+            ).scalar_one()
+            if busy:
+                raise StoreError(
+                    f"{_shown(self.url)}: {busy} thread(s) are being posted: stop the daemons "
+                    "(and wait for `threadbot publish` runs to end), then copy again"
+                )
+            tables = [
+                meta_table,
+                accounts_table,
+                threads_table,
+                tweets_table,
+                media_table,
+                feeds_table,
+                feed_entries_table,
+                daemons_table,
+            ]
+            copied: dict[str, int] = {}
+            with target._transaction() as destination:
+                for table in (threads_table, feeds_table):
+                    has_rows = destination.execute(sa.select(sa.func.count()).select_from(table))
+                    if has_rows.scalar_one():
+                        raise StoreError(
+                            f"{_shown(target.url)}: already holds {table.name}: copy into a "
+                            "new, empty database"
+                        )
+                destination.execute(accounts_table.delete())
+                destination.execute(meta_table.delete())
+                for table in tables:
+                    rows = [dict(row._mapping) for row in source.execute(sa.select(table))]
+                    for start in range(0, len(rows), 1000):
+                        destination.execute(table.insert(), rows[start : start + 1000])
+                    copied[table.name] = len(rows)
+                if destination.dialect.name == "postgresql":
+                    # Ids were copied as they were: the sequences continue after them.
+                    for table in (threads_table, feeds_table, feed_entries_table):
+                        destination.execute(
+                            sa.text(
+                                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                                f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"
+                            )
+                        )
+        return copied
 
 
 def _revision(connection: Connection) -> str | None:
@@ -702,6 +1025,62 @@ def _renew(connection: Connection, thread_id: int, owner: str, lease_until: dt.d
         .values(lease_until=_utc(lease_until))
     ).rowcount
     return bool(changed == 1)
+
+
+def _db_now(connection: Connection) -> dt.datetime:
+    if connection.dialect.name == "postgresql":
+        value = connection.execute(sa.select(sa.func.clock_timestamp())).scalar_one()
+        return _aware(value) or dt.datetime.now(dt.UTC)
+    return dt.datetime.now(dt.UTC)
+
+
+def _effective_due(table: Any) -> sa.ColumnElement[Any]:
+    """When a queued thread may go: its deferral if any, else its slot."""
+    return sa.func.coalesce(table.c.not_before, table.c.due_at)
+
+
+def _queue_rules(now: dt.datetime | None) -> list[sa.ColumnElement[bool]]:
+    """The daemon's claim conditions beyond the thread's own status (see Store.claim)."""
+    t = threads_table
+    other = threads_table.alias("other")
+    earlier = sa.or_(
+        other.c.due_at < t.c.due_at,
+        sa.and_(other.c.due_at == t.c.due_at, other.c.id < t.c.id),
+    )
+    ahead = (
+        sa.select(other.c.id)
+        .where(other.c.account == t.c.account)
+        .where(other.c.id != t.c.id)
+        .where(
+            sa.or_(
+                # Being posted, or left by a dead daemon: it is finished first.
+                other.c.status == ThreadStatus.POSTING,
+                sa.and_(
+                    other.c.status.in_([str(s) for s in WAITING]),
+                    _effective_due(other) <= now,
+                    earlier,
+                ),
+            )
+        )
+    )
+    blocked = (
+        sa.select(accounts_table.c.name)
+        .where(accounts_table.c.name == t.c.account)
+        .where(accounts_table.c.blocked_until > now)
+    )
+    return [~ahead.exists(), ~blocked.exists()]
+
+
+def _ensure_account(connection: Connection, name: str) -> None:
+    """The account's row (its shared rate-limit state and the claim's lock), once."""
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        connection.execute(pg_insert(accounts_table).values(name=name).on_conflict_do_nothing())
+        return
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    connection.execute(sqlite_insert(accounts_table).values(name=name).on_conflict_do_nothing())
 
 
 def _tweet(thread_id: int, position: int) -> Any:
@@ -787,11 +1166,37 @@ def _thread(row: Any, tweets: Sequence[TweetRecord]) -> ThreadRecord:
         claimed_by=row.claimed_by,
         claim_host=row.claim_host,
         lease_until=_aware(row.lease_until),
+        account=row.account,
     )
 
 
 def _shown(url: str) -> str:
-    return url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else url
+    """The path or URL as messages show it: never with its password."""
+    if url.startswith("sqlite:///"):
+        return url.removeprefix("sqlite:///")
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return url
+
+
+def _reason(error: sa.exc.DBAPIError) -> str:
+    text = str(error.orig) if error.orig is not None else str(error)
+    return " ".join(text.split())[:300]
+
+
+@contextmanager
+def _translated(url: str) -> Iterator[None]:
+    """A lost or refused database connection becomes StoreUnavailableError (the caller
+    stops what it was doing; the pool reconnects on the next use)."""
+    try:
+        yield
+    except (sa.exc.OperationalError, sa.exc.InterfaceError) as error:
+        if isinstance(error, sa.exc.OperationalError) and "locked" in str(error.orig):
+            raise  # SQLite's busy writer lock is not a lost database
+        raise StoreUnavailableError(
+            f"the store at {_shown(url)} stopped answering ({_reason(error)})"
+        ) from None
 
 
 def _create_engine(url: str) -> Engine:
@@ -817,6 +1222,16 @@ def _create_engine(url: str) -> Engine:
 
         return engine
     try:
+        if url.startswith("postgresql"):
+            # pre_ping: a pooled connection cut by the network is replaced, not reused;
+            # the application name lets `pg_stat_activity` say which process is which.
+            return sa.create_engine(
+                url,
+                pool_pre_ping=True,
+                pool_size=4,
+                max_overflow=4,
+                connect_args={"connect_timeout": 10, "application_name": "threadbot"},
+            )
         return sa.create_engine(url)
     except (sa.exc.ArgumentError, ImportError) as error:
         raise StoreError(

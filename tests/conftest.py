@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,8 @@ import pytest
 from bot.settings import load_settings
 from threads.options import BuildOptions
 from threads.templates import TemplateSet
+
+from .databases import BACKENDS, database
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "articles" / "kpop-asean-plus-three.txt"
@@ -98,6 +101,13 @@ def emulator():  # type: ignore[no-untyped-def]
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty store's URL, once on SQLite and once on PostgreSQL (tests/databases.py)."""
+    with database(request.param, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

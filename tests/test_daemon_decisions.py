@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Callable
-from pathlib import Path
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -14,7 +13,7 @@ from bot.daemon import Daemon
 from bot.lifecycle import Lease, Owner, ThreadStatus
 from bot.networks.x.fake import FakeX
 from bot.publisher import Publisher, PublishLimits
-from bot.store import Store, database_url
+from bot.store import Store
 from threads.options import Prices
 
 NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
@@ -39,8 +38,11 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    return Store(database_url(tmp_path / "state.db"))
+def store(db_url: str) -> Iterator[Store]:
+    """An empty store, on SQLite and on PostgreSQL."""
+    store = Store(db_url)
+    yield store
+    store.engine.dispose()
 
 
 @pytest.fixture

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from pathlib import Path
+from collections.abc import Iterator, Sequence
 
 import pytest
 import sqlalchemy as sa
@@ -23,7 +22,7 @@ from bot.errors import (
 from bot.lifecycle import Lease, ThreadStatus
 from bot.networks.x.fake import FakeX
 from bot.publisher import Publisher, PublishLimits
-from bot.store import Store, ThreadRecord, database_url
+from bot.store import Store, ThreadRecord
 from threads.options import Prices
 
 NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
@@ -49,8 +48,11 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    return Store(database_url(tmp_path / "state.db"))
+def store(db_url: str) -> Iterator[Store]:
+    """An empty store, on SQLite and on PostgreSQL."""
+    store = Store(db_url)
+    yield store
+    store.engine.dispose()
 
 
 def _publisher(store: Store, x: FakeX, clock: Clock, **limits: float) -> Publisher:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -12,7 +13,7 @@ from click.testing import CliRunner
 from bot.cli import cli
 from bot.errors import ScheduleError
 from bot.scheduling import When, plan
-from bot.store import Store, database_url
+from bot.store import Store
 
 from .conftest import EXAMPLE, write_publish_config
 
@@ -21,8 +22,11 @@ SEOUL = ZoneInfo("Asia/Seoul")
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    return Store(database_url(tmp_path / "s.db"))
+def store(db_url: str) -> Iterator[Store]:
+    """An empty store, on SQLite and on PostgreSQL."""
+    store = Store(db_url)
+    yield store
+    store.engine.dispose()
 
 
 @pytest.mark.parametrize(

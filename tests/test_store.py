@@ -1,4 +1,5 @@
-"""The SQLite store: named Alembic migrations, WAL, leases, and state that survives reopening."""
+"""The store on SQLite and PostgreSQL: named Alembic migrations, leases, the queue's claim
+rules, state that survives reopening, and moving a store between backends."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from bot.errors import LeaseLostError, StoreError, ThreadNotFoundError
-from bot.lifecycle import ThreadStatus, TweetStatus
+from bot.lifecycle import WAITING, ThreadStatus, TweetStatus
 from bot.store import HEAD, REVISIONS, Store, database_url
 
 NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
@@ -89,15 +90,15 @@ def test_a_file_that_is_not_a_database_is_one_line(tmp_path: Path) -> None:
     assert caught.value.exit_code == 2
 
 
-def test_unknown_thread(tmp_path: Path) -> None:
+def test_unknown_thread(db_url: str) -> None:
     """Asking for a missing thread says how to list them."""
     with pytest.raises(ThreadNotFoundError, match="`threadbot status` lists them"):
-        Store(database_url(tmp_path / "s.db")).get(7)
+        Store(db_url).get(7)
 
 
-def test_posted_since_counts_only_live_posts(tmp_path: Path) -> None:
+def test_posted_since_counts_only_live_posts(db_url: str) -> None:
     """Accounting sees posted tweets in the window, with their URL flag."""
-    store = Store(database_url(tmp_path / "s.db"))
+    store = Store(db_url)
     thread_id = _freeze(store)
     store.mark_posted(thread_id, 2, "222", NOW)
     assert [(p.posted_at, p.has_url) for p in store.posted_since(NOW - LEASE)] == [(NOW, True)]
@@ -155,10 +156,10 @@ def test_a_store_from_before_alembic_is_upgraded(tmp_path: Path, version: int) -
     assert store.get_meta("schema_version") is None
 
 
-def test_claim_by_lease(tmp_path: Path) -> None:
+def test_claim_by_lease(db_url: str) -> None:
     """One claim wins; a live lease is refused; an expired one is taken over; the loser's
     sending is fenced off."""
-    store = Store(database_url(tmp_path / "s.db"))
+    store = Store(db_url)
     thread_id = _freeze(store, due_at=NOW)
     first = store.claim(thread_id, "a", "host-a", NOW, NOW + LEASE)
     assert first is not None
@@ -178,9 +179,9 @@ def test_claim_by_lease(tmp_path: Path) -> None:
     assert (done.status, done.claimed_by, done.lease_until) == (ThreadStatus.POSTED, None, None)
 
 
-def test_transitions_follow_the_lifecycle(tmp_path: Path) -> None:
+def test_transitions_follow_the_lifecycle(db_url: str) -> None:
     """The store refuses a move lifecycle does not allow (e.g. cancelling a posted thread)."""
-    store = Store(database_url(tmp_path / "s.db"))
+    store = Store(db_url)
     thread_id = _freeze(store, due_at=NOW)
     assert store.transition(thread_id, ThreadStatus.CANCELLED)
     assert store.reschedule(thread_id, NOW + LEASE)
@@ -191,10 +192,10 @@ def test_transitions_follow_the_lifecycle(tmp_path: Path) -> None:
     assert not store.transition(thread_id, ThreadStatus.SCHEDULED)
 
 
-def test_listing_is_one_query(tmp_path: Path) -> None:
+def test_listing_is_one_query(db_url: str) -> None:
     """Every thread with its tweets is one SQL statement; so are the summaries status and
     queue list."""
-    store = Store(database_url(tmp_path / "s.db"))
+    store = Store(db_url)
     for index in range(20):
         _freeze(store, key=f"a#{index}", due_at=NOW)
     statements: list[str] = []
@@ -206,3 +207,173 @@ def test_listing_is_one_query(tmp_path: Path) -> None:
         (2, 0, None)
     ] * 20
     assert len(statements) == 2
+
+
+def _queued(store: Store, key: str, due_at: dt.datetime, account: str = "default") -> int:
+    return store.freeze(
+        key=key,
+        article="a.txt",
+        section_index=1,
+        section="S",
+        content_hash="h",
+        tweets=[("one", False)],
+        cost_usd=0.015,
+        now=NOW,
+        due_at=due_at,
+        account=account,
+    ).id
+
+
+def _daemon_claim(store: Store, thread_id: int, owner: str, now: dt.datetime) -> bool:
+    return store.claim(thread_id, owner, "h", now, now + LEASE, WAITING, due_only=True) is not None
+
+
+def test_queue_claims_keep_each_accounts_threads_in_order_and_apart(db_url: str) -> None:
+    """A daemon claims only a due thread; never one of an account that is posting, nor
+    one behind an earlier due thread of its account; other accounts go in parallel."""
+    store = Store(db_url)
+    a1 = _queued(store, "a#1", NOW, "alpha")
+    a2 = _queued(store, "a#2", NOW + dt.timedelta(seconds=1), "alpha")
+    b1 = _queued(store, "b#1", NOW + dt.timedelta(seconds=2), "beta")
+    later = _queued(store, "a#3", NOW + dt.timedelta(hours=1), "alpha")
+    at = NOW + dt.timedelta(seconds=5)
+    assert not _daemon_claim(store, later, "d1", at)  # not due
+    assert not _daemon_claim(store, a2, "d1", at)  # a1 is due before it
+    assert _daemon_claim(store, a1, "d1", at)
+    assert not _daemon_claim(store, a2, "d2", at)  # alpha is posting a1
+    assert _daemon_claim(store, b1, "d2", at)  # beta is another account
+    assert store.transition(a1, ThreadStatus.POSTED, owner="d1")
+    assert _daemon_claim(store, a2, "d2", at)
+
+
+def test_a_dead_daemons_thread_is_finished_before_the_accounts_next(db_url: str) -> None:
+    """A thread left posting blocks its account's later threads until it is taken over."""
+    store = Store(db_url)
+    first = _queued(store, "a#1", NOW)
+    second = _queued(store, "a#2", NOW)
+    assert _daemon_claim(store, first, "dead", NOW)
+    after = NOW + LEASE * 2
+    assert not _daemon_claim(store, second, "d2", after)
+    assert _daemon_claim(store, first, "d2", after)  # the takeover
+
+
+def test_a_blocked_account_is_not_claimed_until_its_reset(db_url: str) -> None:
+    """A rate limit recorded by one daemon holds every daemon off that account."""
+    store = Store(db_url)
+    thread_id = _queued(store, "a#1", NOW, "alpha")
+    store.block_account("alpha", NOW + dt.timedelta(minutes=15), "429")
+    store.block_account("alpha", NOW + dt.timedelta(minutes=1), "shorter: ignored")
+    assert store.account_state("alpha").blocked_reason == "429"
+    assert not _daemon_claim(store, thread_id, "d1", NOW + dt.timedelta(minutes=14))
+    assert _daemon_claim(store, thread_id, "d1", NOW + dt.timedelta(minutes=15))
+
+
+def test_budgets_count_posts_per_account(db_url: str) -> None:
+    """posted_since counts one account's posts, or everyone's."""
+    store = Store(db_url)
+    alpha = _queued(store, "a#1", NOW, "alpha")
+    beta = _queued(store, "b#1", NOW, "beta")
+    store.mark_posted(alpha, 1, "1", NOW)
+    store.mark_posted(beta, 1, "2", NOW)
+    since = NOW - LEASE
+    assert (len(store.posted_since(since, "alpha")), len(store.posted_since(since))) == (1, 2)
+
+
+def test_postgres_claims_skip_a_row_another_daemon_is_claiming() -> None:
+    """FOR UPDATE SKIP LOCKED: while another transaction holds the thread's (or its
+    account's) row, a claim returns None at once instead of waiting."""
+    from .databases import postgres_schema
+
+    with postgres_schema() as url:
+        store = Store(url)
+        thread_id = _queued(store, "a#1", NOW)
+        for table, key in (("threads", "id"), ("accounts", "name")):
+            value = thread_id if table == "threads" else "default"
+            with store.engine.connect() as other:
+                other.execute(
+                    sa.text(f"SELECT 1 FROM {table} WHERE {key} = :v FOR UPDATE"), {"v": value}
+                )
+                store.engine.dispose()  # a new connection for the claim
+                started = dt.datetime.now(dt.UTC)
+                assert not _daemon_claim(store, thread_id, "d1", NOW)
+                assert dt.datetime.now(dt.UTC) - started < dt.timedelta(seconds=2)
+                other.rollback()
+        assert _daemon_claim(store, thread_id, "d1", NOW)
+        store.engine.dispose()
+
+
+def test_postgres_clock_is_the_databases() -> None:
+    """Lease and due times come from the server's clock on a shared store."""
+    from .databases import postgres_schema
+
+    with postgres_schema() as url:
+        store = Store(url)
+        with store.engine.connect() as connection:
+            server = connection.execute(sa.text("SELECT clock_timestamp()")).scalar_one()
+        assert abs((store.clock() - server).total_seconds()) < 2
+        assert store.shared
+        store.engine.dispose()
+
+
+def test_an_older_schema_is_upgraded_by_the_command_not_by_a_daemon(db_url: str) -> None:
+    """`exact` (the daemon) refuses an older schema with the fix; `upgrade` applies it;
+    `auto` upgrades SQLite itself but leaves a shared database to `threadbot db upgrade`."""
+    Store(db_url).engine.dispose()
+    engine = sa.create_engine(db_url)
+    with engine.begin() as connection:
+        connection.execute(sa.text("DROP TABLE daemons"))
+        connection.execute(sa.text("DROP TABLE accounts"))
+        connection.execute(sa.text("UPDATE alembic_version SET version_num='0004_feeds'"))
+        if connection.dialect.name == "postgresql":
+            connection.execute(sa.text("DROP INDEX ix_threads_account_status_due_at"))
+            connection.execute(sa.text("ALTER TABLE threads DROP COLUMN account"))
+        else:
+            connection.execute(sa.text("DROP INDEX ix_threads_account_status_due_at"))
+            connection.execute(sa.text("ALTER TABLE threads DROP COLUMN account"))
+    engine.dispose()
+    with pytest.raises(StoreError, match="run `threadbot db upgrade`"):
+        Store(db_url, schema="exact")
+    if db_url.startswith("postgresql"):
+        with pytest.raises(StoreError, match="older than this threadbot"):
+            Store(db_url)
+    upgraded = Store(db_url, schema="upgrade")
+    assert upgraded.revision() == HEAD
+    upgraded.engine.dispose()
+
+
+def test_copy_moves_queue_and_history_with_their_ids(tmp_path: Path, db_url: str) -> None:
+    """`db copy`: every thread, tweet and account row arrives with its id; the target's
+    ids continue after them; a non-empty target and a posting source are refused."""
+    source = Store(database_url(tmp_path / "old.db"))
+    done = _queued(source, "a#1", NOW, "alpha")
+    source.mark_posted(done, 1, "111", NOW)
+    assert source.transition(done, ThreadStatus.CANCELLED)
+    waiting = _queued(source, "a#2", NOW + LEASE, "alpha")
+    target = Store(db_url)
+    copied = source.copy_to(target)
+    assert (copied["threads"], copied["tweets"], copied["accounts"]) == (2, 2, 2)
+    assert [(r.id, r.account, r.live_count) for r in target.all_threads()] == [
+        (done, "alpha", 1),
+        (waiting, "alpha", 0),
+    ]
+    assert _queued(target, "a#3", NOW) == waiting + 1
+    with pytest.raises(StoreError, match="new, empty database"):
+        source.copy_to(target)
+    assert source.claim(waiting, "d", "h", NOW, NOW + LEASE) is not None
+    with pytest.raises(StoreError, match="stop the daemons"):
+        source.copy_to(Store(database_url(tmp_path / "other.db")))
+    target.engine.dispose()
+
+
+def test_daemons_are_listed_while_their_heartbeat_is_fresh(db_url: str) -> None:
+    """register → listed with threads in hand; stopped → no longer alive."""
+    store = Store(db_url)
+    store.register_daemon("h:1:aa", "h", 1, 4, "0.1.0")
+    thread_id = _queued(store, "a#1", NOW)
+    assert store.claim(thread_id, "h:1:aa", "h", NOW, NOW + LEASE) is not None
+    alive = store.daemons(alive_within=dt.timedelta(minutes=1))
+    assert [(d.id, d.threads_in_hand, d.max_threads) for d in alive] == [("h:1:aa", 1, 4)]
+    store.daemon_heartbeat("h:1:aa", stopped=True)
+    assert store.daemons(alive_within=dt.timedelta(minutes=1)) == []
+    assert [d.stopped_at is not None for d in store.daemons(alive_within=None)] == [True]
+    store.engine.dispose()
