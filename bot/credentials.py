@@ -34,12 +34,19 @@ class Credentials(BaseSettings):
         ]
 
 
-def load_credentials() -> Credentials:
-    """Read the four variables; a missing one is a one-line error naming it."""
+def env_prefix(account: str) -> str:
+    """The variables' prefix: none for the default account (``X_API_KEY``), else
+    ``THREADBOT_<NAME>_`` (``THREADBOT_NEWS_X_API_KEY``)."""
+    return "" if account == "default" else f"THREADBOT_{account.upper()}_"
+
+
+def load_credentials(account: str = "default") -> Credentials:
+    """Read the account's four variables; a missing one is a one-line error naming it."""
+    prefix = env_prefix(account)
     try:
-        return Credentials()
+        return Credentials(_env_prefix=prefix)
     except ValidationError as error:
-        missing = [str(e["loc"][0]).upper() for e in error.errors()]
+        missing = [prefix + str(e["loc"][0]).upper() for e in error.errors()]
         names = ", ".join(missing)
         raise CredentialsError(
             f"{names} {'is' if len(missing) == 1 else 'are'} not set: export "

@@ -5,11 +5,23 @@ per scheduled thread at its due time (so a thread queued by another process is s
 within a poll, and posting starts when the due time comes, not at the next poll).
 Nothing is persisted in APScheduler: its job store is never shared between processes.
 
-At its due time a thread is claimed by lease with one atomic UPDATE (so of two daemons
-on one store exactly one posts it; see :mod:`bot.lifecycle`), checked against the budget
-(deferred to when it fits), then posted by the publisher, which renews the lease while
-it posts. A thread left ``posting`` is taken over only once its lease has expired, on
-any host (no pid checks), and reconciled before anything is sent. A thread that fell
+At its due time a thread is claimed by lease (``Store.claim(due_only=True)``: of several
+daemons on one store exactly one posts it, none waits on another's row, and an
+account's threads go one at a time, in due order; see :mod:`bot.lifecycle`), checked
+against the account's budget (deferred to when it fits), then posted by that account's
+publisher, which renews the lease while it posts. Up to ``max_threads`` threads post
+at once, necessarily of different accounts.
+
+Time is the store's (:meth:`Store.clock`: the database's on PostgreSQL): due checks and
+leases use it, and APScheduler's wall-clock jobs are shifted by this machine's measured
+offset from it, so a machine whose clock is off neither posts early nor takes over a
+lease early. The daemon registers itself in the store and beats every poll
+(`threadbot daemons`). If the store stops answering, the thread in hand stops (nothing
+more can be recorded, so nothing more is sent); polls retry with growing pauses, and
+the thread is finished — by this daemon or another — once its lease has expired.
+
+A thread left ``posting`` is taken over only once its lease has expired, on any host
+(no pid checks), and reconciled before anything is sent. A thread that fell
 due while the daemon was down is posted if within the grace period, otherwise marked
 ``missed`` and logged. A thread already partly live is always finished.
 SIGTERM/SIGINT: the tweet in flight finishes, its state is recorded, the daemon exits 0.
@@ -20,8 +32,10 @@ changes nothing: no X, no claims, no status.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
+import os
 import signal
 import threading
 from collections.abc import Callable
@@ -32,6 +46,7 @@ from bot.errors import (
     LeaseLostError,
     RateLimitedError,
     StopRequestedError,
+    StoreUnavailableError,
 )
 from bot.lifecycle import UPCOMING, WAITING, Owner, ThreadStatus, takeover_due
 from bot.planning import decide
@@ -48,7 +63,7 @@ class Daemon:
     def __init__(
         self,
         store: Store,
-        publisher_factory: Callable[[Callable[[], bool]], Publisher] | None,
+        publisher_factory: Callable[[str, Callable[[], bool]], Publisher] | None,
         *,
         dry_run: bool,
         grace: dt.timedelta,
@@ -59,6 +74,9 @@ class Daemon:
         owner: Owner | None = None,
         feed_poller: Callable[[dt.datetime], object] | None = None,
         feed_check_seconds: float = 30.0,
+        max_threads: int = 1,
+        version: str = "",
+        grace_by_account: dict[str, dt.timedelta] | None = None,
     ) -> None:
         self.store = store
         self.dry_run = dry_run
@@ -70,20 +88,31 @@ class Daemon:
         self.owner = owner or Owner.this_process()
         self.stopping = threading.Event()
         self._printed: set[int] = set()
-        self._publisher: Publisher | None = None
+        self._publishers: dict[str, Publisher] = {}
         self._publisher_factory = publisher_factory
+        self.max_threads = max_threads
+        self.grace_by_account = grace_by_account or {}
+        self.version = version
+        # Threads this process is posting now (its own leases it must not take over).
+        self._in_hand: set[int] = set()
+        self._lock = threading.Lock()
+        # The store's clock minus this machine's, measured every poll.
+        self._offset = dt.timedelta(0)
+        self._store_down: tuple[dt.datetime, float] | None = None
         self._scheduler: Any = None
         self._synced_once = False
         self.feed_poller = feed_poller
         self.feed_check_seconds = feed_check_seconds
 
-    @property
-    def publisher(self) -> Publisher:
-        if self._publisher is None:
-            assert self._publisher_factory is not None, "a dry run never posts"
-            self._publisher = self._publisher_factory(self.stopping.is_set)
-            self._publisher.owner = self.owner
-        return self._publisher
+    def publisher(self, account: str) -> Publisher:
+        """The account's publisher (its client, budget and credentials), made once."""
+        with self._lock:
+            if account not in self._publishers:
+                assert self._publisher_factory is not None, "a dry run never posts"
+                publisher = self._publisher_factory(account, self.stopping.is_set)
+                publisher.owner = self.owner
+                self._publishers[account] = publisher
+            return self._publishers[account]
 
     # -- life cycle -----------------------------------------------------------------
 
@@ -97,7 +126,7 @@ class Daemon:
             # One posting at a time; never skip a late job (the store decides
             # lateness); never stack runs of the same job.
             executors={
-                "default": ThreadPoolExecutor(1),
+                "default": ThreadPoolExecutor(self.max_threads),
                 "sync": ThreadPoolExecutor(1),
                 "feeds": ThreadPoolExecutor(1),
             },
@@ -129,8 +158,23 @@ class Daemon:
             signal.signal(number, self._on_signal)
         queued = self.store.schedule_rows(*UPCOMING)
         mode = "dry run: printing, not posting" if self.dry_run else "posting"
-        log.info("loaded: %d threads queued (%s, owner %s)", len(queued), mode, self.owner.id)
-        self._scheduler.start()
+        log.info(
+            "loaded: %d threads queued (%s, daemon %s, up to %d threads at once)",
+            len(queued),
+            mode,
+            self.owner.id,
+            self.max_threads,
+        )
+        if not self.dry_run:
+            self.store.register_daemon(
+                self.owner.id, self.owner.host, os.getpid(), self.max_threads, self.version
+            )
+        try:
+            self._scheduler.start()
+        finally:
+            if not self.dry_run:
+                with contextlib.suppress(StoreUnavailableError):
+                    self.store.daemon_heartbeat(self.owner.id, stopped=True)
         log.info("stopped")
 
     def poll_feeds(self) -> None:
@@ -159,15 +203,31 @@ class Daemon:
         """
         if self.stopping.is_set():
             return {}
-        now = self.clock()
-        horizon = now + dt.timedelta(seconds=3 * self.poll_seconds)
+        local = dt.datetime.now(dt.UTC)
+        if self._store_down is not None and local < self._store_down[0]:
+            return {}  # backing off: the store did not answer the last poll
+        try:
+            now = self.clock()
+            self._offset = now - local
+            horizon = now + dt.timedelta(seconds=3 * self.poll_seconds)
+            rows = self.store.schedule_rows(*UPCOMING, due_by=horizon)
+            if not self.dry_run and self._scheduler is not None:
+                self.store.daemon_heartbeat(self.owner.id)
+        except StoreUnavailableError as error:
+            pause = min(60.0, (self._store_down[1] * 2) if self._store_down else 1.0)
+            self._store_down = (local + dt.timedelta(seconds=pause), pause)
+            log.warning("store unavailable: %s; next try in %.0f s", error, pause)
+            return {}
+        if self._store_down is not None:
+            log.info("store reachable again")
+            self._store_down = None
         wanted: dict[str, dt.datetime] = {}
-        rows = self.store.schedule_rows(*UPCOMING)
         for thread in rows:
             due = self._due(thread, now)
             if due is None:
                 continue
-            decision = decide(due, now, self.grace, started=thread.live_count > 0)
+            grace = self.grace_by_account.get(thread.account, self.grace)
+            decision = decide(due, now, grace, started=thread.live_count > 0)
             if decision == "missed":
                 self._miss(thread, due, now)
                 continue
@@ -193,13 +253,14 @@ class Daemon:
                 job.remove()
         for job_id, run_at in wanted.items():
             job = existing.get(job_id)
-            if job is not None and job.next_run_time == run_at:
+            if job is not None and job.next_run_time == run_at - self._offset:
                 continue
             thread_id = int(job_id.removeprefix("thread-"))
             self._scheduler.add_job(
                 self.run_thread,
                 "date",
-                run_date=run_at,
+                # The store's time on this machine's clock (APScheduler's).
+                run_date=run_at - self._offset,
                 args=[thread_id],
                 id=job_id,
                 replace_existing=True,
@@ -212,16 +273,21 @@ class Daemon:
         if thread.status == ThreadStatus.DEFERRED:
             return thread.not_before or thread.due_at
         if thread.status == ThreadStatus.POSTING:
-            if takeover_due(thread.claimed_by, thread.lease_until, self.owner.id, now):
-                return now  # its poster stopped renewing the lease: finish it
+            if thread.id in self._in_hand:
+                return None
+            # Someone else's expired lease — or this daemon's own, left when the store
+            # stopped answering mid-thread: finish it.
+            if takeover_due(thread.claimed_by, thread.lease_until, "", now):
+                return now
             return None
         return thread.due_at
 
     def _miss(self, thread: ScheduleRow, due: dt.datetime, now: dt.datetime) -> None:
         late = now - due
+        grace = self.grace_by_account.get(thread.account, self.grace)
         message = (
             f"due {self._local(due)} but the daemon was not running; {late} late is beyond "
-            f"the grace of {self.grace}: `threadbot reschedule {thread.id} --at …` revives it"
+            f"the grace of {grace}: `threadbot reschedule {thread.id} --at …` revives it"
         )
         if self.dry_run:
             if thread.id not in self._printed:
@@ -238,19 +304,43 @@ class Daemon:
         if self.dry_run:
             self._print(self.store.get(thread_id))
             return
-        # Only queued threads (or one whose poster's lease expired): a thread another
-        # daemon stopped as failed meanwhile stays failed until someone revives it.
-        thread = self.publisher.claim(thread_id, WAITING)
+        try:
+            self._claim_and_post(thread_id)
+        except StoreUnavailableError as error:
+            # Nothing more can be recorded, so nothing more is sent; the lease runs out
+            # and the thread is finished (and reconciled) by whoever claims it next.
+            log.error("store unavailable: thread %s stops here: %s", thread_id, error)
+        finally:
+            with self._lock:
+                self._in_hand.discard(thread_id)
+            self._poll_soon()
+
+    def _claim_and_post(self, thread_id: int) -> None:
+        # Only queued threads that are due by the store's clock, in their account's order
+        # (or one whose poster's lease expired): a thread another daemon stopped as
+        # failed meanwhile stays failed until someone revives it.
+        with self._lock:
+            if thread_id in self._in_hand:
+                return
+            self._in_hand.add(thread_id)
+        row = self.store.get(thread_id)
+        publisher = self.publisher(row.account)
+        thread = publisher.claim(thread_id, WAITING, due_only=True)
         if thread is None:
-            log.info("skipped: thread %s is held by another process or changed", thread_id)
+            log.debug("skipped: thread %s is held, not due, or behind its account's", thread_id)
             return
         live = thread.live_count
         done = f", {live} already live" if live else ""
         log.info(
-            "due: thread %s (%s), %d tweets%s", thread.id, thread.key, len(thread.tweets), done
+            "due: thread %s (%s, account %s), %d tweets%s",
+            thread.id,
+            thread.key,
+            thread.account,
+            len(thread.tweets),
+            done,
         )
         try:
-            self.publisher.check_remaining(thread)
+            publisher.check_remaining(thread)
         except BudgetExceededError as error:
             self.store.transition(
                 thread_id,
@@ -263,11 +353,13 @@ class Daemon:
                 "deferred: thread %s until %s: %s", thread_id, self._local(error.fits_at), error
             )
             return
+        except StoreUnavailableError:
+            raise
         except ThreadbotError as error:
             self._fail(thread_id, error)
             return
         try:
-            posted = self.publisher.publish(
+            posted = publisher.publish(
                 thread_id,
                 lambda tweet, url: log.info(
                     "posted: thread %s tweet %d: %s", thread_id, tweet.position, url
@@ -277,7 +369,7 @@ class Daemon:
             log.info(
                 "posted: thread %s complete: %s",
                 thread_id,
-                self.publisher.url(posted.first_post_id or ""),
+                publisher.url(posted.first_post_id or ""),
             )
         except StopRequestedError:
             self.store.transition(thread_id, ThreadStatus.SCHEDULED, owner=self.owner.id)
@@ -288,8 +380,18 @@ class Daemon:
             log.warning(
                 "deferred: thread %s until %s: %s", thread_id, self._local(error.reset_at), error
             )
+        except StoreUnavailableError:
+            raise
         except ThreadbotError as error:
             self._fail(thread_id, error)
+
+    def _poll_soon(self) -> None:
+        """A thread ended: look at the queue now, so the account's next thread (held
+        back behind this one) goes without waiting for the next poll."""
+        if self._scheduler is None or self.stopping.is_set():
+            return
+        with contextlib.suppress(Exception):  # the scheduler may be shutting down
+            self._scheduler.modify_job("sync", next_run_time=dt.datetime.now(dt.UTC))
 
     def _fail(self, thread_id: int, error: ThreadbotError) -> None:
         self.store.transition(thread_id, ThreadStatus.FAILED, owner=self.owner.id, error=str(error))

@@ -57,9 +57,9 @@ __all__ = [
     "StateConflictError",
     "StopRequestedError",
     "StoreError",
+    "StoreUnavailableError",
     "ThreadBusyError",
     "ThreadNotFoundError",
-    "StoreUnavailableError",
     "ThreadbotError",
     "UnknownAccountError",
 ]

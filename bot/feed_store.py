@@ -91,6 +91,8 @@ class FeedRecord:
     queued: int = 0
     refused: int = 0
     edits: int = 0
+    # Whose threads the feed's posts become (None: the default account).
+    account: str | None = None
 
 
 @dataclass(frozen=True)
@@ -133,6 +135,7 @@ class FeedStore:
         backfill: int,
         poll_minutes: float | None,
         now: dt.datetime,
+        account: str | None = None,
     ) -> FeedRecord:
         with self.store.transaction() as connection:
             exists = connection.execute(
@@ -150,6 +153,7 @@ class FeedStore:
                     sections=sections,
                     backfill=backfill,
                     poll_minutes=poll_minutes,
+                    account=account,
                     added_at=now,
                     failures=0,
                 )
@@ -381,4 +385,5 @@ def _feed(row: sa.Row[object]) -> FeedRecord:
         queued=int(data["queued"] or 0),
         refused=int(data["refused"] or 0),
         edits=int(data["edits"] or 0),
+        account=data["account"],
     )

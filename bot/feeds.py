@@ -12,6 +12,7 @@ failures it says so in ``feed list`` and the log.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import random
@@ -67,6 +68,11 @@ class FeedSettings:
     default_slots: str
     default_timezone: str
     max_feed_bytes: int = 10_000_000
+    # Each account's build options (its own [site] links); a feed posts as its account.
+    account_options: dict[str, BuildOptions] = dataclasses.field(default_factory=dict)
+
+    def options_for(self, account: str | None) -> BuildOptions:
+        return self.account_options.get(account or "default", self.options)
 
 
 def choose_threads(prepared: Prepared, sections: str) -> list[Thread]:
@@ -192,7 +198,13 @@ def poll_feed(
     def queue(connection: Connection) -> None:
         for prepared, thread, due in to_freeze:
             freeze_thread(
-                store, prepared, thread, now, due.astimezone(dt.UTC), connection=connection
+                store,
+                prepared,
+                thread,
+                now,
+                due.astimezone(dt.UTC),
+                connection=connection,
+                account=feed.account or "default",
             )
 
     feeds.record_poll(
@@ -230,7 +242,7 @@ def _threads_for(
     ``schedule``, or why there are none."""
     preview = entry_preview(
         entry,
-        settings.options,
+        settings.options_for(feed.account),
         settings.templates,
         fetch_pages=fetch_pages,
         config_path=settings.config_path,
@@ -248,7 +260,8 @@ def _threads_for(
         threads = [
             thread
             for thread in choose_threads(prepared, feed.sections)
-            if existing_version(store, thread, scheduling=True) is None
+            if existing_version(store, thread, scheduling=True, account=feed.account or "default")
+            is None
         ]
     except AlreadyPublishedError as error:
         return prepared, [], f"already posted: {error}"

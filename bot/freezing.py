@@ -48,6 +48,7 @@ def freeze_thread(
     now: dt.datetime,
     due_at: dt.datetime | None = None,
     connection: Connection | None = None,
+    account: str = "default",
 ) -> ThreadRecord:
     """Store ``thread`` exactly as built: texts, charts, cost, and a due time if queued
     (inside ``connection``'s transaction when given)."""
@@ -63,6 +64,7 @@ def freeze_thread(
         due_at=due_at,
         media=frozen_media(thread),
         connection=connection,
+        account=account,
     )
 
 
@@ -90,9 +92,11 @@ def existing_version(
     *,
     scheduling: bool,
     url: Callable[[str], str] | None = None,
+    account: str = "default",
 ) -> ThreadRecord | None:
-    """The stored version of ``thread`` to continue, or None to freeze a new one."""
-    records = store.by_key(thread.id)
+    """The account's stored version of ``thread`` to continue, or None to freeze a new
+    one (another account posting the same article is another thread)."""
+    records = [r for r in store.by_key(thread.id) if r.account == account]
     chosen = decide(thread.id, thread_hash(thread), versions(records, url), scheduling=scheduling)
     if chosen is None:
         return None

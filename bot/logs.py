@@ -55,6 +55,16 @@ def configure_logging(verbosity: int, secrets: Iterable[str] = ()) -> logging.Ha
     return handler
 
 
+def label_process(label: str) -> None:
+    """Name this process in every line threadbot's handler writes (a daemon's id, so the
+    logs of several daemons can be told apart when collected together)."""
+    for handler in logging.getLogger().handlers:
+        if getattr(handler, "_threadbot", False):
+            handler.setFormatter(
+                logging.Formatter(f"%(asctime)s %(levelname)s [{label}] %(name)s: %(message)s")
+            )
+
+
 def add_secrets(secrets: Iterable[str]) -> None:
     """Teach the installed handlers more secrets (credentials load after logging starts)."""
     for handler in logging.getLogger().handlers:

@@ -46,6 +46,7 @@ from bot.errors import (
     RateLimitedError,
     StateConflictError,
     StopRequestedError,
+    StoreUnavailableError,
     ThreadBusyError,
 )
 from bot.lifecycle import CLAIMABLE, Lease, Owner, ThreadStatus, TweetStatus
@@ -95,8 +96,11 @@ class Publisher:
         stop_requested: Callable[[], bool] = lambda: False,
         owner: Owner | None = None,
         lease: Lease | None = None,
+        account_name: str = "default",
     ) -> None:
         self.store = store
+        # The config's name for the account: budgets, caps and rate limits are its own.
+        self.account_name = account_name
         self.client = client
         self.limits = limits
         self.prices = prices
@@ -112,7 +116,7 @@ class Publisher:
         """The posting account, looked up once per process."""
         if self._account is None:
             self._account = self.client.me()
-            self.store.set_meta("x_username", self._account.username)
+            self.store.remember_username(self.account_name, self._account.username)
         return self._account
 
     def url(self, post_id: str) -> str:
@@ -121,9 +125,11 @@ class Publisher:
     # -- budget -------------------------------------------------------------------
 
     def check_budget(self, tweets: Sequence[tuple[str, bool]]) -> None:
-        """Refuse (with the numbers) a thread that would break the post cap or budget."""
+        """Refuse (with the numbers) a thread that would break the account's post cap or
+        budget. (A rate limit recorded by any daemon holds the daemons' claims back; a
+        person running `publish` or `resume` is trusted to know the limit has lifted.)"""
         now = self.clock()
-        window = self.store.posted_since(now - dt.timedelta(hours=24))
+        window = self.store.posted_since(now - dt.timedelta(hours=24), self.account_name)
         cap = self.limits.max_posts_per_24h
         if len(window) + len(tweets) > cap:
             surplus = len(window) + len(tweets) - cap
@@ -139,7 +145,10 @@ class Publisher:
                 fits_at,
             )
         month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-        spent = sum(self.prices.cost(p.has_url) for p in self.store.posted_since(month_start))
+        spent = sum(
+            self.prices.cost(p.has_url)
+            for p in self.store.posted_since(month_start, self.account_name)
+        )
         cost = sum(self.prices.cost(has_url) for _, has_url in tweets)
         budget = self.limits.monthly_budget_usd
         if spent + cost > budget + 1e-9:
@@ -159,13 +168,24 @@ class Publisher:
     # -- claiming -------------------------------------------------------------------
 
     def claim(
-        self, thread_id: int, from_statuses: Iterable[ThreadStatus] = CLAIMABLE
+        self,
+        thread_id: int,
+        from_statuses: Iterable[ThreadStatus] = CLAIMABLE,
+        *,
+        due_only: bool = False,
     ) -> ThreadRecord | None:
         """Claim the thread by lease; None if another process holds a live lease on it,
-        or its status is not one of ``from_statuses`` (the daemon claims only queued ones)."""
+        or its status is not one of ``from_statuses`` (the daemon claims only queued ones,
+        ``due_only``: due, and next in its account's order)."""
         now = self.clock()
         return self.store.claim(
-            thread_id, self.owner.id, self.owner.host, now, self.lease.until(now), from_statuses
+            thread_id,
+            self.owner.id,
+            self.owner.host,
+            now,
+            self.lease.until(now),
+            from_statuses,
+            due_only=due_only,
         )
 
     def claim_or_refuse(self, thread_id: int, *, wait: bool = False) -> ThreadRecord:
@@ -214,7 +234,14 @@ class Publisher:
 
         def beat() -> None:
             while not stop.wait(self.lease.heartbeat_seconds):
-                if not self.store.renew(thread_id, self.owner.id, self.lease.until(self.clock())):
+                try:
+                    renewed = self.store.renew(
+                        thread_id, self.owner.id, self.lease.until(self.clock())
+                    )
+                except StoreUnavailableError as error:
+                    log.warning("lease of thread %s not renewed: %s", thread_id, error)
+                    continue  # the next beat tries again; mark_sending is the fence
+                if not renewed:
                     return  # lost: mark_sending refuses from now on
 
         beating = threading.Thread(target=beat, name=f"lease-{thread_id}", daemon=True)
@@ -411,6 +438,9 @@ class Publisher:
     def _defer(self, thread: ThreadRecord, tweet: TweetRecord, error: RateLimitedError) -> None:
         self.store.mark_pending(thread.id, tweet.position, str(error))
         until = error.reset_at
+        if until is not None:
+            # Every daemon holds off this account until X's reset, not only this one.
+            self.store.block_account(self.account_name, until, str(error))
         self.store.transition(
             thread.id,
             ThreadStatus.DEFERRED,

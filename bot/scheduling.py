@@ -25,9 +25,17 @@ class When:
 
 
 def plan(
-    when: When, count: int, tz: ZoneInfo, now: dt.datetime, store: Store, *, allow_past: bool
+    when: When,
+    count: int,
+    tz: ZoneInfo,
+    now: dt.datetime,
+    store: Store,
+    *,
+    allow_past: bool,
+    account: str = "default",
 ) -> list[dt.datetime]:
-    """``count`` due times for ``when``; past ones refused unless ``allow_past`` (then now)."""
+    """``count`` due times for ``when``; past ones refused unless ``allow_past`` (then now).
+    Free slots are the account's: other accounts' threads do not take them."""
     chosen = [
         when.at is not None,
         when.start is not None or when.every is not None,
@@ -41,7 +49,11 @@ def plan(
     if when.at is not None:
         times = [parse_datetime(when.at, tz)] * count
     elif when.slots is not None:
-        taken = [t.due_at for t in store.schedule_rows(*UPCOMING) if t.due_at is not None]
+        taken = [
+            t.due_at
+            for t in store.schedule_rows(*UPCOMING)
+            if t.due_at is not None and t.account == account
+        ]
         times = next_slots(parse_slots(when.slots), tz, now, count, taken)
     else:
         if when.start is None or when.every is None:
@@ -58,7 +70,11 @@ def plan(
 
 
 def queue_threads(
-    prepared: Prepared, times: list[dt.datetime], store: Store, now: dt.datetime
+    prepared: Prepared,
+    times: list[dt.datetime],
+    store: Store,
+    now: dt.datetime,
+    account: str = "default",
 ) -> list[tuple[ThreadRecord, bool]]:
     """Freeze each thread with its due time; (record, False) for one queued already.
 
@@ -68,9 +84,9 @@ def queue_threads(
     """
     queued = []
     for thread, due in zip(prepared.threads, times, strict=True):
-        record = existing_version(store, thread, scheduling=True)
+        record = existing_version(store, thread, scheduling=True, account=account)
         if record is None:
-            queued.append((freeze_thread(store, prepared, thread, now, due), True))
+            queued.append((freeze_thread(store, prepared, thread, now, due, account=account), True))
         elif record.status in WAITING or record.status == ThreadStatus.POSTING:
             queued.append((record, False))
         else:

@@ -8,10 +8,11 @@ Secrets never live here; they come from the environment (see the publishing comm
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from threads.errors import ConfigError
 from threads.links import SiteLinks, Utm
@@ -21,6 +22,9 @@ CONFIG_ENV = "THREADBOT_CONFIG"
 DB_ENV = "THREADBOT_DB"
 API_URL_ENV = "THREADBOT_X_API_URL"
 DEFAULT_CONFIG = Path("config") / "threadbot.toml"
+# The top-level account's name; [accounts.NAME] sections add others.
+DEFAULT_ACCOUNT = "default"
+ACCOUNT_NAME = re.compile(r"[a-z0-9_]{1,32}")
 _SHIPPED_CONFIG = Path(__file__).resolve().parent.parent / DEFAULT_CONFIG
 
 
@@ -83,6 +87,40 @@ class FeedsSettings(BaseModel):
     max_feed_bytes: int = Field(default=10_000_000, ge=10_000)
 
 
+class AccountScheduleSettings(BaseModel):
+    """An account's ``[accounts.NAME.schedule]`` defaults (the rest is the daemon's)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    timezone: str | None = None
+    grace_minutes: float | None = Field(default=None, ge=0)
+
+
+class AccountSettings(BaseModel):
+    """An ``[accounts.NAME]`` section: another X account with its own links, budget and
+    schedule defaults; credentials from ``THREADBOT_<NAME>_X_API_KEY`` and the rest."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    handle: str | None = Field(default=None, pattern=r"^@?[A-Za-z0-9_]{1,15}$")
+    site: SiteLinks | None = None
+    budget: BudgetSettings | None = None
+    schedule: AccountScheduleSettings | None = None
+
+
+class AccountConfig(BaseModel):
+    """One account as the runtime uses it: its own parts, or the top level's."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    handle: str | None
+    build_options: BuildOptions
+    budget: BudgetSettings
+    timezone: str
+    grace_minutes: float
+
+
 class Settings(BaseModel):
     """The whole config file."""
 
@@ -99,6 +137,22 @@ class Settings(BaseModel):
     store: StoreSettings = StoreSettings()
     schedule: ScheduleSettings = ScheduleSettings()
     feeds: FeedsSettings = FeedsSettings()
+    accounts: dict[str, AccountSettings] = {}
+
+    @field_validator("accounts")
+    @classmethod
+    def _account_names(cls, accounts: dict[str, AccountSettings]) -> dict[str, AccountSettings]:
+        for name in accounts:
+            if not ACCOUNT_NAME.fullmatch(name):
+                raise ValueError(
+                    f"account name {name!r}: use 1-32 lowercase letters, digits or _ "
+                    "(it becomes THREADBOT_<NAME>_X_API_KEY)"
+                )
+            if name == DEFAULT_ACCOUNT:
+                raise ValueError(
+                    f"{DEFAULT_ACCOUNT!r} is the top-level account: name the section otherwise"
+                )
+        return accounts
 
 
 class LoadedSettings(BaseModel):
@@ -132,9 +186,44 @@ class LoadedSettings(BaseModel):
 
     @property
     def build_options(self) -> BuildOptions:
+        return self.account().build_options
+
+    @property
+    def account_names(self) -> list[str]:
+        return [DEFAULT_ACCOUNT, *self.settings.accounts]
+
+    def account(self, name: str | None = None) -> AccountConfig:
+        """The account ``name`` (default: the top-level one), its parts merged over the
+        top level's; an unknown name is one line listing the known ones."""
         s = self.settings
-        return BuildOptions(
-            site=s.site, threads=s.threads, prices=s.prices, utm=s.utm, mentions=s.mentions
+        name = name or DEFAULT_ACCOUNT
+        own = AccountSettings() if name == DEFAULT_ACCOUNT else s.accounts.get(name)
+        if own is None:
+            from bot.errors import UnknownAccountError
+
+            known = ", ".join(self.account_names)
+            raise UnknownAccountError(
+                f"no account {name!r} in {self.path}: add an [accounts.{name}] section, "
+                f"or use one of: {known}"
+            )
+        schedule = own.schedule or AccountScheduleSettings()
+        return AccountConfig(
+            name=name,
+            handle=own.handle,
+            build_options=BuildOptions(
+                site=own.site or s.site,
+                threads=s.threads,
+                prices=s.prices,
+                utm=s.utm,
+                mentions=s.mentions,
+            ),
+            budget=own.budget or s.budget,
+            timezone=schedule.timezone or s.schedule.timezone,
+            grace_minutes=(
+                schedule.grace_minutes
+                if schedule.grace_minutes is not None
+                else s.schedule.grace_minutes
+            ),
         )
 
 

@@ -300,6 +300,11 @@ class Store:
                 "point --db or $THREADBOT_DB at a threadbot store or a new file"
             ) from None
 
+    @property
+    def shown_url(self) -> str:
+        """The path or URL as messages show it (never the password)."""
+        return _shown(self.url)
+
     # -- schema -------------------------------------------------------------------
 
     def revision(self) -> str | None:
@@ -991,6 +996,16 @@ class Store:
                             )
                         )
         return copied
+
+
+def revision_of(url: str) -> str | None:
+    """A store's schema revision, read without changing anything (None: new or empty)."""
+    engine = _create_engine(url)
+    try:
+        with _translated(url), engine.connect() as connection:
+            return _revision(connection)
+    finally:
+        engine.dispose()
 
 
 def _revision(connection: Connection) -> str | None:

@@ -51,7 +51,7 @@ def x() -> FakeX:
 
 
 def _daemon(store: Store, x: FakeX, clock: Clock, name: str, *, max_posts: int = 1000) -> Daemon:
-    def factory(stop: Callable[[], bool]) -> Publisher:
+    def factory(_account: str, stop: Callable[[], bool]) -> Publisher:
         return Publisher(
             store,
             x,
@@ -113,7 +113,7 @@ def test_a_live_lease_is_left_alone_and_an_expired_one_taken_over(
     host it is on; then it is reconciled and finished, each tweet once."""
     (thread_id,) = _queue(store, 1, NOW)
     a, b = _daemon(store, x, clock, "a"), _daemon(store, x, clock, "b")
-    claimed = a.publisher.claim(thread_id)
+    claimed = a.publisher("default").claim(thread_id)
     assert claimed is not None
     first = x.create_post(claimed.tweets[0].text, None)  # a posted tweet 1, then froze
     store.mark_sending(thread_id, 1, a.owner.id, LEASE.until(clock.now))

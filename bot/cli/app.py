@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from bot.networks import Network
     from bot.publisher import Publisher
     from bot.settings import LoadedSettings
-    from bot.store import Store, ThreadRecord, TweetRecord
+    from bot.store import SchemaPolicy, Store, ThreadRecord, TweetRecord
     from bot.views import Link
     from bot.views.status import Spend
     from threads.pipeline import Prepared
@@ -34,7 +34,12 @@ class App:
     def __init__(self) -> None:
         self.config_path: str | None = None
         self.db: str | None = None
-        self._publisher: Publisher | None = None
+        # --account: whose threads publish, schedule and feed add make (None: default).
+        self.account: str | None = None
+        # How the store treats an older schema: the daemon wants its own exactly.
+        self.store_schema: SchemaPolicy = "auto"
+        self._clients: dict[str, Network] = {}
+        self._publishers: dict[str, Publisher] = {}
 
     @cached_property
     def settings(self) -> LoadedSettings:
@@ -46,36 +51,54 @@ class App:
     def store(self) -> Store:
         from bot.store import Store
 
-        return Store(self.settings.store_url(self.db))
+        return Store(self.settings.store_url(self.db), schema=self.store_schema)
 
-    @cached_property
+    @property
     def client(self) -> Network:
-        """The X client, with credentials from the environment (redacted from logs)."""
-        from bot.credentials import load_credentials
-        from bot.logs import add_secrets
-        from bot.networks.x import DEFAULT_API_URL
-        from bot.networks.x.client import TweepyXClient
-        from bot.settings import API_URL_ENV
+        return self.client_for(self.account_name)
 
-        credentials = load_credentials()
-        add_secrets(credentials.values())
-        return TweepyXClient(
-            api_key=credentials.x_api_key.get_secret_value(),
-            api_secret=credentials.x_api_secret.get_secret_value(),
-            access_token=credentials.x_access_token.get_secret_value(),
-            access_token_secret=credentials.x_access_token_secret.get_secret_value(),
-            base_url=os.environ.get(API_URL_ENV) or DEFAULT_API_URL,
-            timeout_seconds=self.settings.settings.publishing.request_timeout_seconds,
-        )
+    @property
+    def account_name(self) -> str:
+        """The --account chosen (checked against the config), else the default."""
+        return self.settings.account(self.account).name
+
+    def client_for(self, account: str) -> Network:
+        """The account's X client, with its credentials from the environment (redacted
+        from logs); one per account per process."""
+        if account not in self._clients:
+            from bot.credentials import load_credentials
+            from bot.logs import add_secrets
+            from bot.networks.x import DEFAULT_API_URL
+            from bot.networks.x.client import TweepyXClient
+            from bot.settings import API_URL_ENV
+
+            self.settings.account(account)  # an unknown name fails before the environment
+            credentials = load_credentials(account)
+            add_secrets(credentials.values())
+            self._clients[account] = TweepyXClient(
+                api_key=credentials.x_api_key.get_secret_value(),
+                api_secret=credentials.x_api_secret.get_secret_value(),
+                access_token=credentials.x_access_token.get_secret_value(),
+                access_token_secret=credentials.x_access_token_secret.get_secret_value(),
+                base_url=os.environ.get(API_URL_ENV) or DEFAULT_API_URL,
+                timeout_seconds=self.settings.settings.publishing.request_timeout_seconds,
+            )
+        return self._clients[account]
 
     def publisher(self, stop_requested: Callable[[], bool] | None = None) -> Publisher:
-        """One publisher per process (one identity look-up, one lease owner)."""
-        if self._publisher is None:
+        return self.publisher_for(self.account_name, stop_requested)
+
+    def publisher_for(
+        self, account: str, stop_requested: Callable[[], bool] | None = None
+    ) -> Publisher:
+        """One publisher per account per process (one identity look-up, one lease owner),
+        with the account's budget; its clock is the store's (the database's, shared)."""
+        if account not in self._publishers:
             from bot.lifecycle import Lease
             from bot.publisher import Publisher, PublishLimits
 
             publishing = self.settings.settings.publishing
-            budget = self.settings.settings.budget
+            budget = self.settings.account(account).budget
             limits = PublishLimits(
                 reply_pause_seconds=publishing.reply_pause_seconds,
                 max_rate_limit_wait_seconds=publishing.max_rate_limit_wait_seconds,
@@ -83,17 +106,21 @@ class App:
                 max_posts_per_24h=budget.max_posts_per_24h,
                 monthly_budget_usd=budget.monthly_usd,
             )
-            client = self.client  # missing credentials fail before the store is opened
-            self._publisher = Publisher(
-                self.store,
+            client = self.client_for(account)  # missing credentials fail before the store
+            store = self.store
+            self._publishers[account] = Publisher(
+                store,
                 client,
                 limits,
                 self.settings.settings.prices,
                 lease=Lease(publishing.lease_seconds),
+                account_name=account,
+                clock=store.clock,
             )
+        publisher = self._publishers[account]
         if stop_requested is not None:
-            self._publisher.stop_requested = stop_requested
-        return self._publisher
+            publisher.stop_requested = stop_requested
+        return publisher
 
     def prepare(self, article: str, section: str | None, *, for_posting: bool) -> Prepared:
         """The one path from an article to validated threads (``threads.pipeline``);
@@ -104,7 +131,7 @@ class App:
         from threads.templates import TemplateSet
 
         loaded = self.settings
-        options = loaded.build_options
+        options = loaded.account(self.account).build_options
         source: str | Article = article
         if is_url(article):
             source = fetch_article(
@@ -130,6 +157,9 @@ class App:
         feeds = loaded.settings.feeds
         return FeedSettings(
             options=loaded.build_options,
+            account_options={
+                name: loaded.account(name).build_options for name in loaded.account_names
+            },
             templates=TemplateSet(loaded.templates_path),
             config_path=str(loaded.path),
             poll_minutes=feeds.poll_minutes,
@@ -139,34 +169,45 @@ class App:
         )
 
     def zone(self, tz_name: str | None) -> ZoneInfo:
+        """--tz, else the chosen account's [schedule] timezone."""
         from bot.planning import zone
 
-        return zone(tz_name or self.settings.settings.schedule.timezone)
+        return zone(tz_name or self.settings.account(self.account).timezone)
 
     # -- what the views need ----------------------------------------------------------
 
-    def link(self) -> Link:
-        """Post URLs from the account name the store remembers (no network call)."""
+    def link(self, account: str = "default") -> Link:
+        """Post URLs from the handle the store remembers for the account (no network
+        call); threadbot before accounts kept the default's in the meta table."""
         from bot.networks.x import post_url
 
-        username = self.store.get_meta("x_username")
+        username = self.store.account_state(account).username
+        if not username and account == "default":
+            username = self.store.get_meta("x_username")
         if not username:
             return None
         return lambda post_id: post_url(username, post_id)
 
-    def spend(self, now: dt.datetime | None = None) -> Spend:
+    def links(self, accounts: Iterable[str]) -> dict[str, Link]:
+        return {account: self.link(account) for account in set(accounts)}
+
+    def spend(self, accounts: Iterable[str], now: dt.datetime | None = None) -> dict[str, Spend]:
+        """Each account's posts and money this month and in the last 24 hours."""
         from bot.views.status import Spend
 
         now = now or dt.datetime.now(dt.UTC)
         prices = self.settings.settings.prices
         month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-        month = self.store.posted_since(month_start)
-        day = self.store.posted_since(now - dt.timedelta(hours=24))
-        return Spend(
-            month_posts=len(month),
-            month_usd=sum(prices.cost(p.has_url) for p in month),
-            day_posts=len(day),
-        )
+        spent = {}
+        for account in set(accounts) or {"default"}:
+            month = self.store.posted_since(month_start, account)
+            day = self.store.posted_since(now - dt.timedelta(hours=24), account)
+            spent[account] = Spend(
+                month_posts=len(month),
+                month_usd=sum(prices.cost(p.has_url) for p in month),
+                day_posts=len(day),
+            )
+        return spent
 
     # -- flows the commands share ----------------------------------------------------------
 
@@ -186,10 +227,18 @@ class App:
         publisher = self.publisher()
         records = []
         for thread in prepared.threads:
-            record = existing_version(self.store, thread, scheduling=False, url=publisher.url)
+            record = existing_version(
+                self.store,
+                thread,
+                scheduling=False,
+                url=publisher.url,
+                account=publisher.account_name,
+            )
             if record is None:
                 publisher.check_budget([(t.text, t.has_url) for t in thread.tweets])
-                record = freeze_thread(self.store, prepared, thread, publisher.clock())
+                record = freeze_thread(
+                    self.store, prepared, thread, publisher.clock(), account=publisher.account_name
+                )
             elif record.live_count:
                 # Continuing: the budget check covers only what is still to post.
                 publisher.check_remaining(record)

@@ -10,7 +10,13 @@ import sys
 import click
 
 from bot.cli.app import App, pass_app
-from bot.cli.options import config_option, db_option, format_option, tz_option
+from bot.cli.options import (
+    account_option,
+    config_option,
+    db_option,
+    format_option,
+    tz_option,
+)
 from threads.errors import ThreadbotError
 
 _SECTIONS = re.compile(r"^(all|first|[1-9][0-9]*)$")
@@ -88,6 +94,7 @@ def preview_command(
 @click.option(
     "--poll-minutes", type=click.FloatRange(min=1), default=None, help="Poll this feed this often."
 )
+@account_option
 @config_option
 @db_option
 @pass_app
@@ -115,6 +122,7 @@ def add(
         backfill=backfill,
         poll_minutes=poll_minutes,
         now=dt.datetime.now(dt.UTC),
+        account=app.account_name if app.account else None,
     )
     click.echo(
         f"following {record.url}: `threadbot run` checks it every "

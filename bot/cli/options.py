@@ -42,6 +42,18 @@ def db_option(function: F) -> F:
     )(function)
 
 
+def account_option(function: F) -> F:
+    return click.option(
+        "--account",
+        default=None,
+        metavar="NAME",
+        expose_value=False,
+        callback=_set_on_app("account"),
+        help="Post as the [accounts.NAME] account: its links, budget, schedule and "
+        "THREADBOT_<NAME>_X_* credentials (default: the top-level account).",
+    )(function)
+
+
 def section_option(function: F) -> F:
     return click.option(
         "--section",

@@ -7,7 +7,7 @@ import sys
 import click
 
 from bot.cli.app import App, announce, pass_app, print_posted
-from bot.cli.options import config_option, db_option, section_option
+from bot.cli.options import account_option, config_option, db_option, section_option
 
 
 @click.command()
@@ -18,6 +18,7 @@ from bot.cli.options import config_option, db_option, section_option
     is_flag=True,
     help="Print exactly what would be posted; touch neither X nor the store.",
 )
+@account_option
 @config_option
 @db_option
 @pass_app
@@ -57,8 +58,8 @@ def resume(app: App, thread_id: int) -> None:
     """
     from bot.lifecycle import ThreadStatus
 
-    publisher = app.publisher()
     record = app.store.get(thread_id)
+    publisher = app.publisher_for(record.account)
     if record.status != ThreadStatus.POSTED:
         publisher.check_remaining(record)
     announce(record)
@@ -71,16 +72,25 @@ def resume(app: App, thread_id: int) -> None:
 @db_option
 @pass_app
 def status(app: App, thread_id: int | None) -> None:
-    """List stored threads (or one) with status, tweet URLs, errors and spend."""
+    """List stored threads (or one) with status, tweet URLs, errors and spend, grouped by
+    account when there are several."""
     from bot.views.status import write_status
 
     store = app.store
     records = [store.get(thread_id)] if thread_id is not None else store.summaries()
-    write_status(records, app.spend(), sys.stdout, link=app.link(), detail=thread_id is not None)
+    accounts = [r.account for r in records]
+    write_status(
+        records,
+        app.spend(accounts),
+        sys.stdout,
+        links=app.links(accounts),
+        detail=thread_id is not None,
+    )
 
 
 @click.command()
 @click.option("--online", is_flag=True, help="Also verify the credentials with X (one call).")
+@account_option
 @config_option
 @pass_app
 @click.pass_context

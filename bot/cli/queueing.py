@@ -9,6 +9,7 @@ import click
 
 from bot.cli.app import App, pass_app
 from bot.cli.options import (
+    account_option,
     config_option,
     db_option,
     format_option,
@@ -34,6 +35,7 @@ def _fmt(moment: dt.datetime | None, tz: dt.tzinfo) -> str:
 @click.option("--slots", metavar="SPEC", help="Next free slots, e.g. 'Mon-Fri 09:00,18:00'.")
 @tz_option
 @now_option("Accept past times: post them when the daemon runs.")
+@account_option
 @config_option
 @db_option
 @pass_app
@@ -60,8 +62,16 @@ def schedule(
     tz = app.zone(tz_name)
     now = dt.datetime.now(dt.UTC)
     when = When(at=at, start=start, every=every, slots=slots)
-    times = plan(when, len(prepared.threads), tz, now, app.store, allow_past=allow_past)
-    queued = queue_threads(prepared, times, app.store, now)
+    times = plan(
+        when,
+        len(prepared.threads),
+        tz,
+        now,
+        app.store,
+        allow_past=allow_past,
+        account=app.account_name,
+    )
+    queued = queue_threads(prepared, times, app.store, now, account=app.account_name)
     total = 0.0
     for record, new in queued:
         note = "" if new else "  (already queued)"
@@ -83,7 +93,8 @@ def schedule(
 @db_option
 @pass_app
 def queue(app: App, tz_name: str | None, output_format: str, html_path: str | None) -> None:
-    """Upcoming threads by due time, then recent ones, in local time with status and URLs."""
+    """Upcoming threads by due time, then recent ones, in local time with status and URLs
+    (one block per account when there are several)."""
     from bot.views.queue import queue_document, write_queue
 
     records = app.store.summaries(scheduled_only=True)
@@ -111,11 +122,11 @@ def queue(app: App, tz_name: str | None, output_format: str, html_path: str | No
         from bot.feed_store import FeedStore
 
         refused = FeedStore(app.store).refused()
-        document = queue_document(records, refused, link=app.link())
+        document = queue_document(records, refused, links=app.links(r.account for r in records))
         click.echo(json.dumps(document, ensure_ascii=False, indent=2))
         return
     tz = app.zone(tz_name)
-    write_queue(records, tz, sys.stdout, link=app.link())
+    write_queue(records, tz, sys.stdout, links=app.links(r.account for r in records))
 
 
 @click.command()
@@ -164,27 +175,50 @@ def reschedule(app: App, thread_id: int, at: str, tz_name: str | None, allow_pas
 @click.option(
     "--dry-run", is_flag=True, help="Print each thread at its due time instead of posting."
 )
+@click.option(
+    "--max-threads",
+    type=click.IntRange(min=1, max=64),
+    default=None,
+    help="Post at most N threads at once, each of a different account (default: one per "
+    "configured account, up to 4).",
+)
 @config_option
 @db_option
 @pass_app
-def run(app: App, dry_run: bool) -> None:
+def run(app: App, dry_run: bool, max_threads: int | None) -> None:
     """Run the scheduler daemon: post queued threads on time until SIGTERM/SIGINT.
 
     Threads queued from other processes are picked up within [schedule] poll_seconds.
     Threads that fell due while it was down are posted if within [schedule]
-    grace_minutes, otherwise marked missed. Logs one line per event on stderr.
+    grace_minutes, otherwise marked missed. Logs one line per event on stderr, each
+    naming the daemon. Several daemons may share one PostgreSQL store, on one machine
+    or several: each thread is posted by one of them, each account's threads in order.
+    The store's schema must be this threadbot's (`threadbot db upgrade`).
     """
     import logging
 
+    from bot import __version__
     from bot.daemon import Daemon
+    from bot.lifecycle import Owner
+    from bot.logs import label_process
 
-    options = app.settings.settings.schedule
+    loaded = app.settings
+    options = loaded.settings.schedule
     tz = app.zone(options.timezone)
     factory = None
-    if not dry_run:
-        app.publisher()  # fail now on missing credentials, not at the due time
-        factory = app.publisher
+    app.store_schema = "exact"
     store = app.store
+    if not dry_run:
+        from bot.lifecycle import UPCOMING
+
+        # Fail now on missing credentials of an account with threads queued, not at the
+        # due time (an account with nothing queued is checked when it first has).
+        queued = {row.account for row in store.schedule_rows(*UPCOMING)}
+        for name in sorted(queued or {"default"}):
+            app.client_for(name)
+        factory = app.publisher_for
+    owner = Owner.this_process()
+    label_process(owner.id)
     daemon_log = logging.getLogger("threadbot")
     if daemon_log.level > logging.INFO or daemon_log.level == logging.NOTSET:
         daemon_log.setLevel(logging.INFO)
@@ -196,9 +230,17 @@ def run(app: App, dry_run: bool) -> None:
         factory,
         dry_run=dry_run,
         grace=dt.timedelta(minutes=options.grace_minutes),
+        grace_by_account={
+            name: dt.timedelta(minutes=loaded.account(name).grace_minutes)
+            for name in loaded.account_names
+        },
         poll_seconds=options.poll_seconds,
         out=sys.stdout,
+        clock=store.clock,
         zone=tz,
+        owner=owner,
         feed_poller=lambda now: poll_due(store, feed_settings, now),
-        feed_check_seconds=app.settings.settings.feeds.check_seconds,
+        feed_check_seconds=loaded.settings.feeds.check_seconds,
+        max_threads=max_threads or min(4, len(loaded.account_names)),
+        version=__version__,
     ).run()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import IO
 
 from bot.lifecycle import UPCOMING, ThreadStatus
@@ -19,10 +19,36 @@ def when(moment: dt.datetime | None, tz: dt.tzinfo) -> str:
     return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
 
 
+def by_account(records: Sequence[ThreadSummary]) -> dict[str, list[ThreadSummary]]:
+    """Records grouped by account, the default account first, then by name."""
+    groups: dict[str, list[ThreadSummary]] = {}
+    for record in sorted(records, key=lambda r: (r.account != "default", r.account)):
+        groups.setdefault(record.account, []).append(record)
+    return groups
+
+
 def write_queue(
-    records: Sequence[ThreadSummary], tz: dt.tzinfo, stream: IO[str], *, link: Link = None
+    records: Sequence[ThreadSummary],
+    tz: dt.tzinfo,
+    stream: IO[str],
+    *,
+    links: Mapping[str, Link] | None = None,
 ) -> None:
-    """``records``: the scheduled threads (those with a due time), in any order."""
+    """``records``: the scheduled threads (those with a due time), in any order; with
+    more than one account, one block per account."""
+    groups = by_account(records)
+    if len(groups) <= 1:
+        account = next(iter(groups), "default")
+        _write_one(records, tz, stream, (links or {}).get(account))
+        return
+    for account, group in groups.items():
+        stream.write(f"account {account}:\n")
+        _write_one(group, tz, stream, (links or {}).get(account))
+
+
+def _write_one(
+    records: Sequence[ThreadSummary], tz: dt.tzinfo, stream: IO[str], link: Link
+) -> None:
     upcoming = sorted(
         (r for r in records if r.status in UPCOMING),
         key=lambda r: (r.due_at or dt.datetime.min.replace(tzinfo=dt.UTC), r.id),
@@ -48,7 +74,10 @@ def write_queue(
 
 
 def queue_document(
-    records: Sequence[ThreadSummary], refused: Sequence[object] = (), *, link: Link = None
+    records: Sequence[ThreadSummary],
+    refused: Sequence[object] = (),
+    *,
+    links: Mapping[str, Link] | None = None,
 ) -> dict[str, object]:
     """`queue --format json`: upcoming and recent threads (keys are only ever added)."""
     upcoming = sorted(
@@ -59,8 +88,10 @@ def queue_document(
 
     def item(record: ThreadSummary) -> dict[str, object]:
         first = record.first_post_id
+        link = (links or {}).get(record.account)
         return {
             "id": record.id,
+            "account": record.account,
             "thread": record.key,
             "due_at": record.due_at.isoformat() if record.due_at else None,
             "status": str(record.status),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO
 
@@ -28,15 +28,43 @@ def post_link(link: Link, post_id: str | None) -> str:
 
 def write_status(
     records: Sequence[ThreadSummary | ThreadRecord],
-    spend: Spend,
+    spend: Mapping[str, Spend],
     stream: IO[str],
     *,
-    link: Link = None,
+    links: Mapping[str, Link] | None = None,
     detail: bool = False,
 ) -> None:
-    """``records``: summaries for the list, full records (with tweets) for ``detail``."""
+    """``records``: summaries for the list, full records (with tweets) for ``detail``;
+    ``spend`` per account. With more than one account, one block per account, each
+    with its own spend."""
     if not records:
         stream.write("no threads in the store: `threadbot publish ARTICLE` posts some\n")
+    groups: dict[str, list[ThreadSummary | ThreadRecord]] = {}
+    for record in sorted(records, key=lambda r: (r.account != "default", r.account)):
+        groups.setdefault(record.account, []).append(record)
+    several = len(groups) > 1
+    for account, group in groups.items():
+        if several:
+            stream.write(f"account {account}:\n")
+        _write_threads(group, stream, (links or {}).get(account), detail)
+        if several and account in spend:
+            _write_spend(spend[account], stream, indent="  ")
+    if not several:
+        account = next(iter(groups), "default")
+        if account in spend:
+            _write_spend(spend[account], stream)
+
+
+def _write_spend(spend: Spend, stream: IO[str], indent: str = "") -> None:
+    stream.write(
+        f"{indent}this month: {spend.month_posts} posts, ${spend.month_usd:.3f} · "
+        f"last 24 h: {spend.day_posts} posts\n"
+    )
+
+
+def _write_threads(
+    records: Sequence[ThreadSummary | ThreadRecord], stream: IO[str], link: Link, detail: bool
+) -> None:
     for record in records:
         live = record.live_count
         stream.write(
@@ -55,7 +83,3 @@ def write_status(
                 )
                 if tweet.last_error and tweet.status != TweetStatus.POSTED:
                     stream.write(f"          {tweet.last_error}\n")
-    stream.write(
-        f"this month: {spend.month_posts} posts, ${spend.month_usd:.3f} · "
-        f"last 24 h: {spend.day_posts} posts\n"
-    )
