@@ -12,6 +12,10 @@ t.co links in what it returns (as X does), counts every request by endpoint
     emulator.inject(Fault("drop_after_accept"))      # stores the post, then hangs up
     emulator.hold(post_number=3, phase="accepted")   # pause there (crash tests)
 
+Several accounts: ``emulator.add_user("news")`` returns that user's access token and
+secret (same consumer key); each post belongs to the user whose token signed it, and
+``/2/users/me`` and ``/2/users/:id/tweets`` answer for that user.
+
 ``XEmulator(accept_duplicates=True)`` posts a repeated text instead of refusing it (X's
 duplicate rule holds only for some texts and windows): exactly-once tests run that way,
 so a second attempt shows up as a second post, not as a refusal that hides it.
@@ -37,7 +41,7 @@ from collections import Counter, deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from oauthlib.oauth1 import RequestValidator, SignatureOnlyEndpoint
 
@@ -65,6 +69,15 @@ class EmulatedPost:
     reply_to: str | None
     created: float
     media_ids: tuple[str, ...] = ()
+    author_id: str = USER_ID
+
+
+@dataclass(frozen=True)
+class EmulatedUser:
+    id: str
+    username: str
+    access_token: str
+    access_token_secret: str
 
 
 @dataclass
@@ -90,10 +103,11 @@ class _Validator(RequestValidator):  # type: ignore[misc]
     dummy_client = "dummy-client-key-000"
     dummy_access_token = "dummy-access-token-000"
 
-    def __init__(self) -> None:
+    def __init__(self, users: dict[str, EmulatedUser]) -> None:
         super().__init__()
         self.nonces: set[tuple[str, str]] = set()
         self.lock = threading.Lock()
+        self.users = users  # by access token
 
     @property
     def safe_characters(self) -> set[str]:
@@ -103,7 +117,7 @@ class _Validator(RequestValidator):  # type: ignore[misc]
         return bool(client_key == CONSUMER_KEY)
 
     def validate_access_token(self, client_key: str, token: str, request: Any) -> bool:
-        return bool(token == ACCESS_TOKEN)
+        return token in self.users
 
     def validate_timestamp_and_nonce(
         self,
@@ -124,7 +138,8 @@ class _Validator(RequestValidator):  # type: ignore[misc]
         return CONSUMER_SECRET if client_key == CONSUMER_KEY else "dummy-secret"
 
     def get_access_token_secret(self, client_key: str, token: str, request: Any) -> str:
-        return ACCESS_TOKEN_SECRET if token == ACCESS_TOKEN else "dummy-secret"
+        user = self.users.get(token)
+        return user.access_token_secret if user is not None else "dummy-secret"
 
 
 class XEmulator:
@@ -151,7 +166,10 @@ class XEmulator:
         self.holds: list[_Hold] = []
         self.lock = threading.Lock()
         self._ids = itertools.count(1_800_000_000_000_000_000)
-        self._endpoint = SignatureOnlyEndpoint(_Validator())
+        self.users: dict[str, EmulatedUser] = {
+            ACCESS_TOKEN: EmulatedUser(USER_ID, USERNAME, ACCESS_TOKEN, ACCESS_TOKEN_SECRET)
+        }
+        self._endpoint = SignatureOnlyEndpoint(_Validator(self.users))
         self._server: ThreadingHTTPServer | None = None
 
     # -- control ------------------------------------------------------------------
@@ -183,6 +201,24 @@ class XEmulator:
             self._server.shutdown()
             self._server.server_close()
 
+    def add_user(self, username: str) -> EmulatedUser:
+        """Another account on this X: its own id, handle and access token."""
+        with self.lock:
+            number = len(self.users) + 1
+            user = EmulatedUser(
+                id=f"{USER_ID}{number:02d}",
+                username=username,
+                access_token=f"{USER_ID}{number:02d}-emu-access-token-{username}-7a7a",
+                access_token_secret=f"emu-access-token-secret-{username}-{number:02d}-b8b8b8",
+            )
+            self.users[user.access_token] = user
+        return user
+
+    def posts_by(self, username: str) -> list[EmulatedPost]:
+        ids = {u.id for u in self.users.values() if u.username == username}
+        with self.lock:
+            return [p for p in self.posts if p.author_id in ids]
+
     def inject(self, fault: Fault) -> None:
         self.faults.append(fault)
 
@@ -200,9 +236,12 @@ class XEmulator:
 
     # -- behaviour ------------------------------------------------------------------
 
-    def window_count(self, seconds: float) -> int:
+    def window_count(self, seconds: float, author: str | None = None) -> int:
+        """Posts in the last ``seconds`` (by ``author``: X's limits are per user)."""
         since = time.time() - seconds
-        return sum(post.created >= since for post in self.posts)
+        return sum(
+            post.created >= since and author in (None, post.author_id) for post in self.posts
+        )
 
     def rate_headers(self) -> dict[str, str]:
         reset = int(time.time()) + 900
@@ -242,6 +281,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
+
+    @property
+    def user(self) -> EmulatedUser:
+        """The user whose access token signed this (already verified) request."""
+        found = re.search(r'oauth_token="([^"]+)"', self.headers.get("Authorization", ""))
+        token = unquote(found.group(1)) if found else ACCESS_TOKEN
+        return self.emulator.users.get(token) or self.emulator.users[ACCESS_TOKEN]
 
     def _authorised(self, body: bytes) -> bool:
         uri = f"http://{self.headers['Host']}{self.path}"
@@ -305,10 +351,14 @@ class _Handler(BaseHTTPRequestHandler):
                 deleted = len(self.emulator.posts) < before
             self._send(200, {"data": {"deleted": deleted}})
         elif self.command == "GET" and route.path == "/2/users/me":
+            user = self.user
             self._send(
-                200, {"data": {"id": USER_ID, "name": "Threadbot Emulator", "username": USERNAME}}
+                200,
+                {"data": {"id": user.id, "name": "Threadbot Emulator", "username": user.username}},
             )
-        elif self.command == "GET" and re.fullmatch(r"/2/users/[0-9]+/tweets", route.path):
+        elif self.command == "GET" and (
+            match := re.fullmatch(r"/2/users/([0-9]+)/tweets", route.path)
+        ):
             query = parse_qs(route.query)
             limit = int(query.get("max_results", ["10"])[0])
             if not 5 <= limit <= 100:
@@ -316,8 +366,10 @@ class _Handler(BaseHTTPRequestHandler):
                     *_problem(400, "Invalid Request", "max_results must be between 5 and 100")
                 )
                 return
+            author = match.group(1)
             with self.emulator.lock:
-                recent = list(reversed(self.emulator.posts))[:limit]
+                mine = [p for p in self.emulator.posts if p.author_id == author]
+                recent = list(reversed(mine))[:limit]
             data = [
                 {
                     "id": p.id,
@@ -425,15 +477,18 @@ class _Handler(BaseHTTPRequestHandler):
         text = str(payload.get("text", ""))
         reply_to = (payload.get("reply") or {}).get("in_reply_to_tweet_id")
         media_ids = tuple(str(m) for m in (payload.get("media") or {}).get("media_ids") or ())
+        author = self.user.id
         with emulator.lock:
-            if emulator.window_count(900) >= emulator.window_limit or (
+            if emulator.window_count(900, author) >= emulator.window_limit or (
                 emulator.daily_limit is not None
-                and emulator.window_count(86400) >= emulator.daily_limit
+                and emulator.window_count(86400, author) >= emulator.daily_limit
             ):
                 status, body = _problem(429, "Too Many Requests", "Too Many Requests")
             elif not text or weighted_length(text) > 280:
                 status, body = _problem(400, "Invalid Request", "Tweet text is empty or too long.")
-            elif not emulator.accept_duplicates and any(p.text == text for p in emulator.posts):
+            elif not emulator.accept_duplicates and any(
+                p.text == text and p.author_id == author for p in emulator.posts
+            ):
                 status, body = _problem(
                     403,
                     "Forbidden",
@@ -454,6 +509,7 @@ class _Handler(BaseHTTPRequestHandler):
                     reply_to=reply_to,
                     created=time.time(),
                     media_ids=media_ids,
+                    author_id=author,
                 )
                 emulator.posts.append(post)
                 status, body = (
