@@ -21,6 +21,11 @@
    format against the same baseline; a 1 MB article's preview and a 20 MB one refused.
 8. Feeds (bench/feeds.py): poll rounds of 50 and 200 feeds × 50 entries on loopback —
    first poll, all 304, one new post each — CPU and memory; cost per feed ~constant.
+9. Daemons (bench/daemons.py): 100,000 queued threads on PostgreSQL, 1 vs 4 `threadbot run`
+   processes, and on SQLite with one as the reference: claims per second, due→first-tweet
+   p50/p99, CPU and peak RSS per daemon, database connections, each tweet POSTed once;
+   the poll's and the budget check's queries on the full queue vs 1,000 threads.
+   `--daemons-queue N` for a smaller queue (`--quick`: 10,000).
 """
 
 from __future__ import annotations
@@ -556,12 +561,30 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="shorter runs (for CI smoke)")
     parser.add_argument(
         "--only",
-        choices=["counter", "cold", "build", "api", "store", "daemon", "readers", "feeds"],
+        choices=[
+            "counter",
+            "cold",
+            "build",
+            "api",
+            "store",
+            "daemon",
+            "readers",
+            "feeds",
+            "daemons",
+        ],
         default=None,
+    )
+    parser.add_argument(
+        "--daemons-queue",
+        type=int,
+        default=None,
+        metavar="N",
+        help="threads queued for the daemons section (default 100,000; --quick 10,000)",
     )
     arguments = parser.parse_args()
     quick = arguments.quick
     only = arguments.only
+    daemons_queue = arguments.daemons_queue or (10_000 if quick else 100_000)
     if only == "cold":
         bench_cold_start(runs=3 if quick else 9)
         return
@@ -581,6 +604,11 @@ def main() -> None:
 
         bench_feeds((20, 80) if quick else (50, 200))
         return
+    if only == "daemons":
+        from bench.daemons import bench_daemons
+
+        bench_daemons(daemons_queue)
+        return
     bench_counter(budget=0.3 if quick else 2.0)
     bench_cold_start(runs=3 if quick else 9)
     bench_build(count=100 if quick else 1000)
@@ -592,6 +620,9 @@ def main() -> None:
 
     bench_readers(quick)
     bench_feeds((20, 80) if quick else (50, 200))
+    from bench.daemons import bench_daemons
+
+    bench_daemons(daemons_queue)
 
 
 if __name__ == "__main__":
