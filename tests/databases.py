@@ -32,14 +32,14 @@ def postgres_url() -> str:
 
 
 @functools.cache
-def _unreachable() -> str | None:
-    """Why PostgreSQL cannot be used, or None (asked once per test process)."""
+def _unreachable(url: str) -> str | None:
+    """Why PostgreSQL at ``url`` cannot be used, or None (asked once per process)."""
     try:
         import sqlalchemy as sa
     except ImportError:  # pragma: no cover - a dependency of threadbot
         return "SQLAlchemy missing"
     try:
-        engine = sa.create_engine(postgres_url(), connect_args={"connect_timeout": 3})
+        engine = sa.create_engine(url, connect_args={"connect_timeout": 3})
         with engine.connect() as connection:
             connection.execute(sa.text("SELECT 1"))
         engine.dispose()
@@ -50,7 +50,7 @@ def _unreachable() -> str | None:
 
 def require_postgres() -> None:
     """Skip (locally) or fail (CI) the calling test when no PostgreSQL answers."""
-    reason = _unreachable()
+    reason = _unreachable(postgres_url())
     if reason is None:
         return
     message = f"PostgreSQL at {postgres_url()} not reachable ({reason})"

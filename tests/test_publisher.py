@@ -274,7 +274,8 @@ def test_rate_limit_waits_for_the_reset(store: Store, clock: Clock) -> None:
 
 
 def test_rate_limit_too_far_defers(store: Store, clock: Clock) -> None:
-    """A 429 whose reset is beyond the bound defers the thread instead of sleeping."""
+    """A 429 whose reset is beyond the bound defers the thread instead of sleeping, and
+    blocks the account in the store until the reset."""
     x = FakeX()
     reset = NOW + dt.timedelta(hours=2)
     x.fail_next(RateLimitedError("429", reset))
@@ -284,6 +285,8 @@ def test_rate_limit_too_far_defers(store: Store, clock: Clock) -> None:
     stored = store.get(thread.id)
     assert (stored.status, stored.not_before) == ("deferred", reset)
     assert clock.slept == []
+    # Recorded for the account, so every daemon holds off it until the reset.
+    assert store.account_state("default").blocked_until == reset
 
 
 def test_daily_cap_stops_and_records_the_reset(store: Store, clock: Clock) -> None:

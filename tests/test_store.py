@@ -377,3 +377,17 @@ def test_daemons_are_listed_while_their_heartbeat_is_fresh(db_url: str) -> None:
     assert store.daemons(alive_within=dt.timedelta(minutes=1)) == []
     assert [d.stopped_at is not None for d in store.daemons(alive_within=None)] == [True]
     store.engine.dispose()
+
+
+@pytest.mark.parametrize(("required", "outcome"), [("", "skip"), ("1", "fail")])
+def test_a_missing_postgres_skips_locally_and_fails_under_ci(
+    monkeypatch: pytest.MonkeyPatch, required: str, outcome: str
+) -> None:
+    """No server: a skip with the reason on a laptop, a failure when CI requires it."""
+    from . import databases
+
+    monkeypatch.setenv(databases.POSTGRES_ENV, "postgresql+psycopg://nobody@127.0.0.1:9/none")
+    monkeypatch.setenv(databases.REQUIRE_ENV, required)
+    expected = pytest.skip.Exception if outcome == "skip" else pytest.fail.Exception
+    with pytest.raises(expected, match="not reachable"):
+        databases.require_postgres()
