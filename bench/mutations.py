@@ -15,6 +15,14 @@ mutation the tests do not catch is a hole in the tests: the script exits 1.
 6. feed-poll-not-atomic: a poll's entries commit before its threads are queued.
 7. feed-requeues-live-post: a feed entry's threads skip the freeze-or-continue rule.
 8. feed-first-poll-by-last-check: a failed first poll counts as having seeded the feed.
+9. queue-rules-ignored: a daemon claims an account's thread while another of it posts,
+   or ahead of an earlier one.
+10. account-row-not-locked: on PostgreSQL, two daemons can pass the account check at once.
+11. rate-limit-not-shared: a rate limit one daemon met is not recorded for the others.
+
+(That the daemon takes time from the database's clock is checked by hand: with the
+machine's clock instead, tests/test_many_daemons.py's skew test fails; it takes a
+minute of real processes, too long to repeat here.)
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SUBSET = [
+    "tests/test_accounts.py",
     "tests/test_publisher.py",
     "tests/test_daemon_decisions.py",
     "tests/test_store.py",
@@ -58,8 +67,8 @@ MUTATIONS = [
     Mutation(
         "claim-always-succeeds",
         "bot/store.py",
-        "                .where(sa.or_(threads_table.c.status.in_([str(s) for s in from_statuses]), posting))\n",
-        "",
+        "        condition = sa.and_(t.c.id == thread_id, sa.or_(waiting, posting))\n",
+        "        condition = t.c.id == thread_id\n",
     ),
     Mutation(
         "skip-mark-sending",
@@ -89,7 +98,8 @@ MUTATIONS = [
     Mutation(
         "feed-requeues-live-post",
         "bot/feeds.py",
-        "            if existing_version(store, thread, scheduling=True) is None\n",
+        '            if existing_version(store, thread, scheduling=True, account=feed.account or "default")\n'
+        "            is None\n",
         "            if True\n",
     ),
     Mutation(
@@ -97,6 +107,24 @@ MUTATIONS = [
         "bot/feeds.py",
         "        first_poll=feed.seeded_at is None,\n",
         "        first_poll=feed.last_checked_at is None,\n",
+    ),
+    Mutation(
+        "queue-rules-ignored",
+        "bot/store.py",
+        "            condition = sa.and_(condition, *_queue_rules(now_utc))\n",
+        "            pass\n",
+    ),
+    Mutation(
+        "account-row-not-locked",
+        "bot/store.py",
+        "            if due_only and self.shared:\n",
+        "            if False:\n",
+    ),
+    Mutation(
+        "rate-limit-not-shared",
+        "bot/publisher.py",
+        "            self.store.block_account(self.account_name, until, str(error))\n",
+        "            pass\n",
     ),
 ]
 

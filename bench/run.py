@@ -581,10 +581,18 @@ def main() -> None:
         metavar="N",
         help="threads queued for the daemons section (default 100,000; --quick 10,000)",
     )
+    parser.add_argument(
+        "--daemons-window",
+        type=int,
+        default=160,
+        metavar="N",
+        help="one-tweet threads due at once in the daemons section (default 160)",
+    )
     arguments = parser.parse_args()
     quick = arguments.quick
     only = arguments.only
     daemons_queue = arguments.daemons_queue or (10_000 if quick else 100_000)
+    daemons_window = arguments.daemons_window
     if only == "cold":
         bench_cold_start(runs=3 if quick else 9)
         return
@@ -607,7 +615,7 @@ def main() -> None:
     if only == "daemons":
         from bench.daemons import bench_daemons
 
-        bench_daemons(daemons_queue)
+        bench_daemons(daemons_queue, daemons_window)
         return
     bench_counter(budget=0.3 if quick else 2.0)
     bench_cold_start(runs=3 if quick else 9)
@@ -622,7 +630,7 @@ def main() -> None:
     bench_feeds((20, 80) if quick else (50, 200))
     from bench.daemons import bench_daemons
 
-    bench_daemons(daemons_queue)
+    bench_daemons(daemons_queue, daemons_window)
 
 
 if __name__ == "__main__":
