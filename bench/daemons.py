@@ -256,6 +256,7 @@ class Daemon:
     ports_seen: set[int] = field(default_factory=set)
     stopped: float = 0.0  # seconds from SIGTERM to exit
     killed: bool = False  # still running STOP_TIMEOUT after SIGTERM
+    kept: Path | None = None  # its log, with every thread's stack
 
     @property
     def pid(self) -> int:
@@ -308,10 +309,19 @@ def stop_daemons(daemons: list[Daemon]) -> None:
             daemon.process.wait(max(0.1, STOP_TIMEOUT - (time.perf_counter() - start)))
             daemon.stopped = time.perf_counter() - start
         except subprocess.TimeoutExpired:
+            # Hung: SIGABRT makes faulthandler (PYTHONFAULTHANDLER) write every thread's
+            # stack into the daemon's log, kept for a look.
             daemon.killed = True
-            daemon.process.kill()
-            daemon.process.wait()
+            daemon.process.send_signal(signal.SIGABRT)
+            try:
+                daemon.process.wait(5)
+            except subprocess.TimeoutExpired:
+                daemon.process.kill()
+                daemon.process.wait()
             daemon.stopped = time.perf_counter() - start
+            kept = Path(tempfile.gettempdir()) / f"threadbot-bench-hung-{daemon.pid}.log"
+            kept.write_bytes(daemon.log.read_bytes())
+            daemon.kept = kept
 
 
 class Sampler:
@@ -402,6 +412,7 @@ def _env(emulator: object, url: str) -> dict[str, str]:
         **os.environ,
         "THREADBOT_X_API_URL": emulator.url,
         "THREADBOT_DB": url,
+        "PYTHONFAULTHANDLER": "1",
         "X_API_KEY": CONSUMER_KEY,
         "X_API_SECRET": CONSUMER_SECRET,
         "X_ACCESS_TOKEN": ACCESS_TOKEN,
@@ -641,7 +652,7 @@ def small_query_costs(url: str, count: int) -> tuple[float, float]:
 
 HEADER = (
     f"   {'':<22}{'start s':>8}{'claims/s':>10}{'p50 ms':>8}{'p99 ms':>8}{'lag ms':>8}"
-    f"{'CPU s/daemon':>14}{'RSS MB/daemon':>15}  DB conns peak (active; opened) per daemon"
+    f"  {'CPU s/daemon':<20}{'RSS MB/daemon':<16}DB conns peak (active; opened) per daemon"
 )
 
 
@@ -657,7 +668,7 @@ def _row(r: Result) -> str:
     )
     row = (
         f"   {r.label:<22}{start:>8.1f}{r.claims_per_s:>10.1f}{r.p50 * 1000:>8.0f}"
-        f"{r.p99 * 1000:>8.0f}{r.lag * 1000:>8.0f}{cpu:>14}{rss:>15}  {conns}"
+        f"{r.p99 * 1000:>8.0f}{r.lag * 1000:>8.0f}  {cpu:<20}{rss:<16}{conns}"
     )
     stops = "/".join(f"{d.stopped:.1f}" + (" KILLED" if d.killed else "") for d in r.daemons)
     notes = [
@@ -671,6 +682,9 @@ def _row(r: Result) -> str:
     row += "\n      " + ", ".join(notes)
     if r.scans:
         row += f"\n      during the window: {r.scans}"
+    for d in r.daemons:
+        if d.kept is not None:
+            row += f"\n      daemon {d.pid} hung after SIGTERM: its stacks are in {d.kept}"
     return row
 
 
