@@ -38,6 +38,7 @@ import logging
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable
 from typing import IO, Any
 
@@ -99,6 +100,7 @@ class Daemon:
         # The store's clock minus this machine's, measured every poll.
         self._offset = dt.timedelta(0)
         self._store_down: tuple[dt.datetime, float] | None = None
+        self._running = 0  # run_thread calls in progress (shutdown waits for them)
         self._scheduler: Any = None
         self._synced_once = False
         self.feed_poller = feed_poller
@@ -156,11 +158,11 @@ class Daemon:
             log.info("feeds: not polled in a dry run (`threadbot feed check --dry-run` shows them)")
         for number in (signal.SIGTERM, signal.SIGINT):
             signal.signal(number, self._on_signal)
-        queued = self.store.schedule_rows(*UPCOMING)
+        queued, _ = self.store.queued_accounts()
         mode = "dry run: printing, not posting" if self.dry_run else "posting"
         log.info(
             "loaded: %d threads queued (%s, daemon %s, up to %d threads at once)",
-            len(queued),
+            queued,
             mode,
             self.owner.id,
             self.max_threads,
@@ -171,6 +173,10 @@ class Daemon:
             )
         try:
             self._scheduler.start()
+            # Shut down without waiting (see _on_signal): the threads in flight finish
+            # their tweet here, then their state is recorded before the daemon says so.
+            while self._running:
+                time.sleep(0.05)
         finally:
             if not self.dry_run:
                 with contextlib.suppress(StoreUnavailableError):
@@ -190,7 +196,9 @@ class Daemon:
         log.info("%s: finishing the tweet in flight, then stopping", signal.Signals(number).name)
         self.stopping.set()
         if self._scheduler is not None and self._scheduler.running:
-            self._scheduler.shutdown(wait=True)
+            # Not wait=True: APScheduler would hold its job store lock while waiting for
+            # the jobs, and a running sync needs that lock (a deadlock the bench found).
+            self._scheduler.shutdown(wait=False)
 
     # -- the clock's work -----------------------------------------------------------------
 
@@ -198,8 +206,10 @@ class Daemon:
         """Mirror the store into date jobs; mark threads missed while the daemon was down.
         Returns what it wants run: thread id → when.
 
-        Only threads due before the next-but-one poll get a job: the rest are seen again
-        by later polls, so a queue of 10,000 threads costs one query, not 10,000 jobs.
+        Only threads due before the next-but-one poll get a job, and of those only each
+        account's next one (an account's threads go one at a time, in order; a thread
+        left by a dead daemon comes first): the rest are seen again by later polls, so a
+        long queue or backlog costs one query per poll, not a claim per thread.
         """
         if self.stopping.is_set():
             return {}
@@ -221,8 +231,18 @@ class Daemon:
         if self._store_down is not None:
             log.info("store reachable again")
             self._store_down = None
-        wanted: dict[str, dt.datetime] = {}
+        wanted: dict[str, tuple[dt.datetime, str]] = {}  # job id → (when, account)
+        taken: set[str] = set()  # accounts being posted, or whose next thread is chosen
         for thread in rows:
+            if thread.status != ThreadStatus.POSTING:
+                continue
+            taken.add(thread.account)
+            due = self._due(thread, now)
+            if due is not None:  # a takeover: it is its account's next
+                wanted[f"thread-{thread.id}"] = (due, thread.account)
+        for thread in rows:
+            if thread.status == ThreadStatus.POSTING:
+                continue
             due = self._due(thread, now)
             if due is None:
                 continue
@@ -231,17 +251,18 @@ class Daemon:
             if decision == "missed":
                 self._miss(thread, due, now)
                 continue
-            if due <= horizon:
-                wanted[f"thread-{thread.id}"] = max(due, now)
+            if due <= horizon and thread.account not in taken:
+                taken.add(thread.account)
+                wanted[f"thread-{thread.id}"] = (max(due, now), thread.account)
         if not self._synced_once:
             self._synced_once = True
             log.info(
-                "ready: %d threads waiting, %d due within %.0f s",
+                "ready: %d threads due within %.0f s, %d starting (an account's go one at a time)",
                 len(rows),
-                len(wanted),
                 3 * self.poll_seconds,
+                len(wanted),
             )
-        runs = {int(job_id.removeprefix("thread-")): at for job_id, at in wanted.items()}
+        runs = {int(job_id.removeprefix("thread-")): at for job_id, (at, _) in wanted.items()}
         if self._scheduler is None:
             return runs
         # Only thread jobs mirror the store; the sync and feeds jobs are the clock's own.
@@ -251,7 +272,7 @@ class Daemon:
         for job_id, job in existing.items():
             if job_id not in wanted:
                 job.remove()
-        for job_id, run_at in wanted.items():
+        for job_id, (run_at, account) in wanted.items():
             job = existing.get(job_id)
             if job is not None and job.next_run_time == run_at - self._offset:
                 continue
@@ -261,7 +282,7 @@ class Daemon:
                 "date",
                 # The store's time on this machine's clock (APScheduler's).
                 run_date=run_at - self._offset,
-                args=[thread_id],
+                args=[thread_id, account],
                 id=job_id,
                 replace_existing=True,
             )
@@ -297,15 +318,17 @@ class Daemon:
         if self.store.transition(thread.id, ThreadStatus.MISSED, error=message):
             log.warning("missed: thread %s (%s): %s", thread.id, thread.key, message)
 
-    def run_thread(self, thread_id: int) -> None:
+    def run_thread(self, thread_id: int, account: str | None = None) -> None:
         """At the due time: print (dry run) or claim by lease, check the budget, post."""
         if self.stopping.is_set():
             return
         if self.dry_run:
             self._print(self.store.get(thread_id))
             return
+        with self._lock:
+            self._running += 1
         try:
-            self._claim_and_post(thread_id)
+            self._claim_and_post(thread_id, account)
         except StoreUnavailableError as error:
             # Nothing more can be recorded, so nothing more is sent; the lease runs out
             # and the thread is finished (and reconciled) by whoever claims it next.
@@ -313,9 +336,10 @@ class Daemon:
         finally:
             with self._lock:
                 self._in_hand.discard(thread_id)
+                self._running -= 1
             self._poll_soon()
 
-    def _claim_and_post(self, thread_id: int) -> None:
+    def _claim_and_post(self, thread_id: int, account: str | None) -> None:
         # Only queued threads that are due by the store's clock, in their account's order
         # (or one whose poster's lease expired): a thread another daemon stopped as
         # failed meanwhile stays failed until someone revives it.
@@ -323,8 +347,7 @@ class Daemon:
             if thread_id in self._in_hand:
                 return
             self._in_hand.add(thread_id)
-        row = self.store.get(thread_id)
-        publisher = self.publisher(row.account)
+        publisher = self.publisher(account or self.store.get(thread_id).account)
         thread = publisher.claim(thread_id, WAITING, due_only=True)
         if thread is None:
             log.debug("skipped: thread %s is held, not due, or behind its account's", thread_id)

@@ -112,6 +112,7 @@ tweets_table = sa.Table(
     sa.Column("posted_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("attempts", sa.Integer, nullable=False, default=0),
     sa.Column("last_error", sa.Text, nullable=True),
+    sa.Index("ix_tweets_status_posted_at", "status", "posted_at"),
 )
 
 media_table = sa.Table(
@@ -277,10 +278,17 @@ class Store:
     """
 
     def __init__(
-        self, url: str, engine: Engine | None = None, *, schema: SchemaPolicy = "auto"
+        self,
+        url: str,
+        engine: Engine | None = None,
+        *,
+        schema: SchemaPolicy = "auto",
+        connections: int = 4,
     ) -> None:
+        """``connections``: how many a shared store's pool keeps open (a daemon needs
+        two per thread it posts at once — the posting and the lease's heartbeat)."""
         self.url = url
-        self.engine = engine or _create_engine(url)
+        self.engine = engine or _create_engine(url, connections)
         self.shared = self.engine.dialect.name != "sqlite"
         try:
             self._migrate(schema)
@@ -594,10 +602,15 @@ class Store:
             .order_by(threads_table.c.due_at, threads_table.c.id)
         )
         if due_by is not None:
+            # Written so each branch can use ix_threads_status_due_at (a COALESCE over
+            # not_before cannot): a poll reads what is due, not the whole queue.
+            t = threads_table
+            by = _utc(due_by)
             query = query.where(
                 sa.or_(
-                    threads_table.c.status == ThreadStatus.POSTING,
-                    _effective_due(threads_table) <= _utc(due_by),
+                    t.c.status == ThreadStatus.POSTING,
+                    sa.and_(t.c.status == ThreadStatus.SCHEDULED, t.c.due_at <= by),
+                    sa.and_(t.c.status == ThreadStatus.DEFERRED, _effective_due(t) <= by),
                 )
             )
         with self._connect() as connection:
@@ -835,6 +848,21 @@ class Store:
             rows = connection.execute(query).all()
         return [PostedTweet(_aware(row.posted_at) or since, bool(row.has_url)) for row in rows]
 
+    def queued_accounts(self) -> tuple[int, set[str]]:
+        """How many threads are queued or posting, and their accounts (two small
+        queries, whatever the queue's length: what a daemon says when it starts)."""
+        upcoming = [str(s) for s in (*WAITING, ThreadStatus.POSTING)]
+        with self._connect() as connection:
+            count = connection.execute(
+                sa.select(sa.func.count()).where(threads_table.c.status.in_(upcoming))
+            ).scalar_one()
+            accounts = connection.execute(
+                sa.select(threads_table.c.account)
+                .where(threads_table.c.status.in_(upcoming))
+                .distinct()
+            ).scalars()
+            return int(count), set(accounts)
+
     # -- accounts: state every daemon shares ------------------------------------------
 
     def account_state(self, name: str) -> AccountState:
@@ -1062,28 +1090,28 @@ def _queue_rules(now: dt.datetime | None) -> list[sa.ColumnElement[bool]]:
         other.c.due_at < t.c.due_at,
         sa.and_(other.c.due_at == t.c.due_at, other.c.id < t.c.id),
     )
-    ahead = (
+    # Two EXISTS, each on the full (account, status, due_at) index prefix.
+    posting = (
         sa.select(other.c.id)
         .where(other.c.account == t.c.account)
+        .where(other.c.status == ThreadStatus.POSTING)  # being posted, or left by a dead
+        .where(other.c.id != t.c.id)  # daemon: it is finished first
+    )
+    due_before = (
+        sa.select(other.c.id)
+        .where(other.c.account == t.c.account)
+        .where(other.c.status.in_([str(s) for s in WAITING]))
+        .where(other.c.due_at <= t.c.due_at)
         .where(other.c.id != t.c.id)
-        .where(
-            sa.or_(
-                # Being posted, or left by a dead daemon: it is finished first.
-                other.c.status == ThreadStatus.POSTING,
-                sa.and_(
-                    other.c.status.in_([str(s) for s in WAITING]),
-                    _effective_due(other) <= now,
-                    earlier,
-                ),
-            )
-        )
+        .where(earlier)
+        .where(_effective_due(other) <= now)
     )
     blocked = (
         sa.select(accounts_table.c.name)
         .where(accounts_table.c.name == t.c.account)
         .where(accounts_table.c.blocked_until > now)
     )
-    return [~ahead.exists(), ~blocked.exists()]
+    return [~posting.exists(), ~due_before.exists(), ~blocked.exists()]
 
 
 def _ensure_account(connection: Connection, name: str) -> None:
@@ -1214,7 +1242,7 @@ def _translated(url: str) -> Iterator[None]:
         ) from None
 
 
-def _create_engine(url: str) -> Engine:
+def _create_engine(url: str, connections: int = 4) -> Engine:
     if url.startswith("sqlite:///"):
         path = Path(url.removeprefix("sqlite:///"))
         if str(path) != ":memory:":
@@ -1243,8 +1271,8 @@ def _create_engine(url: str) -> Engine:
             return sa.create_engine(
                 url,
                 pool_pre_ping=True,
-                pool_size=4,
-                max_overflow=4,
+                pool_size=connections,
+                max_overflow=2,
                 connect_args={"connect_timeout": 10, "application_name": "threadbot"},
             )
         return sa.create_engine(url)

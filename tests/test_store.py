@@ -324,12 +324,9 @@ def test_an_older_schema_is_upgraded_by_the_command_not_by_a_daemon(db_url: str)
         connection.execute(sa.text("DROP TABLE daemons"))
         connection.execute(sa.text("DROP TABLE accounts"))
         connection.execute(sa.text("UPDATE alembic_version SET version_num='0004_feeds'"))
-        if connection.dialect.name == "postgresql":
-            connection.execute(sa.text("DROP INDEX ix_threads_account_status_due_at"))
-            connection.execute(sa.text("ALTER TABLE threads DROP COLUMN account"))
-        else:
-            connection.execute(sa.text("DROP INDEX ix_threads_account_status_due_at"))
-            connection.execute(sa.text("ALTER TABLE threads DROP COLUMN account"))
+        connection.execute(sa.text("DROP INDEX ix_tweets_status_posted_at"))
+        connection.execute(sa.text("DROP INDEX ix_threads_account_status_due_at"))
+        connection.execute(sa.text("ALTER TABLE threads DROP COLUMN account"))
     engine.dispose()
     with pytest.raises(StoreError, match="run `threadbot db upgrade`"):
         Store(db_url, schema="exact")

@@ -38,6 +38,7 @@ class App:
         self.account: str | None = None
         # How the store treats an older schema: the daemon wants its own exactly.
         self.store_schema: SchemaPolicy = "auto"
+        self.store_connections = 4
         self._clients: dict[str, Network] = {}
         self._publishers: dict[str, Publisher] = {}
 
@@ -51,7 +52,11 @@ class App:
     def store(self) -> Store:
         from bot.store import Store
 
-        return Store(self.settings.store_url(self.db), schema=self.store_schema)
+        return Store(
+            self.settings.store_url(self.db),
+            schema=self.store_schema,
+            connections=self.store_connections,
+        )
 
     @property
     def client(self) -> Network:

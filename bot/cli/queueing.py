@@ -207,13 +207,14 @@ def run(app: App, dry_run: bool, max_threads: int | None) -> None:
     tz = app.zone(options.timezone)
     factory = None
     app.store_schema = "exact"
+    threads_at_once = max_threads or min(4, len(loaded.account_names))
+    # Each thread in flight uses two connections (posting, lease heartbeat); plus sync.
+    app.store_connections = 2 * threads_at_once + 2
     store = app.store
     if not dry_run:
-        from bot.lifecycle import UPCOMING
-
         # Fail now on missing credentials of an account with threads queued, not at the
         # due time (an account with nothing queued is checked when it first has).
-        queued = {row.account for row in store.schedule_rows(*UPCOMING)}
+        _, queued = store.queued_accounts()
         for name in sorted(queued or {"default"}):
             app.client_for(name)
         factory = app.publisher_for
@@ -241,6 +242,6 @@ def run(app: App, dry_run: bool, max_threads: int | None) -> None:
         owner=owner,
         feed_poller=lambda now: poll_due(store, feed_settings, now),
         feed_check_seconds=loaded.settings.feeds.check_seconds,
-        max_threads=max_threads or min(4, len(loaded.account_names)),
+        max_threads=threads_at_once,
         version=__version__,
     ).run()

@@ -25,6 +25,8 @@ def upgrade() -> None:
         )
     # The claim's per-account ordering and busy checks read threads by account.
     op.create_index("ix_threads_account_status_due_at", "threads", ["account", "status", "due_at"])
+    # Budgets and caps count recent posts on every claim: by index, not by scanning.
+    op.create_index("ix_tweets_status_posted_at", "tweets", ["status", "posted_at"])
     op.create_table(
         "accounts",
         sa.Column("name", sa.String(64), primary_key=True),
@@ -50,6 +52,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("daemons")
     op.drop_table("accounts")
+    op.drop_index("ix_tweets_status_posted_at", "tweets")
     op.drop_index("ix_threads_account_status_due_at", "threads")
     with op.batch_alter_table("threads") as batch:
         batch.drop_column("account")
