@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from threads.errors import UnsplittableTextError
 from threads.length import weighted_length
 from threads.networks import (
     LINK_FEATURE,
@@ -340,3 +341,17 @@ def test_mastodon_splits_long_urls_as_23() -> None:
     posts = split_for(MastodonRule(), text)
     assert len(posts) == 1  # 12 * 23 + 11 = 287 ≤ 500
     assert len(posts[0]) > 500
+
+
+@pytest.mark.parametrize(
+    ("rule", "words"),
+    [
+        (XRule(), "on X, more than a tweet's 280"),
+        (BlueskyRule(), "on Bluesky, more than a post's 300"),
+        (MastodonRule(), "on Mastodon, more than a post's 500"),
+    ],
+)
+def test_unsplittable_word_names_the_network(rule: LengthRule, words: str) -> None:
+    """A word longer than a whole post is an error that names the network and its limit."""
+    with pytest.raises(UnsplittableTextError, match=words):
+        split_for(rule, "short " + "x" * 600 + " end")

@@ -45,6 +45,7 @@ from typing import Any, Protocol
 
 import regex
 
+from threads.errors import UnsplittableTextError
 from threads.length import MAX_WEIGHTED_LENGTH, weighted_length
 from threads.splitting import split_text
 from threads.urls import UrlSpan, find_url_spans
@@ -385,4 +386,11 @@ def split_for(rule: LengthRule, text: str, *, reserve: int = 0, language: str = 
     """``text`` split into posts that fit ``rule`` with ``reserve`` to spare, at the same
     boundaries the X splitter uses (X's output is unchanged: X keeps its fast path)."""
     measure = weighted_length if isinstance(rule, XRule) else rule.measure
-    return split_text(text, limit=rule.limit, reserve=reserve, language=language, measure=measure)
+    try:
+        return split_text(
+            text, limit=rule.limit, reserve=reserve, language=language, measure=measure
+        )
+    except UnsplittableTextError as error:
+        if rule.name == "x":
+            raise
+        raise UnsplittableTextError(error.word, error.weight, error.limit, rule.name) from None
