@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import itertools
 import json
 import re
 import secrets
@@ -42,6 +41,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from bot.networks.bluesky import new_rkey
 from bot.networks.emulating import Emulator, EmulatorHandler, Fault
 from threads.networks import BLUESKY_MAX_BYTES, BLUESKY_MAX_GRAPHEMES, graphemes, utf8_length
 
@@ -52,23 +52,12 @@ DID = "did:plc:threadbotemuaaaaaaaaaaaa"
 APP_PASSWORD = "emu1-2abc-3def-4ghi"
 POST_COLLECTION = "app.bsky.feed.post"
 _RKEY = re.compile(r"[A-Za-z0-9._:~-]{1,512}")
-_TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
 
 
 def fake_cid(data: Any) -> str:
     """A CIDv1-shaped id (``bafyrei`` + base32 of SHA-256), stable for the same data."""
     digest = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).digest()
     return "bafyrei" + base64.b32encode(digest).decode().lower().rstrip("=")[:52]
-
-
-def _tid(counter: int) -> str:
-    """A timestamp id (13 characters of base32-sortable), increasing with ``counter``."""
-    value = (int(time.time() * 1_000_000) << 10) + counter
-    chars = []
-    for _ in range(13):
-        chars.append(_TID_ALPHABET[value & 31])
-        value >>= 5
-    return "".join(reversed(chars))
 
 
 @dataclass
@@ -112,7 +101,6 @@ class BlueskyEmulator(Emulator):
         self.refresh_tokens: set[str] = set()
         self.access_ttl = 7200.0
         self._writes: list[float] = []  # times of creates, 3 points each
-        self._ids = itertools.count(1)
 
     @property
     def posts(self) -> list[Record]:
@@ -158,7 +146,7 @@ class BlueskyEmulator(Emulator):
         }
 
     def next_rkey(self) -> str:
-        return _tid(next(self._ids))
+        return new_rkey()
 
 
 class _Handler(EmulatorHandler):
