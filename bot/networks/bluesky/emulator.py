@@ -424,9 +424,9 @@ def main() -> None:
     """Run the emulator in the foreground (for trying threadbot by hand)."""
     emulator = BlueskyEmulator()
     url = emulator.start()
-    print(f"Bluesky PDS emulator on {url}")
+    print(f"Bluesky PDS emulator on {url}", flush=True)
     print(f"export THREADBOT_BLUESKY_PDS_URL={url} BLUESKY_HANDLE={HANDLE} ", end="")
-    print(f"BLUESKY_APP_PASSWORD={APP_PASSWORD}")
+    print(f"BLUESKY_APP_PASSWORD={APP_PASSWORD}", flush=True)
     try:
         while True:
             time.sleep(3600)

@@ -457,8 +457,8 @@ def main() -> None:
     """Run the emulator in the foreground (for trying threadbot by hand)."""
     emulator = MastodonEmulator()
     url = emulator.start()
-    print(f"Mastodon API emulator on {url}")
-    print(f"export THREADBOT_MASTODON_URL={url} MASTODON_ACCESS_TOKEN={ACCESS_TOKEN}")
+    print(f"Mastodon API emulator on {url}", flush=True)
+    print(f"export THREADBOT_MASTODON_URL={url} MASTODON_ACCESS_TOKEN={ACCESS_TOKEN}", flush=True)
     try:
         while True:
             time.sleep(3600)
