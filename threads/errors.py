@@ -75,10 +75,21 @@ class BuildError(ThreadbotError):
 class UnsplittableTextError(BuildError):
     """A single word (no spaces to split at) weighs more than a whole tweet."""
 
-    def __init__(self, word: str, weight: int, limit: int) -> None:
+    def __init__(self, word: str, weight: int, limit: int, network: str = "x") -> None:
         self.word = word
+        self.weight = weight
+        self.limit = limit
         shown = word if len(word) <= 40 else word[:37] + "..."
+        where, post = _NETWORK_WORDS.get(network, (network, "post"))
         super().__init__(
-            f"{shown!r} weighs {weight} on X, more than a tweet's {limit}: "
+            f"{shown!r} weighs {weight} on {where}, more than a {post}'s {limit}: "
             "shorten it or put spaces in it"
         )
+
+
+# How messages name each network and its posts (X's wording is the one users know).
+_NETWORK_WORDS = {
+    "x": ("X", "tweet"),
+    "bluesky": ("Bluesky", "post"),
+    "mastodon": ("Mastodon", "post"),
+}

@@ -10,6 +10,7 @@ an error rather than a silent cut.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache
 
 from threads.errors import UnsplittableTextError
@@ -18,6 +19,10 @@ from threads.sentences import CJK_CHARACTER, CLAUSE_BREAKS, split_sentences
 from threads.sentences import separator as sentence_separator
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
+
+# How long a text is under a network's rule; X's weighted length unless told otherwise
+# (threads.networks passes Bluesky's and Mastodon's).
+Measure = Callable[[str], int]
 
 
 # Compiled on first use: only text that needs cutting between words gets here.
@@ -32,33 +37,39 @@ def _atom() -> re.Pattern[str]:
 
 
 def split_text(
-    text: str, *, limit: int = MAX_WEIGHTED_LENGTH, reserve: int = 0, language: str = "en"
+    text: str,
+    *,
+    limit: int = MAX_WEIGHTED_LENGTH,
+    reserve: int = 0,
+    language: str = "en",
+    measure: Measure = weighted_length,
 ) -> list[str]:
     """Split ``text`` into tweets of weighted length at most ``limit - reserve``.
 
     ``reserve`` keeps room for a suffix added later (``n/N`` numbering); ``language``
-    chooses the sentence rules.
+    chooses the sentence rules; ``measure`` is the length the limit applies to (X's
+    weighted length by default; see :func:`threads.networks.split_for`).
     """
     budget = limit - reserve
     units = _units(text, language)
     whole = "".join(separator + unit for separator, unit in units)
-    if weighted_length(whole) <= budget:
+    if measure(whole) <= budget:
         # Most blocks fit in one tweet: one measurement instead of one per sentence.
         return [whole] if whole else []
     tweets: list[str] = []
     current = ""
     current_weight = 0
     for separator, unit in units:
-        unit_weight = weighted_length(unit)
+        unit_weight = measure(unit)
         if unit_weight > budget:
             if current:
                 tweets.append(current)
-            *full, current = _split_long(unit, budget, 0)
+            *full, current = _split_long(unit, budget, 0, measure)
             tweets.extend(full)
-            current_weight = weighted_length(current)
+            current_weight = measure(current)
             continue
         candidate = current + separator + unit if current else unit
-        weight = _joined_weight(current, current_weight, separator, unit, unit_weight)
+        weight = _joined_weight(current, current_weight, separator, unit, unit_weight, measure)
         if weight <= budget:
             current, current_weight = candidate, weight
         else:
@@ -70,16 +81,25 @@ def split_text(
 
 
 def _joined_weight(
-    left: str, left_weight: int, separator: str, right: str, right_weight: int
+    left: str,
+    left_weight: int,
+    separator: str,
+    right: str,
+    right_weight: int,
+    measure: Measure = weighted_length,
 ) -> int:
     """The weight of ``left + separator + right`` without recounting both sides.
 
     URLs and emoji sequences never span whitespace and NFC cannot compose across it,
-    so across a whitespace separator weights add up (each of its characters weighs 1);
-    otherwise (CJK text joined without a space) the whole is counted again.
+    so across a whitespace separator X's weights add up (each of its characters weighs
+    1); otherwise (CJK text joined without a space) the whole is counted again. Another
+    network's measure is always counted again: a grapheme cluster can take in the space
+    after it, so only X's additivity is proven (``test_joined_weight_is_exact``).
     """
     if not left:
         return right_weight
+    if measure is not weighted_length:
+        return measure(left + separator + right)
     if separator and separator.isspace():
         return left_weight + len(separator) + right_weight
     return weighted_length(left + separator + right)
@@ -123,26 +143,28 @@ def _pieces(unit: str, level: int) -> list[tuple[str, str]]:
     ]
 
 
-def _split_long(unit: str, budget: int, level: int) -> list[str]:
+def _split_long(
+    unit: str, budget: int, level: int, measure: Measure = weighted_length
+) -> list[str]:
     """Cut one over-long sentence into pieces that fit, at the best boundary available."""
     last_level = len(CLAUSE_BREAKS)
     parts: list[str] = []
     current = ""
     current_weight = 0
     for separator, piece in _pieces(unit, level):
-        piece_weight = weighted_length(piece)
+        piece_weight = measure(piece)
         if piece_weight > budget:
             if level >= last_level:
                 raise UnsplittableTextError(piece, piece_weight, budget)
             if current:
                 parts.append(current)
-            *full, current = _split_long(piece, budget, level + 1)
+            *full, current = _split_long(piece, budget, level + 1, measure)
             parts.extend(full)
-            current_weight = weighted_length(current)
+            current_weight = measure(current)
             continue
         joint = " " if separator.isspace() else separator
         candidate = current + joint + piece if current else piece
-        weight = _joined_weight(current, current_weight, joint, piece, piece_weight)
+        weight = _joined_weight(current, current_weight, joint, piece, piece_weight, measure)
         if weight <= budget:
             current, current_weight = candidate, weight
         else:
