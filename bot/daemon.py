@@ -243,6 +243,8 @@ class Daemon:
         for thread in rows:
             if thread.status == ThreadStatus.POSTING:
                 continue
+            if self.dry_run and thread.id in self._printed:
+                continue  # a dry run changes nothing: the account's next is the next unprinted
             due = self._due(thread, now)
             if due is None:
                 continue

@@ -178,7 +178,7 @@ class LoadedSettings(BaseModel):
         if self.settings.store.path:
             configured = self.settings.store.path
             if "://" in configured:
-                return configured
+                return database_url(configured)
             return database_url(self.path.parent / configured)
         import platformdirs
 

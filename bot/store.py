@@ -261,7 +261,12 @@ def _utc(value: dt.datetime | None) -> dt.datetime | None:
 
 
 def database_url(path_or_url: str | Path) -> str:
+    """A SQLite path as a URL; ``postgres://`` and ``postgresql://`` (as hosting providers
+    write them) mean psycopg 3, the driver threadbot installs."""
     text = str(path_or_url)
+    for plain in ("postgres://", "postgresql://"):
+        if text.startswith(plain):
+            return "postgresql+psycopg://" + text.removeprefix(plain)
     if "://" in text:
         return text
     return f"sqlite:///{Path(text).expanduser()}"
@@ -1278,6 +1283,6 @@ def _create_engine(url: str, connections: int = 4) -> Engine:
         return sa.create_engine(url)
     except (sa.exc.ArgumentError, ImportError) as error:
         raise StoreError(
-            f"{url}: cannot open this store ({error}): use a SQLite path or a database URL "
-            "whose driver is installed"
+            f"{_shown(url)}: cannot open this store ({error}): use a SQLite path, or for "
+            "PostgreSQL `pip install 'threadbot[postgres]'` and a postgresql+psycopg:// URL"
         ) from None

@@ -207,3 +207,41 @@ def test_a_stale_job_never_revives_a_failed_thread(store: Store, x: FakeX, clock
     _daemon(store, x, clock, "a").run_thread(thread_id)
     assert store.get(thread_id).status == ThreadStatus.FAILED
     assert x.calls == []
+
+
+def test_a_dry_run_prints_each_of_an_accounts_threads_in_turn(store: Store, clock: Clock) -> None:
+    """Only an account's next thread is run at a time; in a dry run (nothing changes)
+    the next one is the next not yet printed, so all three print, in order."""
+    ids = _queue(store, 3, NOW)
+    out = io.StringIO()
+    daemon = Daemon(store, None, dry_run=True, grace=GRACE, poll_seconds=1, out=out, clock=clock)
+    printed = []
+    for _ in range(4):
+        for thread_id in daemon.sync():
+            daemon.run_thread(thread_id)
+            printed.append(thread_id)
+    assert printed == ids
+    assert [out.getvalue().count(f"── thread {i} ") for i in ids] == [1, 1, 1]
+    assert {t.status for t in store.all_threads()} == {ThreadStatus.SCHEDULED}
+
+
+def test_accounts_post_side_by_side_but_each_in_order(store: Store, x: FakeX, clock: Clock) -> None:
+    """Two accounts with two threads each: a poll wants one thread per account, the
+    earliest; the second of each only once the first is done."""
+
+    def queued(account: str, number: int) -> int:
+        return store.freeze(
+            key=f"{account}#{number}", article="a.txt", section_index=number, section="S",
+            content_hash=f"{account}{number}", tweets=[(f"{account} {number}", False)],
+            cost_usd=0.015, now=NOW, due_at=NOW + dt.timedelta(seconds=number), account=account,
+        ).id  # fmt: skip
+
+    a1, b1, a2, b2 = queued("a", 1), queued("b", 1), queued("a", 2), queued("b", 2)
+    clock.now = NOW + dt.timedelta(seconds=5)
+    daemon = _daemon(store, x, clock, "d")
+    assert set(daemon.sync()) == {a1, b1}
+    daemon.run_thread(a1)
+    assert set(daemon.sync()) == {a2, b1}
+    for thread_id in (b1, a2):
+        daemon.run_thread(thread_id)
+    assert set(daemon.sync()) == {b2}

@@ -388,3 +388,17 @@ def test_a_missing_postgres_skips_locally_and_fails_under_ci(
     expected = pytest.skip.Exception if outcome == "skip" else pytest.fail.Exception
     with pytest.raises(expected, match="not reachable"):
         databases.require_postgres()
+
+
+@pytest.mark.parametrize(
+    ("given", "url"),
+    [
+        ("state.db", "sqlite:///state.db"),
+        ("postgres://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("postgresql://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("postgresql+psycopg://u@h/db", "postgresql+psycopg://u@h/db"),
+    ],
+)
+def test_database_urls_as_providers_write_them(given: str, url: str) -> None:
+    """A path is SQLite; a plain postgres:// URL means the psycopg 3 driver threadbot has."""
+    assert database_url(given) == url
