@@ -315,9 +315,8 @@ def test_postgres_clock_is_the_databases() -> None:
         store.engine.dispose()
 
 
-def test_an_older_schema_is_upgraded_by_the_command_not_by_a_daemon(db_url: str) -> None:
-    """`exact` (the daemon) refuses an older schema with the fix; `upgrade` applies it;
-    `auto` upgrades SQLite itself but leaves a shared database to `threadbot db upgrade`."""
+def _make_older(db_url: str) -> None:
+    """A store as threadbot 0004_feeds left it (before accounts)."""
     Store(db_url).engine.dispose()
     engine = sa.create_engine(db_url)
     with engine.begin() as connection:
@@ -328,6 +327,12 @@ def test_an_older_schema_is_upgraded_by_the_command_not_by_a_daemon(db_url: str)
         connection.execute(sa.text("DROP INDEX ix_threads_account_status_due_at"))
         connection.execute(sa.text("ALTER TABLE threads DROP COLUMN account"))
     engine.dispose()
+
+
+def test_an_older_schema_is_upgraded_by_the_command_not_by_a_daemon(db_url: str) -> None:
+    """`exact` (the daemon) refuses an older schema with the fix; `upgrade` applies it;
+    `auto` upgrades SQLite itself but leaves a shared database to `threadbot db upgrade`."""
+    _make_older(db_url)
     with pytest.raises(StoreError, match="run `threadbot db upgrade`"):
         Store(db_url, schema="exact")
     if db_url.startswith("postgresql"):
@@ -402,3 +407,26 @@ def test_a_missing_postgres_skips_locally_and_fails_under_ci(
 def test_database_urls_as_providers_write_them(given: str, url: str) -> None:
     """A path is SQLite; a plain postgres:// URL means the psycopg 3 driver threadbot has."""
     assert database_url(given) == url
+
+
+def test_the_daemon_refuses_an_older_store_and_db_upgrade_fixes_it(db_url: str) -> None:
+    """`run` on an older schema: exit 2, one line naming the fix; `db upgrade` applies
+    it; then `run --dry-run` would start (checked by the schema, not by running)."""
+    from click.testing import CliRunner
+
+    from bot.cli import cli
+
+    from .conftest import CONFIG
+
+    _make_older(db_url)
+    common = ["--config", str(CONFIG), "--db", db_url]
+    refused = CliRunner().invoke(cli, ["run", "--dry-run", *common])
+    assert refused.exit_code == 2
+    assert refused.stderr.count("\n") == 1
+    assert "run `threadbot db upgrade` once" in refused.stderr
+    upgraded = CliRunner().invoke(cli, ["db", "upgrade", *common])
+    assert upgraded.exit_code == 0, upgraded.stderr
+    assert f"schema upgraded from 0004_feeds to {HEAD}" in upgraded.stdout
+    store = Store(db_url, schema="exact")
+    assert store.revision() == HEAD
+    store.engine.dispose()
