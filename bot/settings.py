@@ -11,12 +11,18 @@ import os
 import re
 import tomllib
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from threads.building import x_rule
 from threads.errors import ConfigError
 from threads.links import SiteLinks, Utm
+from threads.networks import LengthRule
 from threads.options import BuildOptions, MentionOptions, Prices, ThreadOptions
+
+if TYPE_CHECKING:
+    from threads.networks import LengthRule
 
 CONFIG_ENV = "THREADBOT_CONFIG"
 DB_ENV = "THREADBOT_DB"
@@ -87,6 +93,32 @@ class FeedsSettings(BaseModel):
     max_feed_bytes: int = Field(default=10_000_000, ge=10_000)
 
 
+NetworkName = Literal["x", "bluesky", "mastodon"]
+
+
+class BlueskySettings(BaseModel):
+    """The ``[bluesky]`` part: where the account lives and how links are shown."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    pds_url: str = "https://bsky.social"
+    # Show a long link as its first N characters (its facet keeps the whole URL), as
+    # Bluesky's own app does; None: links as written.
+    link_display: int | None = Field(default=None, ge=16, le=300)
+
+
+class MastodonSettings(BaseModel):
+    """The ``[mastodon]`` part: the instance, its post length and the visibility."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    instance_url: str | None = None
+    # The instance's limit (500 on most); online, its /api/v2/instance configuration is
+    # read instead unless this is set explicitly.
+    max_characters: int = Field(default=500, ge=100, le=100_000)
+    visibility: Literal["public", "unlisted", "private"] = "public"
+
+
 class AccountScheduleSettings(BaseModel):
     """An account's ``[accounts.NAME.schedule]`` defaults (the rest is the daemon's)."""
 
@@ -103,6 +135,7 @@ class AccountSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     handle: str | None = Field(default=None, pattern=r"^@?[A-Za-z0-9_]{1,15}$")
+    networks: list[NetworkName] | None = Field(default=None, min_length=1)
     site: SiteLinks | None = None
     budget: BudgetSettings | None = None
     schedule: AccountScheduleSettings | None = None
@@ -115,6 +148,7 @@ class AccountConfig(BaseModel):
 
     name: str
     handle: str | None
+    networks: tuple[NetworkName, ...]
     build_options: BuildOptions
     budget: BudgetSettings
     timezone: str
@@ -127,6 +161,8 @@ class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     templates_dir: str = "../templates"
+    # The networks threads are made for by default (preview, schedule, feeds).
+    networks: list[NetworkName] = Field(default=["x"], min_length=1)
     site: SiteLinks
     threads: ThreadOptions = ThreadOptions()
     prices: Prices = Prices()
@@ -137,6 +173,8 @@ class Settings(BaseModel):
     store: StoreSettings = StoreSettings()
     schedule: ScheduleSettings = ScheduleSettings()
     feeds: FeedsSettings = FeedsSettings()
+    bluesky: BlueskySettings = BlueskySettings()
+    mastodon: MastodonSettings = MastodonSettings()
     accounts: dict[str, AccountSettings] = {}
 
     @field_validator("accounts")
@@ -210,6 +248,7 @@ class LoadedSettings(BaseModel):
         return AccountConfig(
             name=name,
             handle=own.handle,
+            networks=tuple(dict.fromkeys(own.networks or s.networks)),
             build_options=BuildOptions(
                 site=own.site or s.site,
                 threads=s.threads,
@@ -225,6 +264,19 @@ class LoadedSettings(BaseModel):
                 else s.schedule.grace_minutes
             ),
         )
+
+
+def length_rule(settings: Settings, network: str) -> LengthRule:
+    """The length rule threads for ``network`` are split by, from the config."""
+    from threads.networks import rule_for
+
+    if network == "x":
+        return x_rule(BuildOptions(site=settings.site, threads=settings.threads))
+    return rule_for(
+        network,
+        mastodon_limit=settings.mastodon.max_characters,
+        link_display=settings.bluesky.link_display,
+    )
 
 
 def resolve_config_path(explicit: str | Path | None) -> Path:

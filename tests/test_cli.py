@@ -29,7 +29,8 @@ def test_preview_json_document() -> None:
     code, out, _ = run("preview", str(EXAMPLE), "--format", "json")
     assert code == 0
     document = json.loads(out)
-    assert set(document) == {"article", "threads", "findings"}
+    assert set(document) == {"network", "article", "threads", "findings"}
+    assert document["network"] == "x"
     assert document["article"] == {
         "title": "K-pop’s Global Expansion through Regional Ties",
         "sections": 7,
@@ -256,3 +257,43 @@ def test_whatever_a_users_files_cause_is_one_line_and_exit_2(tmp_path: Path, cas
     assert expected in result.stderr
     assert result.stderr.count("\n") == 1
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(("network", "limit"), [("bluesky", 300), ("mastodon", 500)])
+def test_preview_for_another_network_splits_by_its_rule(network: str, limit: int) -> None:
+    """--network: the document names the network, every post is within its limit by its
+    own measure, posting there costs nothing, and links say where the visit came from."""
+    from threads.networks import rule_for
+
+    code, out, _ = run("preview", str(EXAMPLE), "--network", network, "--format", "json")
+    assert code == 0
+    document = json.loads(out)
+    assert document["network"] == network
+    rule = rule_for(network)
+    for thread in document["threads"]:
+        assert thread["cost_usd"] == 0.0
+        for tweet in thread["tweets"]:
+            assert tweet["weighted_length"] == rule.measure(tweet["text"]) <= limit
+            assert rule.fits(tweet["text"])
+    texts = " ".join(t["text"] for th in document["threads"] for t in th["tweets"])
+    assert f"utm_source={network}" in texts
+    assert "utm_source=x" not in texts
+
+
+def test_preview_for_several_networks_is_an_array_of_documents(tmp_path: Path) -> None:
+    """`networks = [...]` in the config: one document per network, in that order."""
+    config = tmp_path / "config.toml"
+    text = CONFIG.read_text(encoding="utf-8").replace(
+        'templates_dir = "../templates"', f'templates_dir = "{ROOT / "templates"}"'
+    )
+    text = text.replace('networks = ["x"]', 'networks = ["x", "bluesky", "mastodon"]')
+    config.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(
+        cli,
+        ["preview", str(EXAMPLE), "--section", "5", "--format", "json", "--config", str(config)],
+    )
+    assert result.exit_code == 0, result.stderr
+    documents = json.loads(result.stdout)
+    assert [d["network"] for d in documents] == ["x", "bluesky", "mastodon"]
+    counts = [len(d["threads"][0]["tweets"]) for d in documents]
+    assert counts[1] >= counts[0]  # Bluesky's 300 graphemes hold less than X's links at 23

@@ -3,7 +3,8 @@
 A section's thread, in reading order: the opening tweet (heading and lead sentence),
 then the rest of the prose — each fact as its own tweet, the sentences between facts
 packed into body tweets — and the closing tweet(s) with the links and recommendations.
-Templates decide the words; :mod:`threads.splitting` decides where tweets break.
+Templates decide the words; :mod:`threads.splitting` decides where tweets break, by the
+length rule of the network the thread is for (:mod:`threads.networks`; X by default).
 """
 
 from __future__ import annotations
@@ -22,9 +23,9 @@ from threads.findings import Finding
 from threads.length import measure, weighted_length, with_suffix
 from threads.links import same_site, with_utm
 from threads.mentions import unlink_mentions
+from threads.networks import LengthRule, XRule, numbering_reserve, split_for
 from threads.options import BuildOptions
 from threads.sentences import join_sentences
-from threads.splitting import split_text
 from threads.templates import TemplateSet
 
 TweetKind = Literal["opening", "body", "fact", "closing"]
@@ -86,8 +87,15 @@ def build_threads(
     templates: TemplateSet,
     *,
     only_section: int | None = None,
+    rule: LengthRule | None = None,
 ) -> list[Thread]:
-    """One thread per section (or just section ``only_section``), in article order."""
+    """One thread per section (or just section ``only_section``), in article order,
+    split for ``rule``'s network (default X, at ``[threads] max_weighted_length``)."""
+    rule = rule or x_rule(options)
+    if rule.name != "x" and options.utm.source == "x":
+        # A visit from the Bluesky thread is counted as Bluesky's, not X's.
+        utm = options.utm.model_copy(update={"source": rule.name})
+        options = options.model_copy(update={"utm": utm})
     recommendations = _recommendations(article, options)
     return [
         _build_thread(
@@ -98,10 +106,16 @@ def build_threads(
             templates,
             closing_links(article, options, index),
             recommendations,
+            rule,
         )
         for index, section in enumerate(article.sections, start=1)
         if only_section is None or index == only_section
     ]
+
+
+def x_rule(options: BuildOptions) -> XRule:
+    """X's rule at the configured limit."""
+    return XRule(limit=options.threads.max_weighted_length)
 
 
 def closing_links(article: Article, options: BuildOptions, section_index: int) -> ClosingLinks:
@@ -291,13 +305,15 @@ def _build_thread(
     templates: TemplateSet,
     links: ClosingLinks,
     recommendations: list[dict[str, str | None]],
+    rule: LengthRule,
 ) -> Thread:
     identifier = thread_id(article, index)
+    on_x = isinstance(rule, XRule)
     max_tweets = options.threads.max_tweets
 
     def render(keep: int | None) -> tuple[list[_Part], list[Finding]]:
         blocks = _blocks(article, index, section, options, links, recommendations, keep=keep)
-        return _pack(blocks, templates, options, identifier, article.language)
+        return _pack(blocks, templates, options, identifier, article.language, rule)
 
     texts, findings = render(None)
     prose_count = sum(1 for s in section.sentences if s.role != "subheading") - 1
@@ -326,6 +342,8 @@ def _build_thread(
         suffix = f" {position}/{total}" if options.threads.numbering else ""
         final = text + suffix
         weight, urls = with_suffix(text, suffix) if suffix else measure(text)
+        if not on_x:
+            weight = rule.measure(final)
         tweets.append(
             Tweet(kind=kind, text=final, weighted_length=weight, urls=tuple(urls), chart=chart)
         )
@@ -347,7 +365,8 @@ def _build_thread(
         section_index=index,
         section=section.heading,
         tweets=tuple(tweets),
-        cost_usd=round(sum(options.prices.cost(t.has_url) for t in tweets), 6),
+        # X bills each post; Bluesky and Mastodon cost nothing (their posts still count).
+        cost_usd=round(sum(options.prices.cost(t.has_url) for t in tweets), 6) if on_x else 0.0,
         omitted_sentences=omitted,
         findings=tuple(findings),
     )
@@ -371,9 +390,11 @@ def _pack(
     options: BuildOptions,
     identifier: str,
     language: str,
+    rule: LengthRule,
 ) -> tuple[list[_Part], list[Finding]]:
-    """Render and split the blocks into tweet texts (without numbering)."""
-    limit = options.threads.max_weighted_length
+    """Render and split the blocks into post texts for ``rule`` (without numbering)."""
+    limit = rule.limit
+    length = weighted_length if isinstance(rule, XRule) else rule.measure
     rendered = [
         (block.kind, templates.render(block.template, **block.context), block.chart)
         for block in blocks
@@ -384,16 +405,14 @@ def _pack(
     # with one digit and repack if the count needs more.
     count_guess = 9
     for _ in range(3):
-        reserve = (
-            weighted_length(f" {count_guess}/{count_guess}") if options.threads.numbering else 0
-        )
+        reserve = numbering_reserve(rule, count_guess) if options.threads.numbering else 0
         texts = []
         findings = []
         for kind, text, chart in rendered:
             if not text:
                 continue
             try:
-                parts = split_text(text, limit=limit, reserve=reserve, language=language)
+                parts = split_for(rule, text, reserve=reserve, language=language)
                 # A chart goes with the first tweet of its fact.
                 texts.extend(
                     (kind, part, chart if number == 0 else None)
@@ -408,7 +427,7 @@ def _pack(
                         where=f"{identifier} ({kind} tweet)",
                     )
                 )
-        texts = _join_crumbs(_drop_repeats(texts), limit - reserve)
+        texts = _join_crumbs(_drop_repeats(texts), limit - reserve, length)
         if len(str(len(texts))) <= len(str(count_guess)):
             break
         count_guess = 10 ** len(str(len(texts))) - 1
@@ -428,7 +447,9 @@ def _drop_repeats(texts: list[_Part]) -> list[_Part]:
     return kept
 
 
-def _join_crumbs(texts: list[_Part], budget: int) -> list[_Part]:
+def _join_crumbs(
+    texts: list[_Part], budget: int, length: Callable[[str], int] = weighted_length
+) -> list[_Part]:
     """A body tweet shorter than a line joins its neighbour when the two fit in one."""
     joined: list[_Part] = []
     for part in texts:
@@ -440,7 +461,7 @@ def _join_crumbs(texts: list[_Part], budget: int) -> list[_Part]:
             and (_is_crumb(part) or _is_crumb(previous))
         ):
             merged = previous[1] + "\n\n" + part[1]
-            if weighted_length(merged) <= budget:
+            if length(merged) <= budget:
                 kinds = {previous[0], part[0]}
                 kind: TweetKind = (
                     "opening" if "opening" in kinds else "fact" if "fact" in kinds else "body"

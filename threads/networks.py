@@ -42,14 +42,15 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from typing import Any, Protocol
-
-import regex
+from typing import TYPE_CHECKING, Any, Protocol
 
 from threads.errors import UnsplittableTextError
 from threads.length import MAX_WEIGHTED_LENGTH, weighted_length
 from threads.splitting import split_text
 from threads.urls import UrlSpan, find_url_spans
+
+if TYPE_CHECKING:
+    import regex
 
 __all__ = [
     "BLUESKY_MAX_BYTES",
@@ -109,8 +110,17 @@ class LengthRule(Protocol):
 
 
 @cache
+def _compile(pattern: str) -> regex.Pattern[str]:
+    """``regex`` is imported on first use, not with the module: an X-only preview
+    never needs it (it costs about 30 ms to import)."""
+    import regex
+
+    return regex.compile(pattern)
+
+
+@cache
 def _cluster() -> regex.Pattern[str]:
-    return regex.compile(r"\X")
+    return _compile(r"\X")
 
 
 @lru_cache(maxsize=4096)
@@ -176,23 +186,21 @@ class RichText:
         return [facet.as_record() for facet in self.facets]
 
 
-_SCHEME = regex.compile(r"(?i)https?://")
-_TRAILING_PUNCTUATION = regex.compile(r"\p{P}+$")
-_TAG = regex.compile(r"(?<!\S)[#＃](\S+)")
-_TAG_NEEDS = regex.compile(r"[^\d\p{P}]")
+def _scheme() -> regex.Pattern[str]:
+    return _compile(r"(?i)https?://")
 
 
 def short_link(url: str, max_length: int) -> str:
     """``url`` as Bluesky's app shows a long link: without its scheme, and cut to
     ``max_length`` characters ending in ``...`` when longer."""
-    shown = _SCHEME.sub("", url, count=1) if _SCHEME.match(url) else url
+    shown = _scheme().sub("", url, count=1) if _scheme().match(url) else url
     if len(shown) <= max_length:
         return shown
     return shown[: max(1, max_length - 3)] + "..."
 
 
 def _full_uri(url: str) -> str:
-    return url if _SCHEME.match(url) else f"https://{url}"
+    return url if _scheme().match(url) else f"https://{url}"
 
 
 def bluesky_rich_text(text: str, *, link_display: int | None = None) -> RichText:
@@ -236,13 +244,13 @@ def _tag_facets(text: str, links: list[tuple[int, int]]) -> list[Facet]:
     """``#tag`` facets, as Bluesky's app detects them: after a space or at the start,
     trailing punctuation stripped, not only digits, at most 64 grapheme clusters."""
     facets = []
-    for match in _TAG.finditer(text):
-        tag = _TRAILING_PUNCTUATION.sub("", match.group(1))
+    for match in _compile(r"(?<!\S)[#＃](\S+)").finditer(text):
+        tag = _compile(r"\p{P}+$").sub("", match.group(1))
         start = match.start()
         end = match.start(1) + len(tag)
         if (
             not tag
-            or not _TAG_NEEDS.search(tag)
+            or not _compile(r"[^\d\p{P}]").search(tag)
             or graphemes(tag) > BLUESKY_MAX_TAG_GRAPHEMES
             or any(start < link_end and link_start < end for link_start, link_end in links)
         ):
@@ -293,9 +301,8 @@ class BlueskyRule:
 
 # Account::MENTION_RE and USERNAME_RE (app/models/account.rb); twitter-text's
 # end_mention_match keeps "@a@b@c" and "@user://" from counting.
-_MENTION = regex.compile(
-    r"(?<![=/\w])@(?P<user>[a-z0-9_]+(?:[.-]+[a-z0-9_]+)*)(?:@\w+(?:[.-]+\w+)*)?(?![@＠]|://)",
-    regex.IGNORECASE,
+_MENTION = (
+    r"(?i)(?<![=/\w])@(?P<user>[a-z0-9_]+(?:[.-]+[a-z0-9_]+)*)(?:@\w+(?:[.-]+\w+)*)?(?![@＠]|://)"
 )
 
 
@@ -333,7 +340,7 @@ class MastodonRule:
         if "@" in text:
             entities.extend(
                 (match.start(), match.end(), "@" + match.group("user"))
-                for match in _MENTION.finditer(text)
+                for match in _compile(_MENTION).finditer(text)
             )
         if not entities:
             return text
@@ -359,7 +366,7 @@ def _scheme_urls(text: str) -> list[UrlSpan]:
     """The URLs twitter-text finds that are written with ``http://`` or ``https://``."""
     if "://" not in text:
         return []
-    return [span for span in find_url_spans(text) if _SCHEME.match(text, span.start)]
+    return [span for span in find_url_spans(text) if _scheme().match(text, span.start)]
 
 
 # -- choosing and splitting ------------------------------------------------------------

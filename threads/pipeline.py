@@ -13,6 +13,7 @@ from threads.article import Article
 from threads.building import Thread, build_threads
 from threads.errors import SectionNotFoundError
 from threads.findings import Finding, has_errors
+from threads.networks import LengthRule
 from threads.options import BuildOptions
 from threads.parsing import load_article
 from threads.templates import TemplateSet
@@ -26,6 +27,8 @@ class Prepared:
     article: Article
     threads: list[Thread]
     findings: list[Finding]
+    # The network the threads are split for: "x", "bluesky" or "mastodon".
+    network: str = "x"
 
     @property
     def postable(self) -> bool:
@@ -44,8 +47,10 @@ def prepare(
     section: str | None = None,
     config_path: str = "config",
     for_posting: bool = False,
+    rule: LengthRule | None = None,
 ) -> Prepared:
-    """Parse, build and validate; ``section`` is a 1-based number or heading text.
+    """Parse, build and validate; ``section`` is a 1-based number or heading text;
+    ``rule`` is the network's length rule (default X's: :mod:`threads.networks`).
 
     ``source`` is an article file, or an Article already parsed (a page the runtime
     fetched); either way the same build and validation follow.
@@ -60,9 +65,22 @@ def prepare(
         )
     )
     only = select_section(article, section) if section is not None else None
-    threads = build_threads(article, options, templates, only_section=only)
-    findings = validate(article, threads, options, config_path=config_path, for_posting=for_posting)
-    return Prepared(article=article, threads=threads, findings=findings)
+    threads = build_threads(article, options, templates, only_section=only, rule=rule)
+    findings = validate(
+        article,
+        threads,
+        options,
+        config_path=config_path,
+        for_posting=for_posting,
+        limit=rule.limit if rule is not None else None,
+        network=rule.name if rule is not None else "x",
+    )
+    return Prepared(
+        article=article,
+        threads=threads,
+        findings=findings,
+        network=rule.name if rule is not None else "x",
+    )
 
 
 def select_section(article: Article, selector: str) -> int:

@@ -62,14 +62,17 @@ def validate(
     *,
     config_path: str = "config",
     for_posting: bool = False,
+    limit: int | None = None,
+    network: str = "x",
 ) -> list[Finding]:
-    """Every finding for ``article`` and the ``threads`` built from it, errors first."""
+    """Every finding for ``article`` and the ``threads`` built from it, errors first;
+    ``limit``: the network's post length (default X's ``max_weighted_length``)."""
     findings: list[Finding] = []
     findings += link_findings(options, config_path, for_posting)
     findings += _fact_findings(article)
     findings += _year_findings(article)
     findings += _reference_findings(article)
-    findings += _thread_findings(article, threads, options)
+    findings += _thread_findings(article, threads, options, limit, network)
     findings += _article_findings(article, options, for_posting)
     return sorted(findings, key=lambda finding: SEVERITY_ORDER[finding.severity])
 
@@ -248,12 +251,16 @@ def _year_findings(article: Article) -> list[Finding]:
 
 
 def _thread_findings(
-    article: Article, threads: Sequence[Thread], options: BuildOptions
+    article: Article,
+    threads: Sequence[Thread],
+    options: BuildOptions,
+    limit: int | None,
+    network: str,
 ) -> list[Finding]:
     findings: list[Finding] = []
     article_numbers = set(_numbers(article.source_text))
     seen: dict[str, str] = {}
-    limit = options.threads.max_weighted_length
+    limit = limit or options.threads.max_weighted_length
     for thread in threads:
         findings += thread.findings
         for position, tweet in enumerate(thread.tweets, start=1):
@@ -304,6 +311,8 @@ def _thread_findings(
                     )
                 )
             key = " ".join(body.split())
+            if network != "x":
+                continue  # only X refuses a repeated text
             if key in seen:
                 findings.append(
                     Finding(

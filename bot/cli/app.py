@@ -127,10 +127,13 @@ class App:
             publisher.stop_requested = stop_requested
         return publisher
 
-    def prepare(self, article: str, section: str | None, *, for_posting: bool) -> Prepared:
-        """The one path from an article to validated threads (``threads.pipeline``);
-        an http(s) ARTICLE is fetched first (``bot.fetching``)."""
+    def prepare(
+        self, article: str, section: str | None, *, for_posting: bool, network: str = "x"
+    ) -> Prepared:
+        """The one path from an article to validated threads (``threads.pipeline``),
+        split for ``network``; an http(s) ARTICLE is fetched first (``bot.fetching``)."""
         from bot.fetching import fetch_article, is_url
+        from bot.settings import length_rule
         from threads.article import Article
         from threads.pipeline import prepare
         from threads.templates import TemplateSet
@@ -151,6 +154,7 @@ class App:
             section=section,
             config_path=str(loaded.path),
             for_posting=for_posting,
+            rule=length_rule(loaded.settings, network) if network != "x" else None,
         )
 
     def feed_settings(self) -> FeedSettings:

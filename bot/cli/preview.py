@@ -7,20 +7,39 @@ import sys
 import click
 
 from bot.cli.app import App, pass_app
-from bot.cli.options import config_option, format_option, html_option, section_option
+from bot.cli.options import (
+    account_option,
+    config_option,
+    format_option,
+    html_option,
+    section_option,
+)
 from threads.errors import InputError
 
 
 @click.command()
 @click.argument("article", type=click.Path(dir_okay=False))
 @section_option
-@format_option("text: panels for people; json: the documented machine-readable document.")
+@click.option(
+    "--network",
+    type=click.Choice(["x", "bluesky", "mastodon"]),
+    default=None,
+    help="Split for this network's rules (default: every network in `networks`).",
+)
+@format_option(
+    "text: panels for people; json: the documented machine-readable document "
+    "(an array of them, one per network, for several networks)."
+)
 @click.option(
     "--color/--no-color",
     default=None,
     help="Force colours on or off (default: on for a terminal).",
 )
-@html_option("Also write a self-contained page showing the threads as X shows them.")
+@html_option(
+    "Also write a self-contained page showing the threads as the network shows them "
+    "(for several networks, OUT.NETWORK.html beside it for each after the first)."
+)
+@account_option
 @config_option
 @pass_app
 @click.pass_context
@@ -29,6 +48,7 @@ def preview(
     app: App,
     article: str,
     section: str | None,
+    network: str | None,
     output_format: str,
     color: bool | None,
     html_path: str | None,
@@ -38,28 +58,42 @@ def preview(
     Exits 0 when the threads could be posted (warnings allowed), 1 when validation
     found errors, 2 when the article, config or templates are unusable.
     """
-    prepared = app.prepare(article, section, for_posting=False)
+    networks = [network] if network else list(app.settings.account(app.account).networks)
     settings = app.settings.settings
-    limit = settings.threads.max_weighted_length
-    if html_path is not None:
-        from pathlib import Path
+    previews = []
+    for index, name in enumerate(networks):
+        prepared = app.prepare(article, section, for_posting=False, network=name)
+        previews.append(prepared)
+        limit = _limit(app, name)
+        if html_path is not None:
+            from pathlib import Path
 
-        from bot.views.html import write_html
+            from bot.views.html import write_html
 
-        try:
-            write_html(prepared, settings.site, settings.prices, limit, Path(html_path))
-        except OSError as error:
-            raise InputError(
-                f"{html_path}: cannot write the HTML preview ({error.strerror})"
-            ) from None
-        click.echo(f"HTML preview: {html_path}", err=True)
+            target = Path(html_path)
+            if index:
+                target = target.with_name(f"{target.stem}.{name}{target.suffix}")
+            try:
+                write_html(prepared, settings.site, settings.prices, limit, target)
+            except OSError as error:
+                raise InputError(
+                    f"{target}: cannot write the HTML preview ({error.strerror})"
+                ) from None
+            label = f" ({name})" if len(networks) > 1 else ""
+            click.echo(f"HTML preview{label}: {target}", err=True)
+        if output_format != "json":
+            from bot.views.preview_text import write_text
+
+            write_text(prepared, sys.stdout, color=color, limit=limit)
     if output_format == "json":
         from bot.views.preview_json import write_json
 
-        write_json(prepared, sys.stdout)
-    else:
-        from bot.views.preview_text import write_text
-
-        write_text(prepared, sys.stdout, color=color, limit=limit)
-    if not prepared.postable:
+        write_json(previews[0] if len(previews) == 1 else previews, sys.stdout)
+    if not all(prepared.postable for prepared in previews):
         ctx.exit(1)
+
+
+def _limit(app: App, network: str) -> int:
+    from bot.settings import length_rule
+
+    return length_rule(app.settings.settings, network).limit

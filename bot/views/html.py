@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -76,6 +77,13 @@ def account(site: SiteLinks) -> tuple[str, str]:
     return site.display_name or handle.lstrip("@"), handle
 
 
+def _card(urls: Sequence[str]) -> dict[str, str] | None:
+    if not urls:
+        return None
+    url = _href(urls[0])
+    return {"url": url, "domain": urlsplit(url).hostname or url}
+
+
 def render_html(prepared: Prepared, site: SiteLinks, prices: Prices, limit: int) -> str:
     import jinja2
 
@@ -93,6 +101,7 @@ def render_html(prepared: Prepared, site: SiteLinks, prices: Prices, limit: int)
             charts[chart] = base64.b64encode(render_png(chart)).decode("ascii")
         return {"png": charts[chart], "alt_text": chart.alt_text}
 
+    network = prepared.network
     threads = [
         {
             "id": thread.id,
@@ -104,8 +113,10 @@ def render_html(prepared: Prepared, site: SiteLinks, prices: Prices, limit: int)
                     "html": linkify(tweet.text),
                     "weighted_length": tweet.weighted_length,
                     "has_url": tweet.has_url,
-                    "cost": prices.cost(tweet.has_url),
+                    "cost": prices.cost(tweet.has_url) if network == "x" else 0.0,
                     "chart": chart_data(tweet.chart),
+                    # Bluesky shows a post's first link as a card under it.
+                    "card": _card(tweet.urls) if network == "bluesky" else None,
                 }
                 for tweet in thread.tweets
             ],
@@ -127,6 +138,8 @@ def render_html(prepared: Prepared, site: SiteLinks, prices: Prices, limit: int)
         handle=handle,
         initial=(name[:1] or "?").upper(),
         limit=limit,
+        network=network,
+        network_name={"x": "X", "bluesky": "Bluesky", "mastodon": "Mastodon"}[network],
     )
 
 

@@ -4,14 +4,16 @@ change it only by adding keys."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import IO, Any
 
 from threads.pipeline import Prepared
 
 
 def to_json_document(prepared: Prepared) -> dict[str, Any]:
-    """The documented JSON document for a preview."""
+    """The documented JSON document for a preview (of one network)."""
     return {
+        "network": prepared.network,
         "article": {
             "title": prepared.article.title,
             "sections": len(prepared.article.sections),
@@ -45,7 +47,12 @@ def to_json_document(prepared: Prepared) -> dict[str, Any]:
     }
 
 
-def write_json(prepared: Prepared, stream: IO[str]) -> None:
+def write_json(prepared: Prepared | Sequence[Prepared], stream: IO[str]) -> None:
+    """One network: its document. Several: a JSON array of documents, one per network."""
+    if isinstance(prepared, Prepared):
+        document: Any = to_json_document(prepared)
+    else:
+        document = [to_json_document(each) for each in prepared]
     # One write: json.dump to a stream writes every token separately (10x slower on a
     # large article).
-    stream.write(json.dumps(to_json_document(prepared), ensure_ascii=False, indent=2) + "\n")
+    stream.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")

@@ -6,6 +6,11 @@ from typing import IO
 
 from threads.pipeline import Prepared
 
+_NETWORK_LINES = {
+    "bluesky": "Bluesky: each post at most 300 grapheme clusters and 3,000 bytes",
+    "mastodon": "Mastodon: each post within the instance's limit, every URL counted as 23",
+}
+
 
 def write_text(
     prepared: Prepared, stream: IO[str], *, color: bool | None = None, limit: int
@@ -29,6 +34,8 @@ def write_text(
         highlight=False,
         emoji=False,
     )
+    if prepared.network != "x":
+        console.print(Text(f"{_NETWORK_LINES[prepared.network]} (limit {limit})", style="bold"))
     for thread in prepared.threads:
         parts: list[Text] = []
         total = len(thread.tweets)
