@@ -98,9 +98,11 @@ MUTATIONS = [
     Mutation(
         "feed-requeues-live-post",
         "bot/feeds.py",
-        '            if existing_version(store, thread, scheduling=True, account=feed.account or "default")\n'
-        "            is None\n",
-        "            if True\n",
+        "                if existing_version(\n"
+        "                    store, thread, scheduling=True, account=account, network=network\n"
+        "                )\n"
+        "                is None\n",
+        "                if True\n",
     ),
     Mutation(
         "feed-first-poll-by-last-check",

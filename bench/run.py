@@ -26,6 +26,8 @@
    p50/p99, CPU and peak RSS per daemon, database connections, each tweet POSTed once;
    the poll's and the budget check's queries on the full queue vs 1,000 threads.
    `--daemons-queue N` for a smaller queue (`--quick`: 10,000).
+10. Networks (bench/networks.py): the example previewed for X, Bluesky and Mastodon
+   against X alone (ratio), and posts per thread on each network.
 """
 
 from __future__ import annotations
@@ -571,6 +573,7 @@ def main() -> None:
             "readers",
             "feeds",
             "daemons",
+            "networks",
         ],
         default=None,
     )
@@ -612,6 +615,11 @@ def main() -> None:
 
         bench_feeds((20, 80) if quick else (50, 200))
         return
+    if only == "networks":
+        from bench.networks import bench_networks
+
+        bench_networks(runs=5 if quick else 21)
+        return
     if only == "daemons":
         from bench.daemons import bench_daemons
 
@@ -628,6 +636,9 @@ def main() -> None:
 
     bench_readers(quick)
     bench_feeds((20, 80) if quick else (50, 200))
+    from bench.networks import bench_networks
+
+    bench_networks(runs=5 if quick else 21)
     from bench.daemons import bench_daemons
 
     bench_daemons(daemons_queue, daemons_window)

@@ -53,3 +53,52 @@ def load_credentials(account: str = "default") -> Credentials:
             f"{'it' if len(missing) == 1 else 'them'} or add to .env (X developer portal → "
             "your app → Keys and tokens)"
         ) from None
+
+
+class BlueskyCredentials(BaseSettings):
+    """A Bluesky handle and an app password (Settings → Privacy and security → App
+    passwords), never the account's own password."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    bluesky_handle: str
+    bluesky_app_password: SecretStr
+
+    def values(self) -> list[str]:
+        return [self.bluesky_app_password.get_secret_value()]
+
+
+class MastodonCredentials(BaseSettings):
+    """An access token of an application on the instance with the ``write:statuses
+    write:media`` scopes (Preferences → Development → New application)."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    mastodon_access_token: SecretStr
+
+    def values(self) -> list[str]:
+        return [self.mastodon_access_token.get_secret_value()]
+
+
+def load_network_credentials(
+    network: str, account: str = "default"
+) -> BlueskyCredentials | MastodonCredentials:
+    """Bluesky's or Mastodon's variables for the account (prefixed as for X)."""
+    prefix = env_prefix(account)
+    kind: type[BlueskyCredentials] | type[MastodonCredentials] = (
+        BlueskyCredentials if network == "bluesky" else MastodonCredentials
+    )
+    where = (
+        "Bluesky → Settings → App passwords"
+        if network == "bluesky"
+        else "your instance → Preferences → Development"
+    )
+    try:
+        return kind(_env_prefix=prefix)
+    except ValidationError as error:
+        missing = [prefix + str(e["loc"][0]).upper() for e in error.errors()]
+        names = ", ".join(missing)
+        raise CredentialsError(
+            f"{names} {'is' if len(missing) == 1 else 'are'} not set: export "
+            f"{'it' if len(missing) == 1 else 'them'} or add to .env ({where})"
+        ) from None

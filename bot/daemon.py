@@ -64,7 +64,7 @@ class Daemon:
     def __init__(
         self,
         store: Store,
-        publisher_factory: Callable[[str, Callable[[], bool]], Publisher] | None,
+        publisher_factory: Callable[[str, Callable[[], bool], str], Publisher] | None,
         *,
         dry_run: bool,
         grace: dt.timedelta,
@@ -89,7 +89,7 @@ class Daemon:
         self.owner = owner or Owner.this_process()
         self.stopping = threading.Event()
         self._printed: set[int] = set()
-        self._publishers: dict[str, Publisher] = {}
+        self._publishers: dict[tuple[str, str], Publisher] = {}
         self._publisher_factory = publisher_factory
         self.max_threads = max_threads
         self.grace_by_account = grace_by_account or {}
@@ -106,15 +106,16 @@ class Daemon:
         self.feed_poller = feed_poller
         self.feed_check_seconds = feed_check_seconds
 
-    def publisher(self, account: str) -> Publisher:
-        """The account's publisher (its client, budget and credentials), made once."""
+    def publisher(self, account: str, network: str = "x") -> Publisher:
+        """The account's publisher on ``network`` (its client, budget and credentials),
+        made once."""
         with self._lock:
-            if account not in self._publishers:
+            if (account, network) not in self._publishers:
                 assert self._publisher_factory is not None, "a dry run never posts"
-                publisher = self._publisher_factory(account, self.stopping.is_set)
+                publisher = self._publisher_factory(account, self.stopping.is_set, network)
                 publisher.owner = self.owner
-                self._publishers[account] = publisher
-            return self._publishers[account]
+                self._publishers[account, network] = publisher
+            return self._publishers[account, network]
 
     # -- life cycle -----------------------------------------------------------------
 
@@ -231,15 +232,19 @@ class Daemon:
         if self._store_down is not None:
             log.info("store reachable again")
             self._store_down = None
-        wanted: dict[str, tuple[dt.datetime, str]] = {}  # job id → (when, account)
-        taken: set[str] = set()  # accounts being posted, or whose next thread is chosen
+        # job id → (when, account, network)
+        wanted: dict[str, tuple[dt.datetime, str, str]] = {}
+        # (account, network) lanes being posted, or whose next thread is chosen: each
+        # lane's threads go one at a time; one network never holds up another.
+        taken: set[tuple[str, str]] = set()
         for thread in rows:
             if thread.status != ThreadStatus.POSTING:
                 continue
-            taken.add(thread.account)
+            lane = (thread.account, thread.network)
+            taken.add(lane)
             due = self._due(thread, now)
-            if due is not None:  # a takeover: it is its account's next
-                wanted[f"thread-{thread.id}"] = (due, thread.account)
+            if due is not None:  # a takeover: it is its lane's next
+                wanted[f"thread-{thread.id}"] = (due, *lane)
         for thread in rows:
             if thread.status == ThreadStatus.POSTING:
                 continue
@@ -253,9 +258,10 @@ class Daemon:
             if decision == "missed":
                 self._miss(thread, due, now)
                 continue
-            if due <= horizon and thread.account not in taken:
-                taken.add(thread.account)
-                wanted[f"thread-{thread.id}"] = (max(due, now), thread.account)
+            lane = (thread.account, thread.network)
+            if due <= horizon and lane not in taken:
+                taken.add(lane)
+                wanted[f"thread-{thread.id}"] = (max(due, now), *lane)
         if not self._synced_once:
             self._synced_once = True
             log.info(
@@ -264,7 +270,7 @@ class Daemon:
                 3 * self.poll_seconds,
                 len(wanted),
             )
-        runs = {int(job_id.removeprefix("thread-")): at for job_id, (at, _) in wanted.items()}
+        runs = {int(job_id.removeprefix("thread-")): at for job_id, (at, *_) in wanted.items()}
         if self._scheduler is None:
             return runs
         # Only thread jobs mirror the store; the sync and feeds jobs are the clock's own.
@@ -274,7 +280,7 @@ class Daemon:
         for job_id, job in existing.items():
             if job_id not in wanted:
                 job.remove()
-        for job_id, (run_at, account) in wanted.items():
+        for job_id, (run_at, account, network) in wanted.items():
             job = existing.get(job_id)
             if job is not None and job.next_run_time == run_at - self._offset:
                 continue
@@ -284,7 +290,7 @@ class Daemon:
                 "date",
                 # The store's time on this machine's clock (APScheduler's).
                 run_date=run_at - self._offset,
-                args=[thread_id, account],
+                args=[thread_id, account, network],
                 id=job_id,
                 replace_existing=True,
             )
@@ -320,7 +326,9 @@ class Daemon:
         if self.store.transition(thread.id, ThreadStatus.MISSED, error=message):
             log.warning("missed: thread %s (%s): %s", thread.id, thread.key, message)
 
-    def run_thread(self, thread_id: int, account: str | None = None) -> None:
+    def run_thread(
+        self, thread_id: int, account: str | None = None, network: str | None = None
+    ) -> None:
         """At the due time: print (dry run) or claim by lease, check the budget, post."""
         if self.stopping.is_set():
             return
@@ -330,7 +338,7 @@ class Daemon:
         with self._lock:
             self._running += 1
         try:
-            self._claim_and_post(thread_id, account)
+            self._claim_and_post(thread_id, account, network)
         except StoreUnavailableError as error:
             # Nothing more can be recorded, so nothing more is sent; the lease runs out
             # and the thread is finished (and reconciled) by whoever claims it next.
@@ -341,7 +349,7 @@ class Daemon:
                 self._running -= 1
             self._poll_soon()
 
-    def _claim_and_post(self, thread_id: int, account: str | None) -> None:
+    def _claim_and_post(self, thread_id: int, account: str | None, network: str | None) -> None:
         # Only queued threads that are due by the store's clock, in their account's order
         # (or one whose poster's lease expired): a thread another daemon stopped as
         # failed meanwhile stays failed until someone revives it.
@@ -349,7 +357,10 @@ class Daemon:
             if thread_id in self._in_hand:
                 return
             self._in_hand.add(thread_id)
-        publisher = self.publisher(account or self.store.get(thread_id).account)
+        if account is None or network is None:
+            stored = self.store.get(thread_id)
+            account, network = stored.account, stored.network
+        publisher = self.publisher(account, network)
         thread = publisher.claim(thread_id, WAITING, due_only=True)
         if thread is None:
             log.debug("skipped: thread %s is held, not due, or behind its account's", thread_id)
@@ -357,10 +368,11 @@ class Daemon:
         live = thread.live_count
         done = f", {live} already live" if live else ""
         log.info(
-            "due: thread %s (%s, account %s), %d tweets%s",
+            "due: thread %s (%s, account %s on %s), %d posts%s",
             thread.id,
             thread.key,
             thread.account,
+            thread.network,
             len(thread.tweets),
             done,
         )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.fetching import fetch_page, is_url
+from threads.article import Article
 from threads.errors import ArticleError, ThreadbotError
 from threads.feeds import Feed, FeedEntry, article_from_entry, parse_feed
 from threads.options import BuildOptions
@@ -61,6 +62,15 @@ def read_feed(source: str, *, max_bytes: int) -> Feed:
     return parse_feed(data, str(path))
 
 
+def entry_article(entry: FeedEntry, options: BuildOptions, *, fetch_pages: bool) -> Article:
+    """The entry as an article: its full content, else its page (fetched), else its
+    summary. Raises ThreadbotError when neither can be read."""
+    page = None
+    if not entry.has_full_content and fetch_pages and entry.url:
+        page = fetch_page(entry.url, max_bytes=options.threads.max_article_bytes).text
+    return article_from_entry(entry, page_html=page, language=options.sentence_language)
+
+
 def entry_preview(
     entry: FeedEntry,
     options: BuildOptions,
@@ -72,10 +82,7 @@ def entry_preview(
 ) -> EntryPreview:
     """One entry's threads and findings, or why it has none."""
     try:
-        page = None
-        if not entry.has_full_content and fetch_pages and entry.url:
-            page = fetch_page(entry.url, max_bytes=options.threads.max_article_bytes).text
-        article = article_from_entry(entry, page_html=page, language=options.sentence_language)
+        article = entry_article(entry, options, fetch_pages=fetch_pages)
         prepared = prepare(
             article, options, templates, config_path=config_path, for_posting=for_posting
         )

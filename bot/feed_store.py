@@ -42,6 +42,8 @@ feeds_table = sa.Table(
     sa.Column("failures", sa.Integer, nullable=False),
     sa.Column("failing_since", sa.DateTime(timezone=True), nullable=True),
     sa.Column("seeded_at", sa.DateTime(timezone=True), nullable=True),
+    # Comma-separated networks the feed's posts become threads on (None: the config's).
+    sa.Column("networks", sa.String(64), nullable=True),
 )
 
 entries_table = sa.Table(
@@ -93,6 +95,8 @@ class FeedRecord:
     edits: int = 0
     # Whose threads the feed's posts become (None: the default account).
     account: str | None = None
+    # Comma-separated networks (None: the account's, from the config).
+    networks: str | None = None
 
 
 @dataclass(frozen=True)
@@ -136,6 +140,7 @@ class FeedStore:
         poll_minutes: float | None,
         now: dt.datetime,
         account: str | None = None,
+        networks: str | None = None,
     ) -> FeedRecord:
         with self.store.transaction() as connection:
             exists = connection.execute(
@@ -154,6 +159,7 @@ class FeedStore:
                     backfill=backfill,
                     poll_minutes=poll_minutes,
                     account=account,
+                    networks=networks,
                     added_at=now,
                     failures=0,
                 )
@@ -386,4 +392,5 @@ def _feed(row: sa.Row[object]) -> FeedRecord:
         refused=int(data["refused"] or 0),
         edits=int(data["edits"] or 0),
         account=data["account"],
+        networks=data["networks"],
     )

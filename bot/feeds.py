@@ -24,7 +24,7 @@ from sqlalchemy.engine import Connection
 from bot.errors import AlreadyPublishedError
 from bot.feed_decisions import Action, decide
 from bot.feed_http import FeedFetchError, fetch_feed
-from bot.feed_preview import entry_preview
+from bot.feed_preview import entry_article
 from bot.feed_store import QUEUED, REFUSED, SEEN, WAITING, EntryRow, FeedRecord, FeedStore
 from bot.freezing import existing_version, freeze_thread
 from bot.lifecycle import UPCOMING
@@ -33,8 +33,9 @@ from bot.store import Store
 from threads.building import Thread
 from threads.errors import ThreadbotError
 from threads.feeds import FeedEntry, parse_feed
+from threads.networks import LengthRule
 from threads.options import BuildOptions
-from threads.pipeline import Prepared
+from threads.pipeline import Prepared, prepare
 from threads.templates import TemplateSet
 
 log = logging.getLogger("threadbot.feeds")
@@ -70,6 +71,17 @@ class FeedSettings:
     max_feed_bytes: int = 10_000_000
     # Each account's build options (its own [site] links); a feed posts as its account.
     account_options: dict[str, BuildOptions] = dataclasses.field(default_factory=dict)
+    # Each account's default networks, each network's length rule, and the minutes
+    # between a section's threads on successive networks.
+    account_networks: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
+    rules: dict[str, LengthRule] = dataclasses.field(default_factory=dict)
+    stagger: dt.timedelta = dt.timedelta(0)
+
+    def networks_for(self, feed: FeedRecord) -> tuple[str, ...]:
+        """The feed's own networks, else its account's."""
+        if feed.networks:
+            return tuple(feed.networks.split(","))
+        return self.account_networks.get(feed.account or "default", ("x",))
 
     def options_for(self, account: str | None) -> BuildOptions:
         return self.account_options.get(account or "default", self.options)
@@ -171,18 +183,26 @@ def poll_feed(
             if entry.id not in known:
                 new_rows.append(row(entry, WAITING, decision.content_hash))
         elif decision.action == Action.NEW:
-            prepared, threads, reason = _threads_for(entry, store, feed, settings, fetch_pages)
-            if prepared is None or reason is not None:
-                report.refused.append((entry, reason or "no threads"))
+            per_network, reason = _threads_for(entry, store, feed, settings, fetch_pages)
+            if reason is not None:
+                report.refused.append((entry, reason))
                 state_row = row(entry, REFUSED, decision.content_hash, reason)
-            elif not threads:
+            elif not any(threads for _, threads in per_network):
                 # Every thread of it is queued already (scheduled by hand, say).
                 state_row = row(entry, QUEUED, decision.content_hash, "already queued")
             else:
-                times = next_slots(slots, tz, now, len(threads), taken)
+                # A section's threads share its slot on every network (staggered).
+                sections = sorted({t.section_index for _, ts in per_network for t in ts})
+                times = next_slots(slots, tz, now, len(sections), taken)
                 taken += times
-                report.queued.append((entry, list(zip(threads, times, strict=True))))
-                to_freeze += [(prepared, t, due) for t, due in zip(threads, times, strict=True)]
+                slot = dict(zip(sections, times, strict=True))
+                going = [
+                    (prepared, t, slot[t.section_index] + settings.stagger * index)
+                    for index, (prepared, threads) in enumerate(per_network)
+                    for t in threads
+                ]
+                report.queued.append((entry, [(t, due) for _, t, due in going]))
+                to_freeze += going
                 state_row = row(entry, QUEUED, decision.content_hash)
             if entry.id in known:  # a waiting entry whose date has come
                 if state_row.state == QUEUED:
@@ -205,6 +225,7 @@ def poll_feed(
                 due.astimezone(dt.UTC),
                 connection=connection,
                 account=feed.account or "default",
+                network=prepared.network,
             )
 
     feeds.record_poll(
@@ -237,35 +258,49 @@ def _threads_for(
     feed: FeedRecord,
     settings: FeedSettings,
     fetch_pages: bool,
-) -> tuple[Prepared | None, list[Thread], str | None]:
-    """A new entry's threads to queue, through the same build and validation as
-    ``schedule``, or why there are none."""
-    preview = entry_preview(
-        entry,
-        settings.options_for(feed.account),
-        settings.templates,
-        fetch_pages=fetch_pages,
-        config_path=settings.config_path,
-        for_posting=True,
-    )
-    prepared = preview.prepared
-    if prepared is None:
-        return None, [], preview.problem
-    if not prepared.postable:
-        errors = [f for f in prepared.findings if f.severity == "error"]
-        return prepared, [], "; ".join(f"{f.code}: {f.message}" for f in errors[:3])
+) -> tuple[list[tuple[Prepared, list[Thread]]], str | None]:
+    """A new entry's threads to queue on each of the feed's networks, through the same
+    build and validation as ``schedule`` (the entry read once), or why there are none:
+    an error on any network refuses the entry on all of them."""
+    options = settings.options_for(feed.account)
+    account = feed.account or "default"
     try:
-        # The one freeze-or-continue rule: a thread already queued or live under this
-        # key is never frozen a second time.
-        threads = [
-            thread
-            for thread in choose_threads(prepared, feed.sections)
-            if existing_version(store, thread, scheduling=True, account=feed.account or "default")
-            is None
-        ]
-    except AlreadyPublishedError as error:
-        return prepared, [], f"already posted: {error}"
-    return prepared, threads, None
+        article = entry_article(entry, options, fetch_pages=fetch_pages)
+    except ThreadbotError as error:
+        return [], str(error)
+    networks = settings.networks_for(feed)
+    per_network: list[tuple[Prepared, list[Thread]]] = []
+    for network in networks:
+        try:
+            prepared = prepare(
+                article,
+                options,
+                settings.templates,
+                config_path=settings.config_path,
+                for_posting=True,
+                rule=settings.rules.get(network) if network != "x" else None,
+            )
+        except ThreadbotError as error:
+            return [], str(error)
+        if not prepared.postable:
+            errors = [f for f in prepared.findings if f.severity == "error"]
+            where = f"on {network}: " if len(networks) > 1 else ""
+            return [], where + "; ".join(f"{f.code}: {f.message}" for f in errors[:3])
+        try:
+            # The one freeze-or-continue rule: a thread already queued or live under
+            # this key is never frozen a second time.
+            threads = [
+                thread
+                for thread in choose_threads(prepared, feed.sections)
+                if existing_version(
+                    store, thread, scheduling=True, account=account, network=network
+                )
+                is None
+            ]
+        except AlreadyPublishedError as error:
+            return [], f"already posted: {error}"
+        per_network.append((prepared, threads))
+    return per_network, None
 
 
 def _failed(

@@ -49,6 +49,7 @@ def freeze_thread(
     due_at: dt.datetime | None = None,
     connection: Connection | None = None,
     account: str = "default",
+    network: str = "x",
 ) -> ThreadRecord:
     """Store ``thread`` exactly as built: texts, charts, cost, and a due time if queued
     (inside ``connection``'s transaction when given)."""
@@ -65,6 +66,7 @@ def freeze_thread(
         media=frozen_media(thread),
         connection=connection,
         account=account,
+        network=network,
     )
 
 
@@ -93,10 +95,11 @@ def existing_version(
     scheduling: bool,
     url: Callable[[str], str] | None = None,
     account: str = "default",
+    network: str = "x",
 ) -> ThreadRecord | None:
     """The account's stored version of ``thread`` to continue, or None to freeze a new
     one (another account posting the same article is another thread)."""
-    records = [r for r in store.by_key(thread.id) if r.account == account]
+    records = [r for r in store.by_key(thread.id) if r.account == account and r.network == network]
     chosen = decide(thread.id, thread_hash(thread), versions(records, url), scheduling=scheduling)
     if chosen is None:
         return None

@@ -5,10 +5,13 @@ The rules, in the order a tweet meets them:
 1. The thread is claimed by lease (:mod:`bot.lifecycle`); a heartbeat renews the lease
    while it posts. A thread someone else is posting is refused (or, for ``resume``,
    waited for until its lease expires).
-2. A tweet left in ``sending`` (a process died mid-request) is looked up among the
-   account's recent posts first; found, its id is adopted; not found, it is sent again.
-3. ``sending`` is committed before each request (fenced by the lease) and the post's id
-   right after it.
+2. A tweet left in ``sending`` (a process died mid-request) is looked up first — by
+   its idempotency key where the network has one (Bluesky's record key), else among
+   the account's recent posts; found, its id is adopted; not found, it is sent again.
+3. ``sending`` is committed before each request (fenced by the lease), with the post's
+   idempotency key (Bluesky's record key, Mastodon's Idempotency-Key) decided then and
+   reused by every later attempt, so a resend can never make a second post; the post's
+   id is committed right after it.
 4. 5xx, dropped connections and timeouts are retried with exponential backoff and
    jitter (tenacity), a bounded number of times; before each retry the post is looked
    up, since the network may have accepted it before the connection failed.
@@ -97,10 +100,13 @@ class Publisher:
         owner: Owner | None = None,
         lease: Lease | None = None,
         account_name: str = "default",
+        network: str = "x",
     ) -> None:
         self.store = store
-        # The config's name for the account: budgets, caps and rate limits are its own.
+        # The config's name for the account: budgets, caps and rate limits are its own
+        # on each network.
         self.account_name = account_name
+        self.network = network
         self.client = client
         self.limits = limits
         self.prices = prices
@@ -116,7 +122,7 @@ class Publisher:
         """The posting account, looked up once per process."""
         if self._account is None:
             self._account = self.client.me()
-            self.store.remember_username(self.account_name, self._account.username)
+            self.store.remember_username(self.account_name, self._account.username, self.network)
         return self._account
 
     def url(self, post_id: str) -> str:
@@ -129,7 +135,9 @@ class Publisher:
         budget. (A rate limit recorded by any daemon holds the daemons' claims back; a
         person running `publish` or `resume` is trusted to know the limit has lifted.)"""
         now = self.clock()
-        window = self.store.posted_since(now - dt.timedelta(hours=24), self.account_name)
+        window = self.store.posted_since(
+            now - dt.timedelta(hours=24), self.account_name, self.network
+        )
         cap = self.limits.max_posts_per_24h
         if len(window) + len(tweets) > cap:
             surplus = len(window) + len(tweets) - cap
@@ -145,9 +153,11 @@ class Publisher:
                 fits_at,
             )
         month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        if self.network != "x":
+            return  # Bluesky and Mastodon cost nothing; their posts count above
         spent = sum(
             self.prices.cost(p.has_url)
-            for p in self.store.posted_since(month_start, self.account_name)
+            for p in self.store.posted_since(month_start, self.account_name, "x")
         )
         cost = sum(self.prices.cost(has_url) for _, has_url in tweets)
         budget = self.limits.monthly_budget_usd
@@ -300,6 +310,9 @@ class Publisher:
         return done
 
     def _post(self, thread: ThreadRecord, tweet: TweetRecord, reply_to: str | None) -> str:
+        if tweet.post_key is None:
+            # Decided once, committed with `sending`, reused by every retry and resume.
+            tweet = dataclasses.replace(tweet, post_key=self.client.new_key())
         retrying = tenacity.Retrying(
             retry=tenacity.retry_if_exception_type(NetworkUnavailableError),
             stop=tenacity.stop_after_attempt(self.limits.max_attempts),
@@ -360,11 +373,14 @@ class Publisher:
                     self._stop(thread, tweet, ThreadStatus.FAILED, f"chart upload: {error}")
                 raise
             now = self.clock()
-            self.store.mark_sending(thread.id, tweet.position, self.owner.id, self.lease.until(now))
+            key = tweet.post_key
+            self.store.mark_sending(
+                thread.id, tweet.position, self.owner.id, self.lease.until(now), key
+            )
             try:
-                post_id = self.client.create_post(tweet.text, reply_to, media_ids)
+                post_id = self.client.create_post(tweet.text, reply_to, media_ids, key=key)
             except DuplicateContentError as error:
-                found = self._find_live(tweet.text)
+                found = self._find_live(tweet.text, tweet.post_key)
                 if found is None:
                     self._stop(thread, tweet, ThreadStatus.FAILED, str(error))
                     raise PublishError(
@@ -390,7 +406,7 @@ class Publisher:
                 continue
             except NetworkUnavailableError:
                 # X may have taken the post before the connection failed.
-                found = self._find_live(tweet.text)
+                found = self._find_live(tweet.text, tweet.post_key)
                 if found is not None:
                     self._adopt(tweet, found)
                     return found
@@ -411,7 +427,7 @@ class Publisher:
 
     def _reconcile(self, tweet: TweetRecord) -> TweetRecord:
         """A tweet left in ``sending``: adopt its post if it is live, else send it again."""
-        found = self._find_live(tweet.text)
+        found = self._find_live(tweet.text, tweet.post_key)
         if found is not None:
             log.info(
                 "tweet %d of thread %s was already live: adopting %s",
@@ -426,7 +442,13 @@ class Publisher:
         )
         return dataclasses.replace(tweet, status=TweetStatus.PENDING)
 
-    def _find_live(self, text: str) -> str | None:
+    def _find_live(self, text: str, key: str | None = None) -> str | None:
+        if key is not None:
+            by_key = self.client.find_post(key)
+            if by_key is not None:
+                return by_key.id
+            if self.network == "bluesky":
+                return None  # the record key is the truth: no record, no post
         for post in self.client.recent_posts(self.account.id, LOOKUP_LIMIT):
             if self.client.same_text(post.text, text):
                 return post.id
@@ -440,7 +462,7 @@ class Publisher:
         until = error.reset_at
         if until is not None:
             # Every daemon holds off this account until X's reset, not only this one.
-            self.store.block_account(self.account_name, until, str(error))
+            self.store.block_account(self.account_name, until, str(error), self.network)
         self.store.transition(
             thread.id,
             ThreadStatus.DEFERRED,

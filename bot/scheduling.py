@@ -75,6 +75,7 @@ def queue_threads(
     store: Store,
     now: dt.datetime,
     account: str = "default",
+    network: str = "x",
 ) -> list[tuple[ThreadRecord, bool]]:
     """Freeze each thread with its due time; (record, False) for one queued already.
 
@@ -84,9 +85,12 @@ def queue_threads(
     """
     queued = []
     for thread, due in zip(prepared.threads, times, strict=True):
-        record = existing_version(store, thread, scheduling=True, account=account)
+        record = existing_version(store, thread, scheduling=True, account=account, network=network)
         if record is None:
-            queued.append((freeze_thread(store, prepared, thread, now, due, account=account), True))
+            frozen = freeze_thread(
+                store, prepared, thread, now, due, account=account, network=network
+            )
+            queued.append((frozen, True))
         elif record.status in WAITING or record.status == ThreadStatus.POSTING:
             queued.append((record, False))
         else:

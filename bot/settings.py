@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 CONFIG_ENV = "THREADBOT_CONFIG"
 DB_ENV = "THREADBOT_DB"
 API_URL_ENV = "THREADBOT_X_API_URL"
+# Point Bluesky and Mastodon at another server (a local emulator) without a config edit.
+BLUESKY_URL_ENV = "THREADBOT_BLUESKY_PDS_URL"
+MASTODON_URL_ENV = "THREADBOT_MASTODON_URL"
 DEFAULT_CONFIG = Path("config") / "threadbot.toml"
 # The top-level account's name; [accounts.NAME] sections add others.
 DEFAULT_ACCOUNT = "default"
@@ -79,6 +82,9 @@ class ScheduleSettings(BaseModel):
     timezone: str = "UTC"
     grace_minutes: float = Field(default=60, ge=0)
     poll_seconds: float = Field(default=2.0, gt=0, le=60)
+    # With several networks, each network's thread of a section goes this many minutes
+    # after the previous network's (0: all at the slot).
+    stagger_minutes: float = Field(default=0, ge=0, le=1440)
 
 
 class FeedsSettings(BaseModel):

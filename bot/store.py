@@ -74,14 +74,16 @@ threads_table = sa.Table(
     sa.Column("claim_host", sa.String(255), nullable=True),
     sa.Column("lease_until", sa.DateTime(timezone=True), nullable=True),
     sa.Column("account", sa.String(64), nullable=False, server_default=DEFAULT_ACCOUNT),
+    sa.Column("network", sa.String(16), nullable=False, server_default="x"),
     sa.Index("ix_threads_status_due_at", "status", "due_at"),
-    sa.Index("ix_threads_account_status_due_at", "account", "status", "due_at"),
+    sa.Index("ix_threads_account_status_due_at", "account", "network", "status", "due_at"),
 )
 
 accounts_table = sa.Table(
     "accounts",
     metadata,
     sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("network", sa.String(16), primary_key=True, server_default="x"),
     sa.Column("blocked_until", sa.DateTime(timezone=True), nullable=True),
     sa.Column("blocked_reason", sa.Text, nullable=True),
     sa.Column("username", sa.String(64), nullable=True),
@@ -108,10 +110,14 @@ tweets_table = sa.Table(
     sa.Column("text", sa.Text, nullable=False),
     sa.Column("has_url", sa.Boolean, nullable=False),
     sa.Column("status", sa.String(16), nullable=False),
-    sa.Column("x_id", sa.String(32), nullable=True),
+    # The network's post id (X's number, Bluesky's at:// URI, Mastodon's id).
+    sa.Column("x_id", sa.Text, nullable=True),
     sa.Column("posted_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("attempts", sa.Integer, nullable=False, default=0),
     sa.Column("last_error", sa.Text, nullable=True),
+    # Decided and committed before the first request: Bluesky's record key or
+    # Mastodon's Idempotency-Key, so a retry can never make a second post.
+    sa.Column("post_key", sa.String(64), nullable=True),
     sa.Index("ix_tweets_status_posted_at", "status", "posted_at"),
 )
 
@@ -122,7 +128,7 @@ media_table = sa.Table(
     sa.Column("position", sa.Integer, primary_key=True),
     sa.Column("png", sa.LargeBinary, nullable=False),
     sa.Column("alt_text", sa.Text, nullable=False),
-    sa.Column("x_media_id", sa.String(32), nullable=True),
+    sa.Column("x_media_id", sa.Text, nullable=True),
     sa.Column("uploaded_at", sa.DateTime(timezone=True), nullable=True),
 )
 
@@ -147,6 +153,7 @@ class TweetRecord:
     attempts: int
     last_error: str | None
     has_media: bool = False
+    post_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -162,6 +169,7 @@ class ScheduleRow:
     lease_until: dt.datetime | None
     live_count: int
     account: str = DEFAULT_ACCOUNT
+    network: str = "x"
 
 
 @dataclass(frozen=True)
@@ -183,6 +191,7 @@ class ThreadRecord:
     claim_host: str | None = None
     lease_until: dt.datetime | None = None
     account: str = DEFAULT_ACCOUNT
+    network: str = "x"
 
     @property
     def live_count(self) -> int:
@@ -216,6 +225,7 @@ class ThreadSummary:
     # The first tweet's text, as the queue calendar shows it.
     first_text: str = ""
     account: str = DEFAULT_ACCOUNT
+    network: str = "x"
 
 
 @dataclass(frozen=True)
@@ -401,6 +411,7 @@ class Store:
         media: dict[int, tuple[bytes, str]] | None = None,
         connection: Connection | None = None,
         account: str = DEFAULT_ACCOUNT,
+        network: str = "x",
     ) -> ThreadRecord:
         """Store a thread's exact texts (and images, by tweet position); from now on
         these, not the article, get posted. With ``connection``, inside that transaction
@@ -420,8 +431,9 @@ class Store:
                     media=media,
                     connection=own,
                     account=account,
+                    network=network,
                 )
-        _ensure_account(connection, account)
+        _ensure_account(connection, account, network)
         inserted = connection.execute(
             threads_table.insert().values(
                 key=key,
@@ -434,6 +446,7 @@ class Store:
                 due_at=_utc(due_at),
                 cost_usd=cost_usd,
                 account=account,
+                network=network,
             )
         ).inserted_primary_key
         assert inserted is not None  # an INSERT always has one
@@ -554,6 +567,7 @@ class Store:
             first.label("first_post_id"),
             first_text.label("first_text"),
             threads_table.c.account,
+            threads_table.c.network,
         ).order_by(threads_table.c.id)
         if scheduled_only:
             query = query.where(threads_table.c.due_at.is_not(None))
@@ -574,6 +588,7 @@ class Store:
                 first_post_id=row.first_post_id,
                 first_text=row.first_text or "",
                 account=row.account,
+                network=row.network,
             )
             for row in rows
         ]
@@ -601,6 +616,7 @@ class Store:
                 threads_table.c.lease_until,
                 live.label("live_count"),
                 threads_table.c.account,
+                threads_table.c.network,
             )
             .where(threads_table.c.status.in_([str(s) for s in statuses]))
             .where(threads_table.c.due_at.is_not(None))
@@ -631,6 +647,7 @@ class Store:
                 lease_until=_aware(row.lease_until),
                 live_count=row.live_count,
                 account=row.account,
+                network=row.network,
             )
             for row in rows
         ]
@@ -680,7 +697,7 @@ class Store:
             condition = sa.and_(condition, *_queue_rules(now_utc))
         with self._transaction() as connection:
             row = connection.execute(
-                sa.select(t.c.id, t.c.account)
+                sa.select(t.c.id, t.c.account, t.c.network)
                 .where(t.c.id == thread_id)
                 .with_for_update(skip_locked=True)
             ).first()
@@ -690,6 +707,7 @@ class Store:
                 held = connection.execute(
                     sa.select(accounts_table.c.name)
                     .where(accounts_table.c.name == row.account)
+                    .where(accounts_table.c.network == row.network)
                     .with_for_update(skip_locked=True)
                 ).first()
                 if held is None:
@@ -776,7 +794,12 @@ class Store:
     # -- tweets -----------------------------------------------------------------
 
     def mark_sending(
-        self, thread_id: int, position: int, owner: str, lease_until: dt.datetime
+        self,
+        thread_id: int,
+        position: int,
+        owner: str,
+        lease_until: dt.datetime,
+        post_key: str | None = None,
     ) -> None:
         """Committed before the request, so a crash leaves a trace to reconcile.
 
@@ -789,13 +812,14 @@ class Store:
                     f"thread {thread_id} was taken over by another process (its lease had "
                     "expired): this one stops without sending"
                 )
-            connection.execute(
-                _tweet(thread_id, position).values(
-                    status=TweetStatus.SENDING,
-                    attempts=tweets_table.c.attempts + 1,
-                    last_error=None,
-                )
-            )
+            values: dict[str, Any] = {
+                "status": TweetStatus.SENDING,
+                "attempts": tweets_table.c.attempts + 1,
+                "last_error": None,
+            }
+            if post_key is not None:
+                values["post_key"] = post_key  # in the same commit as `sending`
+            connection.execute(_tweet(thread_id, position).values(**values))
 
     def mark_posted(self, thread_id: int, position: int, x_id: str, at: dt.datetime) -> None:
         with self._transaction() as connection:
@@ -837,7 +861,9 @@ class Store:
 
     # -- accounting ---------------------------------------------------------------
 
-    def posted_since(self, since: dt.datetime, account: str | None = None) -> list[PostedTweet]:
+    def posted_since(
+        self, since: dt.datetime, account: str | None = None, network: str | None = None
+    ) -> list[PostedTweet]:
         """Every tweet posted since ``since`` (by ``account``, if given), oldest first:
         budgets and caps are counted from the store, so every daemon sees the same."""
         query = (
@@ -846,15 +872,18 @@ class Store:
             .where(tweets_table.c.posted_at >= _utc(since))
             .order_by(tweets_table.c.posted_at)
         )
-        if account is not None:
+        if account is not None or network is not None:
             query = query.join(threads_table, threads_table.c.id == tweets_table.c.thread_id)
+        if account is not None:
             query = query.where(threads_table.c.account == account)
+        if network is not None:
+            query = query.where(threads_table.c.network == network)
         with self._connect() as connection:
             rows = connection.execute(query).all()
         return [PostedTweet(_aware(row.posted_at) or since, bool(row.has_url)) for row in rows]
 
-    def queued_accounts(self) -> tuple[int, set[str]]:
-        """How many threads are queued or posting, and their accounts (two small
+    def queued_accounts(self) -> tuple[int, set[tuple[str, str]]]:
+        """How many threads are queued or posting, and their (account, network)s (two small
         queries, whatever the queue's length: what a daemon says when it starts)."""
         upcoming = [str(s) for s in (*WAITING, ThreadStatus.POSTING)]
         with self._connect() as connection:
@@ -862,18 +891,20 @@ class Store:
                 sa.select(sa.func.count()).where(threads_table.c.status.in_(upcoming))
             ).scalar_one()
             accounts = connection.execute(
-                sa.select(threads_table.c.account)
+                sa.select(threads_table.c.account, threads_table.c.network)
                 .where(threads_table.c.status.in_(upcoming))
                 .distinct()
-            ).scalars()
-            return int(count), set(accounts)
+            ).all()
+            return int(count), {(row.account, row.network) for row in accounts}
 
     # -- accounts: state every daemon shares ------------------------------------------
 
-    def account_state(self, name: str) -> AccountState:
+    def account_state(self, name: str, network: str = "x") -> AccountState:
         with self._connect() as connection:
             row = connection.execute(
-                sa.select(accounts_table).where(accounts_table.c.name == name)
+                sa.select(accounts_table)
+                .where(accounts_table.c.name == name)
+                .where(accounts_table.c.network == network)
             ).first()
         if row is None:
             return AccountState(name, None, None, None)
@@ -884,14 +915,15 @@ class Store:
             username=row.username,
         )
 
-    def block_account(self, name: str, until: dt.datetime, reason: str) -> None:
+    def block_account(self, name: str, until: dt.datetime, reason: str, network: str = "x") -> None:
         """Record a rate limit or cap seen on the network: no daemon claims this account's
         threads before ``until`` (a later block wins; an earlier one never shortens it)."""
         with self._transaction() as connection:
-            _ensure_account(connection, name)
+            _ensure_account(connection, name, network)
             connection.execute(
                 accounts_table.update()
                 .where(accounts_table.c.name == name)
+                .where(accounts_table.c.network == network)
                 .where(
                     sa.or_(
                         accounts_table.c.blocked_until.is_(None),
@@ -901,13 +933,14 @@ class Store:
                 .values(blocked_until=_utc(until), blocked_reason=reason)
             )
 
-    def remember_username(self, name: str, username: str) -> None:
+    def remember_username(self, name: str, username: str, network: str = "x") -> None:
         """The account's handle on the network, so listings link posts without asking."""
         with self._transaction() as connection:
-            _ensure_account(connection, name)
+            _ensure_account(connection, name, network)
             connection.execute(
                 accounts_table.update()
                 .where(accounts_table.c.name == name)
+                .where(accounts_table.c.network == network)
                 .values(username=username)
             )
 
@@ -1099,12 +1132,14 @@ def _queue_rules(now: dt.datetime | None) -> list[sa.ColumnElement[bool]]:
     posting = (
         sa.select(other.c.id)
         .where(other.c.account == t.c.account)
+        .where(other.c.network == t.c.network)
         .where(other.c.status == ThreadStatus.POSTING)  # being posted, or left by a dead
         .where(other.c.id != t.c.id)  # daemon: it is finished first
     )
     due_before = (
         sa.select(other.c.id)
         .where(other.c.account == t.c.account)
+        .where(other.c.network == t.c.network)
         .where(other.c.status.in_([str(s) for s in WAITING]))
         .where(other.c.due_at <= t.c.due_at)
         .where(other.c.id != t.c.id)
@@ -1114,21 +1149,24 @@ def _queue_rules(now: dt.datetime | None) -> list[sa.ColumnElement[bool]]:
     blocked = (
         sa.select(accounts_table.c.name)
         .where(accounts_table.c.name == t.c.account)
+        .where(accounts_table.c.network == t.c.network)
         .where(accounts_table.c.blocked_until > now)
     )
     return [~posting.exists(), ~due_before.exists(), ~blocked.exists()]
 
 
-def _ensure_account(connection: Connection, name: str) -> None:
-    """The account's row (its shared rate-limit state and the claim's lock), once."""
+def _ensure_account(connection: Connection, name: str, network: str = "x") -> None:
+    """The account's row on ``network`` (its shared rate-limit state and the claim's
+    lock), once."""
+    values = {"name": name, "network": network}
     if connection.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-        connection.execute(pg_insert(accounts_table).values(name=name).on_conflict_do_nothing())
+        connection.execute(pg_insert(accounts_table).values(**values).on_conflict_do_nothing())
         return
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-    connection.execute(sqlite_insert(accounts_table).values(name=name).on_conflict_do_nothing())
+    connection.execute(sqlite_insert(accounts_table).values(**values).on_conflict_do_nothing())
 
 
 def _tweet(thread_id: int, position: int) -> Any:
@@ -1152,6 +1190,7 @@ def _records(connection: Connection, condition: Any) -> list[ThreadRecord]:
             tweets_table.c.posted_at.label("t_posted_at"),
             tweets_table.c.attempts.label("t_attempts"),
             tweets_table.c.last_error.label("t_last_error"),
+            tweets_table.c.post_key.label("t_post_key"),
             media_table.c.position.label("m_position"),
         )
         .select_from(
@@ -1189,6 +1228,7 @@ def _records(connection: Connection, condition: Any) -> list[ThreadRecord]:
                     attempts=row.t_attempts,
                     last_error=row.t_last_error,
                     has_media=row.m_position is not None,
+                    post_key=row.t_post_key,
                 )
             )
     if current is not None:
@@ -1215,6 +1255,7 @@ def _thread(row: Any, tweets: Sequence[TweetRecord]) -> ThreadRecord:
         claim_host=row.claim_host,
         lease_until=_aware(row.lease_until),
         account=row.account,
+        network=row.network,
     )
 
 

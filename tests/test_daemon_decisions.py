@@ -51,7 +51,7 @@ def x() -> FakeX:
 
 
 def _daemon(store: Store, x: FakeX, clock: Clock, name: str, *, max_posts: int = 1000) -> Daemon:
-    def factory(_account: str, stop: Callable[[], bool]) -> Publisher:
+    def factory(_account: str, stop: Callable[[], bool], _network: str = "x") -> Publisher:
         return Publisher(
             store,
             x,
@@ -185,7 +185,9 @@ def test_shutdown_between_tweets_requeues(store: Store, x: FakeX, clock: Clock) 
     daemon = _daemon(store, x, clock, "a")
     original = x.create_post
 
-    def stop_after_first(text: str, reply_to: str | None, media_ids: object = ()) -> str:
+    def stop_after_first(
+        text: str, reply_to: str | None, media_ids: object = (), *, key: str | None = None
+    ) -> str:
         daemon.stopping.set()
         return original(text, reply_to)
 

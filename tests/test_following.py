@@ -3,6 +3,7 @@ local HTTP server whose feed changes between polls."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
@@ -428,3 +429,29 @@ def test_a_post_already_queued_by_hand_is_not_queued_twice(server, store, settin
     assert [e.id for e, _ in first.queued] == ["n"]
     assert (again.queued, again.refused) == ([], [])
     assert [key for key, _, _ in queued_threads(store)] == ["n#1"]
+
+
+def test_a_feed_on_several_networks_queues_each_section_on_each_at_its_slot(  # type: ignore[no-untyped-def]
+    server, store, settings
+) -> None:
+    """`feed add --networks x,bluesky`: a new post's section becomes a thread on each
+    network, split by that network's rules, at the same slot (staggered if configured)."""
+    from threads.networks import rule_for
+
+    feed = Feed(item("a", 1))
+    server.routes["/feed.xml"] = feed
+    url = server.url + "/feed.xml"
+    follow(store, url, networks="x,bluesky")
+    poll(store, settings, url)
+    feed.body = rss(item("c", 3), item("a", 1))
+    staggered = dataclasses.replace(
+        settings, rules={"bluesky": rule_for("bluesky")}, stagger=dt.timedelta(minutes=5)
+    )
+    report = poll(store, staggered, url, NOW + dt.timedelta(minutes=20))
+    assert [entry.id for entry, _ in report.queued] == ["c"]
+    threads = store.all_threads()
+    assert [(t.key, t.network) for t in threads] == [("c#1", "x"), ("c#1", "bluesky")]
+    x_thread, bluesky_thread = threads
+    assert bluesky_thread.due_at == (x_thread.due_at or NOW) + dt.timedelta(minutes=5)
+    assert bluesky_thread.cost_usd == 0.0
+    assert all(rule_for("bluesky").fits(t.text) for t in bluesky_thread.tweets)

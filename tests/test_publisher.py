@@ -150,7 +150,9 @@ def test_killed_anywhere_then_taken_over_after_the_lease_posts_each_tweet_once(
     original_post, original_mark = x.create_post, store.mark_posted
     calls = {"post": 0, "mark": 0}
 
-    def create_post(text: str, reply_to: str | None, media_ids: Sequence[str] = ()) -> str:
+    def create_post(
+        text: str, reply_to: str | None, media_ids: Sequence[str] = (), *, key: str | None = None
+    ) -> str:
         calls["post"] += 1
         if calls["post"] == post_number and phase == "received":
             x.calls.append("create_post")
@@ -321,7 +323,9 @@ def test_auth_and_rejections_stop_the_thread(
     original = x.create_post
     calls = {"n": 0}
 
-    def second_fails(text: str, reply_to: str | None, media_ids: Sequence[str] = ()) -> str:
+    def second_fails(
+        text: str, reply_to: str | None, media_ids: Sequence[str] = (), *, key: str | None = None
+    ) -> str:
         calls["n"] += 1
         if calls["n"] == 2:
             raise error

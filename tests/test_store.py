@@ -326,6 +326,9 @@ def _make_older(db_url: str) -> None:
         connection.execute(sa.text("DROP INDEX ix_tweets_status_posted_at"))
         connection.execute(sa.text("DROP INDEX ix_threads_account_status_due_at"))
         connection.execute(sa.text("ALTER TABLE threads DROP COLUMN account"))
+        connection.execute(sa.text("ALTER TABLE threads DROP COLUMN network"))
+        connection.execute(sa.text("ALTER TABLE tweets DROP COLUMN post_key"))
+        connection.execute(sa.text("ALTER TABLE feeds DROP COLUMN networks"))
     engine.dispose()
 
 

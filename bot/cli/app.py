@@ -39,8 +39,8 @@ class App:
         # How the store treats an older schema: the daemon wants its own exactly.
         self.store_schema: SchemaPolicy = "auto"
         self.store_connections = 4
-        self._clients: dict[str, Network] = {}
-        self._publishers: dict[str, Publisher] = {}
+        self._clients: dict[tuple[str, str], Network] = {}
+        self._publishers: dict[tuple[str, str], Publisher] = {}
 
     @cached_property
     def settings(self) -> LoadedSettings:
@@ -67,38 +67,90 @@ class App:
         """The --account chosen (checked against the config), else the default."""
         return self.settings.account(self.account).name
 
-    def client_for(self, account: str) -> Network:
-        """The account's X client, with its credentials from the environment (redacted
-        from logs); one per account per process."""
-        if account not in self._clients:
-            from bot.credentials import load_credentials
-            from bot.logs import add_secrets
-            from bot.networks.x import DEFAULT_API_URL
-            from bot.networks.x.client import TweepyXClient
-            from bot.settings import API_URL_ENV
-
+    def client_for(self, account: str, network: str = "x") -> Network:
+        """The account's client on ``network``, with its credentials from the environment
+        (redacted from logs); one per account and network per process."""
+        if (account, network) not in self._clients:
             self.settings.account(account)  # an unknown name fails before the environment
-            credentials = load_credentials(account)
-            add_secrets(credentials.values())
-            self._clients[account] = TweepyXClient(
-                api_key=credentials.x_api_key.get_secret_value(),
-                api_secret=credentials.x_api_secret.get_secret_value(),
-                access_token=credentials.x_access_token.get_secret_value(),
-                access_token_secret=credentials.x_access_token_secret.get_secret_value(),
-                base_url=os.environ.get(API_URL_ENV) or DEFAULT_API_URL,
-                timeout_seconds=self.settings.settings.publishing.request_timeout_seconds,
+            timeout = self.settings.settings.publishing.request_timeout_seconds
+            if network == "x":
+                client = self._x_client(account, timeout)
+            else:
+                client = self._other_client(account, network, timeout)
+            self._clients[account, network] = client
+        return self._clients[account, network]
+
+    def _x_client(self, account: str, timeout: float) -> Network:
+        from bot.credentials import load_credentials
+        from bot.logs import add_secrets
+        from bot.networks.x import DEFAULT_API_URL
+        from bot.networks.x.client import TweepyXClient
+        from bot.settings import API_URL_ENV
+
+        credentials = load_credentials(account)
+        add_secrets(credentials.values())
+        return TweepyXClient(
+            api_key=credentials.x_api_key.get_secret_value(),
+            api_secret=credentials.x_api_secret.get_secret_value(),
+            access_token=credentials.x_access_token.get_secret_value(),
+            access_token_secret=credentials.x_access_token_secret.get_secret_value(),
+            base_url=os.environ.get(API_URL_ENV) or DEFAULT_API_URL,
+            timeout_seconds=timeout,
+        )
+
+    def _other_client(self, account: str, network: str, timeout: float) -> Network:
+        from bot.credentials import (
+            BlueskyCredentials,
+            MastodonCredentials,
+            load_network_credentials,
+        )
+        from bot.logs import add_secrets
+        from bot.settings import BLUESKY_URL_ENV, MASTODON_URL_ENV
+
+        settings = self.settings.settings
+        credentials = load_network_credentials(network, account)
+        add_secrets(credentials.values())
+        if isinstance(credentials, BlueskyCredentials):
+            from bot.networks.bluesky.client import BlueskyClient
+
+            return BlueskyClient(
+                handle=credentials.bluesky_handle,
+                app_password=credentials.bluesky_app_password.get_secret_value(),
+                pds_url=os.environ.get(BLUESKY_URL_ENV) or settings.bluesky.pds_url,
+                timeout_seconds=timeout,
+                link_display=settings.bluesky.link_display,
             )
-        return self._clients[account]
+        assert isinstance(credentials, MastodonCredentials)
+        from bot.networks.mastodon.client import MastodonClient
+        from threads.errors import ConfigError
+
+        instance_url = os.environ.get(MASTODON_URL_ENV) or settings.mastodon.instance_url
+        if not instance_url:
+            raise ConfigError(
+                self.settings.path,
+                "required to post to Mastodon: your instance's https:// address",
+                field="mastodon.instance_url",
+            )
+        return MastodonClient(
+            instance_url=instance_url,
+            access_token=credentials.mastodon_access_token.get_secret_value(),
+            visibility=settings.mastodon.visibility,
+            timeout_seconds=timeout,
+        )
 
     def publisher(self, stop_requested: Callable[[], bool] | None = None) -> Publisher:
         return self.publisher_for(self.account_name, stop_requested)
 
     def publisher_for(
-        self, account: str, stop_requested: Callable[[], bool] | None = None
+        self,
+        account: str,
+        stop_requested: Callable[[], bool] | None = None,
+        network: str = "x",
     ) -> Publisher:
-        """One publisher per account per process (one identity look-up, one lease owner),
-        with the account's budget; its clock is the store's (the database's, shared)."""
-        if account not in self._publishers:
+        """One publisher per account and network per process (one identity look-up, one
+        lease owner), with the account's budget; its clock is the store's (the
+        database's, when shared)."""
+        if (account, network) not in self._publishers:
             from bot.lifecycle import Lease
             from bot.publisher import Publisher, PublishLimits
 
@@ -111,18 +163,19 @@ class App:
                 max_posts_per_24h=budget.max_posts_per_24h,
                 monthly_budget_usd=budget.monthly_usd,
             )
-            client = self.client_for(account)  # missing credentials fail before the store
+            client = self.client_for(account, network)  # credentials fail before the store
             store = self.store
-            self._publishers[account] = Publisher(
+            self._publishers[account, network] = Publisher(
                 store,
                 client,
                 limits,
                 self.settings.settings.prices,
                 lease=Lease(publishing.lease_seconds),
                 account_name=account,
+                network=network,
                 clock=store.clock,
             )
-        publisher = self._publishers[account]
+        publisher = self._publishers[account, network]
         if stop_requested is not None:
             publisher.stop_requested = stop_requested
         return publisher
@@ -160,6 +213,7 @@ class App:
     def feed_settings(self) -> FeedSettings:
         """What polling feeds needs: the build options, templates and [feeds]."""
         from bot.feeds import FeedSettings
+        from bot.settings import length_rule
         from threads.templates import TemplateSet
 
         loaded = self.settings
@@ -169,6 +223,12 @@ class App:
             account_options={
                 name: loaded.account(name).build_options for name in loaded.account_names
             },
+            account_networks={name: loaded.account(name).networks for name in loaded.account_names},
+            rules={
+                network: length_rule(loaded.settings, network)
+                for network in ("bluesky", "mastodon")
+            },
+            stagger=dt.timedelta(minutes=loaded.settings.schedule.stagger_minutes),
             templates=TemplateSet(loaded.templates_path),
             config_path=str(loaded.path),
             poll_minutes=feeds.poll_minutes,
@@ -185,20 +245,30 @@ class App:
 
     # -- what the views need ----------------------------------------------------------
 
-    def link(self, account: str = "default") -> Link:
-        """Post URLs from the handle the store remembers for the account (no network
-        call); threadbot before accounts kept the default's in the meta table."""
-        from bot.networks.x import post_url
-
-        username = self.store.account_state(account).username
-        if not username and account == "default":
+    def link(self, account: str = "default", network: str = "x") -> Link:
+        """Post URLs from the handle the store remembers for the account on the network
+        (no network call); threadbot before accounts kept X's in the meta table."""
+        username = self.store.account_state(account, network).username
+        if not username and (account, network) == ("default", "x"):
             username = self.store.get_meta("x_username")
         if not username:
             return None
+        if network == "bluesky":
+            from bot.networks.bluesky import post_url as bluesky_url
+
+            return lambda post_id: bluesky_url(username, post_id)
+        if network == "mastodon":
+            from bot.networks.mastodon import post_url as mastodon_url
+
+            instance = self.settings.settings.mastodon.instance_url or "https://mastodon.social"
+            return lambda post_id: mastodon_url(instance, username, post_id)
+        from bot.networks.x import post_url
+
         return lambda post_id: post_url(username, post_id)
 
-    def links(self, accounts: Iterable[str]) -> dict[str, Link]:
-        return {account: self.link(account) for account in set(accounts)}
+    def links(self, lanes: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Link]:
+        """Post URLs for each (account, network) listed."""
+        return {lane: self.link(*lane) for lane in set(lanes)}
 
     def spend(self, accounts: Iterable[str], now: dt.datetime | None = None) -> dict[str, Spend]:
         """Each account's posts and money this month and in the last 24 hours."""
@@ -233,7 +303,7 @@ class App:
         anything of that thread posts."""
         from bot.freezing import existing_version, freeze_thread
 
-        publisher = self.publisher()
+        publisher = self.publisher_for(self.account_name, network=prepared.network)
         records = []
         for thread in prepared.threads:
             record = existing_version(
@@ -242,11 +312,17 @@ class App:
                 scheduling=False,
                 url=publisher.url,
                 account=publisher.account_name,
+                network=publisher.network,
             )
             if record is None:
                 publisher.check_budget([(t.text, t.has_url) for t in thread.tweets])
                 record = freeze_thread(
-                    self.store, prepared, thread, publisher.clock(), account=publisher.account_name
+                    self.store,
+                    prepared,
+                    thread,
+                    publisher.clock(),
+                    account=publisher.account_name,
+                    network=publisher.network,
                 )
             elif record.live_count:
                 # Continuing: the budget check covers only what is still to post.

@@ -15,6 +15,7 @@ from bot.cli.options import (
     config_option,
     db_option,
     format_option,
+    networks_option,
     tz_option,
 )
 from threads.errors import ThreadbotError
@@ -94,6 +95,7 @@ def preview_command(
 @click.option(
     "--poll-minutes", type=click.FloatRange(min=1), default=None, help="Poll this feed this often."
 )
+@networks_option
 @account_option
 @config_option
 @db_option
@@ -106,6 +108,7 @@ def add(
     sections: str,
     backfill: int,
     poll_minutes: float | None,
+    networks: tuple[str, ...] | None,
 ) -> None:
     """Follow the feed at URL. What it holds now is marked seen; new posts are queued."""
     from bot.feed_store import FeedStore
@@ -123,6 +126,7 @@ def add(
         poll_minutes=poll_minutes,
         now=dt.datetime.now(dt.UTC),
         account=app.account_name if app.account else None,
+        networks=",".join(networks) if networks else None,
     )
     click.echo(
         f"following {record.url}: `threadbot run` checks it every "

@@ -54,6 +54,30 @@ def account_option(function: F) -> F:
     )(function)
 
 
+def _networks(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
+    if value is None:
+        return None
+    names = tuple(dict.fromkeys(part.strip() for part in value.split(",") if part.strip()))
+    unknown = [name for name in names if name not in ("x", "bluesky", "mastodon")]
+    if unknown or not names:
+        raise click.BadParameter(
+            f"{', '.join(unknown) or 'nothing'}: give networks from x, bluesky, mastodon, "
+            "comma-separated (e.g. x,bluesky)"
+        )
+    return names
+
+
+def networks_option(function: F) -> F:
+    return click.option(
+        "--networks",
+        default=None,
+        metavar="x,bluesky,mastodon",
+        callback=_networks,
+        help="The networks to make threads for, comma-separated (default: the config's "
+        "`networks`, or the account's).",
+    )(function)
+
+
 def section_option(function: F) -> F:
     return click.option(
         "--section",

@@ -18,24 +18,39 @@ from bot.cli.options import account_option, config_option, db_option, section_op
     is_flag=True,
     help="Print exactly what would be posted; touch neither X nor the store.",
 )
+@click.option(
+    "--network",
+    type=click.Choice(["x", "bluesky", "mastodon"]),
+    default="x",
+    show_default=True,
+    help="Post to this network, split by its rules.",
+)
 @account_option
 @config_option
 @db_option
 @pass_app
 @click.pass_context
-def publish(ctx: click.Context, app: App, article: str, section: str | None, dry_run: bool) -> None:
+def publish(
+    ctx: click.Context,
+    app: App,
+    article: str,
+    section: str | None,
+    dry_run: bool,
+    network: str,
+) -> None:
     """Post ARTICLE's threads to X (each tweet a reply to the one before), exactly once.
 
     Validates first and refuses on errors (placeholder links are errors here). Prints
     each tweet's URL as it goes live. If posting stops (crash, network, X's limits),
     `threadbot resume THREAD_ID` continues from the first tweet not yet live.
     """
-    prepared = app.prepare(article, section, for_posting=True)
+    prepared = app.prepare(article, section, for_posting=True, network=network)
     if dry_run:
+        from bot.settings import length_rule
         from bot.views.preview_text import write_text
 
         click.echo("dry run: these are the exact posts; nothing is sent or stored")
-        limit = app.settings.settings.threads.max_weighted_length
+        limit = length_rule(app.settings.settings, network).limit
         write_text(prepared, sys.stdout, color=False, limit=limit)
         if not prepared.postable:
             ctx.exit(1)
@@ -59,7 +74,7 @@ def resume(app: App, thread_id: int) -> None:
     from bot.lifecycle import ThreadStatus
 
     record = app.store.get(thread_id)
-    publisher = app.publisher_for(record.account)
+    publisher = app.publisher_for(record.account, network=record.network)
     if record.status != ThreadStatus.POSTED:
         publisher.check_remaining(record)
     announce(record)
@@ -83,7 +98,7 @@ def status(app: App, thread_id: int | None) -> None:
         records,
         app.spend(accounts),
         sys.stdout,
-        links=app.links(accounts),
+        links=app.links((r.account, r.network) for r in records),
         detail=thread_id is not None,
     )
 

@@ -14,6 +14,7 @@ from bot.cli.options import (
     db_option,
     format_option,
     html_option,
+    networks_option,
     now_option,
     section_option,
     tz_option,
@@ -35,6 +36,7 @@ def _fmt(moment: dt.datetime | None, tz: dt.tzinfo) -> str:
 @click.option("--slots", metavar="SPEC", help="Next free slots, e.g. 'Mon-Fri 09:00,18:00'.")
 @tz_option
 @now_option("Accept past times: post them when the daemon runs.")
+@networks_option
 @account_option
 @config_option
 @db_option
@@ -49,34 +51,55 @@ def schedule(
     slots: str | None,
     tz_name: str | None,
     allow_past: bool,
+    networks: tuple[str, ...] | None,
 ) -> None:
     """Queue ARTICLE's threads for `threadbot run` and print the plan.
 
-    Validates first and refuses on errors. Times are in --tz (default: [schedule]
-    timezone); whole-day intervals keep the local time across daylight-saving changes.
+    One thread per section on each network (--networks, default the config's), each
+    split by that network's rules and posted at the section's slot ([schedule]
+    stagger_minutes apart per network). Validates every network first and refuses on
+    errors, queueing nothing. Times are in --tz (default: [schedule] timezone);
+    whole-day intervals keep the local time across daylight-saving changes.
     """
     from bot.scheduling import When, plan, queue_threads
 
-    prepared = app.prepare(article, section, for_posting=True)
-    app.refuse_unpostable(prepared, "scheduled")
+    chosen = networks or app.settings.account(app.account).networks
+    previews = []
+    for network in chosen:
+        prepared = app.prepare(article, section, for_posting=True, network=network)
+        app.refuse_unpostable(
+            prepared, "scheduled" if len(chosen) == 1 else f"scheduled ({network})"
+        )
+        previews.append(prepared)
     tz = app.zone(tz_name)
     now = dt.datetime.now(dt.UTC)
     when = When(at=at, start=start, every=every, slots=slots)
     times = plan(
         when,
-        len(prepared.threads),
+        len(previews[0].threads),
         tz,
         now,
         app.store,
         allow_past=allow_past,
         account=app.account_name,
     )
-    queued = queue_threads(prepared, times, app.store, now, account=app.account_name)
+    stagger = dt.timedelta(minutes=app.settings.settings.schedule.stagger_minutes)
+    queued = []
+    for index, prepared in enumerate(previews):
+        queued += queue_threads(
+            prepared,
+            [time + stagger * index for time in times],
+            app.store,
+            now,
+            account=app.account_name,
+            network=prepared.network,
+        )
     total = 0.0
     for record, new in queued:
         note = "" if new else "  (already queued)"
+        where = "" if len(chosen) == 1 else f"{record.network:<8} "
         click.echo(
-            f"thread {record.id:>3}  {record.key:<32} {_fmt(record.due_at, tz)}  "
+            f"thread {record.id:>3}  {where}{record.key:<32} {_fmt(record.due_at, tz)}  "
             f"({_fmt(record.due_at, dt.UTC)})  ${record.cost_usd:.3f}{note}"
         )
         total += record.cost_usd if new else 0.0
@@ -122,11 +145,12 @@ def queue(app: App, tz_name: str | None, output_format: str, html_path: str | No
         from bot.feed_store import FeedStore
 
         refused = FeedStore(app.store).refused()
-        document = queue_document(records, refused, links=app.links(r.account for r in records))
+        links = app.links((r.account, r.network) for r in records)
+        document = queue_document(records, refused, links=links)
         click.echo(json.dumps(document, ensure_ascii=False, indent=2))
         return
     tz = app.zone(tz_name)
-    write_queue(records, tz, sys.stdout, links=app.links(r.account for r in records))
+    write_queue(records, tz, sys.stdout, links=app.links((r.account, r.network) for r in records))
 
 
 @click.command()
@@ -215,8 +239,8 @@ def run(app: App, dry_run: bool, max_threads: int | None) -> None:
         # Fail now on missing credentials of an account with threads queued, not at the
         # due time (an account with nothing queued is checked when it first has).
         _, queued = store.queued_accounts()
-        for name in sorted(queued or {"default"}):
-            app.client_for(name)
+        for name, network in sorted(queued or {("default", "x")}):
+            app.client_for(name, network)
         factory = app.publisher_for
     owner = Owner.this_process()
     label_process(owner.id)

@@ -1,10 +1,11 @@
 """What threadbot needs from a social network, whichever it is.
 
 The publisher posts through :class:`Network` only: create a post replying to another
-(with media), look up the account's recent posts (to reconcile a post whose outcome is
-unknown), upload media with alt text. X is the one implementation today
-(``bot.networks.x``); Bluesky and Mastodon fit the same calls. Errors come out as
-``bot.errors.NetworkError`` subclasses, never as a client library's.
+(with media, under an idempotency key), look a post up by that key or among the
+account's recent posts (to reconcile a post whose outcome is unknown), upload media with
+alt text. Implementations: X (``bot.networks.x``, tweepy), Bluesky
+(``bot.networks.bluesky``) and Mastodon (``bot.networks.mastodon``), both over httpx.
+Errors come out as ``bot.errors.NetworkError`` subclasses, never as a client library's.
 """
 
 from __future__ import annotations
@@ -33,8 +34,28 @@ class Network(Protocol):
         """The posting account."""
         ...
 
-    def create_post(self, text: str, reply_to: str | None, media_ids: Sequence[str] = ()) -> str:
-        """Post ``text`` (as a reply to ``reply_to``, with media); return the post's id."""
+    def create_post(
+        self,
+        text: str,
+        reply_to: str | None,
+        media_ids: Sequence[str] = (),
+        *,
+        key: str | None = None,
+    ) -> str:
+        """Post ``text`` (as a reply to ``reply_to``, with media); return the post's id.
+
+        ``key`` is the post's idempotency key, decided and stored before sending
+        (Bluesky's record key, Mastodon's Idempotency-Key; X has none and ignores it):
+        sending again with the same key never makes a second post."""
+        ...
+
+    def new_key(self) -> str | None:
+        """A fresh idempotency key for a post, or None where the network has none (X)."""
+        ...
+
+    def find_post(self, key: str) -> Post | None:
+        """The account's post made with ``key``, or None (X: always None; the
+        publisher then looks among the recent posts by text)."""
         ...
 
     def upload_media(self, png: bytes, alt_text: str) -> str:

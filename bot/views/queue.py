@@ -32,22 +32,25 @@ def write_queue(
     tz: dt.tzinfo,
     stream: IO[str],
     *,
-    links: Mapping[str, Link] | None = None,
+    links: Mapping[tuple[str, str], Link] | None = None,
 ) -> None:
     """``records``: the scheduled threads (those with a due time), in any order; with
-    more than one account, one block per account."""
+    more than one account, one block per account. A thread for another network than X
+    is marked with it (``[bluesky]``)."""
     groups = by_account(records)
     if len(groups) <= 1:
-        account = next(iter(groups), "default")
-        _write_one(records, tz, stream, (links or {}).get(account))
+        _write_one(records, tz, stream, links or {})
         return
     for account, group in groups.items():
         stream.write(f"account {account}:\n")
-        _write_one(group, tz, stream, (links or {}).get(account))
+        _write_one(group, tz, stream, links or {})
 
 
 def _write_one(
-    records: Sequence[ThreadSummary], tz: dt.tzinfo, stream: IO[str], link: Link
+    records: Sequence[ThreadSummary],
+    tz: dt.tzinfo,
+    stream: IO[str],
+    links: Mapping[tuple[str, str], Link],
 ) -> None:
     upcoming = sorted(
         (r for r in records if r.status in UPCOMING),
@@ -61,23 +64,28 @@ def _write_one(
             if record.status == ThreadStatus.DEFERRED and record.not_before
             else record.due_at
         )
-        lines.append(f"  {record.id:>4}  {when(due, tz)}  {record.status:<9} {record.key}")
+        lines.append(f"  {record.id:>4}  {when(due, tz)}  {record.status:<9} {_key(record)}")
     lines.append("recent:" if recent else "recent: none")
     for thread in recent[-RECENT:]:
         first = thread.first_post_id
+        link = links.get((thread.account, thread.network))
         url = link(first) if link is not None and first else ""
-        line = f"  {thread.id:>4}  {when(thread.due_at, tz)}  {thread.status:<9} {thread.key}"
+        line = f"  {thread.id:>4}  {when(thread.due_at, tz)}  {thread.status:<9} {_key(thread)}"
         lines.append(f"{line}  {url}" if url else line)
         if thread.last_error and thread.status in (ThreadStatus.FAILED, ThreadStatus.MISSED):
             lines.append(f"        {thread.last_error}")
     stream.write("\n".join(lines) + "\n")
 
 
+def _key(record: ThreadSummary) -> str:
+    return record.key if record.network == "x" else f"[{record.network}] {record.key}"
+
+
 def queue_document(
     records: Sequence[ThreadSummary],
     refused: Sequence[object] = (),
     *,
-    links: Mapping[str, Link] | None = None,
+    links: Mapping[tuple[str, str], Link] | None = None,
 ) -> dict[str, object]:
     """`queue --format json`: upcoming and recent threads (keys are only ever added)."""
     upcoming = sorted(
@@ -88,10 +96,11 @@ def queue_document(
 
     def item(record: ThreadSummary) -> dict[str, object]:
         first = record.first_post_id
-        link = (links or {}).get(record.account)
+        link = (links or {}).get((record.account, record.network))
         return {
             "id": record.id,
             "account": record.account,
+            "network": record.network,
             "thread": record.key,
             "due_at": record.due_at.isoformat() if record.due_at else None,
             "status": str(record.status),

@@ -31,7 +31,7 @@ def write_status(
     spend: Mapping[str, Spend],
     stream: IO[str],
     *,
-    links: Mapping[str, Link] | None = None,
+    links: Mapping[tuple[str, str], Link] | None = None,
     detail: bool = False,
 ) -> None:
     """``records``: summaries for the list, full records (with tweets) for ``detail``;
@@ -46,7 +46,7 @@ def write_status(
     for account, group in groups.items():
         if several:
             stream.write(f"account {account}:\n")
-        _write_threads(group, stream, (links or {}).get(account), detail)
+        _write_threads(group, stream, links or {}, detail)
         if several and account in spend:
             _write_spend(spend[account], stream, indent="  ")
     if not several:
@@ -63,13 +63,18 @@ def _write_spend(spend: Spend, stream: IO[str], indent: str = "") -> None:
 
 
 def _write_threads(
-    records: Sequence[ThreadSummary | ThreadRecord], stream: IO[str], link: Link, detail: bool
+    records: Sequence[ThreadSummary | ThreadRecord],
+    stream: IO[str],
+    links: Mapping[tuple[str, str], Link],
+    detail: bool,
 ) -> None:
     for record in records:
         live = record.live_count
+        link = links.get((record.account, record.network))
+        where = "" if record.network == "x" else f"[{record.network}] "
         stream.write(
             f"{record.id:>4}  {record.status:<9} {live}/{record.tweet_count} live  "
-            f"{record.key}  {post_link(link, record.first_post_id)}\n"
+            f"{where}{record.key}  {post_link(link, record.first_post_id)}\n"
         )
         if record.not_before and record.status == ThreadStatus.DEFERRED:
             stream.write(f"      deferred until {record.not_before:%Y-%m-%d %H:%M} UTC\n")

@@ -221,6 +221,10 @@ class BlueskyClient:
             return None
         raise translate_response(answer)
 
+    def new_key(self) -> str | None:
+        """A record key (TID) for the next post, stored before it is sent."""
+        return new_rkey()
+
     def upload_media(self, png: bytes, alt_text: str) -> str:
         """Upload a PNG (its size checked first); the id carries the blob and alt text."""
         if len(png) > self.image_max_bytes:

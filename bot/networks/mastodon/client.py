@@ -18,6 +18,7 @@ polled (``GET /api/v1/media/:id``: 206 while processing) until the instance is d
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -104,6 +105,16 @@ class MastodonClient:
         headers = {"Idempotency-Key": key} if key else {}
         answer = self._request("POST", "/api/v1/statuses", json=body, headers=headers)
         return str(answer.json()["id"])
+
+    def new_key(self) -> str | None:
+        """An Idempotency-Key for the next status, stored before it is sent."""
+        return secrets.token_hex(16)
+
+    def find_post(self, key: str) -> Post | None:
+        """Mastodon cannot look a status up by its Idempotency-Key: None, and the
+        publisher looks among the recent statuses by text (a resend with the same key
+        within an hour returns the same status anyway)."""
+        return None
 
     def upload_media(self, png: bytes, alt_text: str) -> str:
         """Upload a PNG with its description and wait until the instance has processed it."""

@@ -44,7 +44,14 @@ class TweepyXClient:
             response: Any = self._client.get_me(user_auth=True)
         return Account(id=str(response.data.id), username=str(response.data.username))
 
-    def create_post(self, text: str, reply_to: str | None, media_ids: Sequence[str] = ()) -> str:
+    def create_post(
+        self,
+        text: str,
+        reply_to: str | None,
+        media_ids: Sequence[str] = (),
+        *,
+        key: str | None = None,  # X has no idempotency key: reconciled by text instead
+    ) -> str:
         with map_tweepy_errors():
             response: Any = self._client.create_tweet(
                 text=text,
@@ -53,6 +60,12 @@ class TweepyXClient:
                 user_auth=True,
             )
         return str(response.data["id"])
+
+    def new_key(self) -> str | None:
+        return None
+
+    def find_post(self, key: str) -> Post | None:
+        return None
 
     def upload_media(self, png: bytes, alt_text: str) -> str:
         """X API v2 simple upload plus alt text; tweepy 4.17 has only the v1.1 upload, so

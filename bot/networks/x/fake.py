@@ -44,13 +44,26 @@ class FakeX:
         self.calls.append("me")
         return self.account
 
+    def new_key(self) -> str | None:
+        return None
+
+    def find_post(self, key: str) -> Post | None:
+        return None
+
     def upload_media(self, png: bytes, alt_text: str) -> str:
         self.calls.append("upload_media")
         media_id = str(next(self._ids))
         self.media[media_id] = (png, alt_text)
         return media_id
 
-    def create_post(self, text: str, reply_to: str | None, media_ids: Sequence[str] = ()) -> str:
+    def create_post(
+        self,
+        text: str,
+        reply_to: str | None,
+        media_ids: Sequence[str] = (),
+        *,
+        key: str | None = None,  # X has no idempotency key: reconciled by text instead
+    ) -> str:
         self.calls.append("create_post")
         fault = self._faults.popleft() if self._faults else None
         if fault is not None and not fault[1]:

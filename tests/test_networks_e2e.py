@@ -1,0 +1,195 @@
+"""The example on X, Bluesky and Mastodon at once: `schedule --networks`, `threadbot run`
+and the three emulators over real HTTP, each post counted; and crash tests per network:
+a `publish` SIGKILLed while a post is received, accepted or answered, then `resume`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.networks.bluesky.emulator import APP_PASSWORD, HANDLE, BlueskyEmulator
+from bot.networks.mastodon.emulator import ACCESS_TOKEN, MastodonEmulator
+from bot.networks.x.emulator import XEmulator
+from bot.store import Store, database_url
+
+from .conftest import EXAMPLE, write_publish_config
+from .test_daemon import daemon, stop, wait_for
+from .test_runtime import _env, threadbot
+
+pytestmark = pytest.mark.e2e
+
+CREATE = {"bluesky": "POST com.atproto.repo.createRecord", "mastodon": "POST /api/v1/statuses"}
+
+
+@pytest.fixture
+def bluesky() -> Iterator[BlueskyEmulator]:
+    server = BlueskyEmulator()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mastodon() -> Iterator[MastodonEmulator]:
+    server = MastodonEmulator()
+    server.start()
+    yield server
+    server.stop()
+
+
+def network_env(
+    x: XEmulator, bluesky: BlueskyEmulator, mastodon: MastodonEmulator, db: Path
+) -> dict[str, str]:
+    env = _env(x, db)
+    env.update(
+        THREADBOT_BLUESKY_PDS_URL=bluesky.url,
+        BLUESKY_HANDLE=HANDLE,
+        BLUESKY_APP_PASSWORD=APP_PASSWORD,
+        THREADBOT_MASTODON_URL=mastodon.url,
+        MASTODON_ACCESS_TOKEN=ACCESS_TOKEN,
+    )
+    return env
+
+
+def texts(network: str, server: Any) -> list[str]:
+    if network == "bluesky":
+        return [record.value["text"] for record in server.posts]
+    return [status.text for status in server.posts]
+
+
+def chained(network: str, server: Any) -> bool:
+    """Every post after a thread's first replies to the one before it."""
+    posts = server.posts
+    for before, post in itertools.pairwise(posts):
+        if network == "bluesky":
+            parent = (post.value.get("reply") or {}).get("parent", {}).get("uri")
+            first = post.value["text"].startswith("🧵")
+            if not first and parent != before.uri:
+                return False
+        elif not post.text.startswith("🧵") and post.in_reply_to_id != before.id:
+            return False
+    return True
+
+
+def test_one_schedule_posts_every_section_on_three_networks_each_once(
+    emulator: XEmulator,
+    bluesky: BlueskyEmulator,
+    mastodon: MastodonEmulator,
+    tmp_path: Path,
+    db_url: str,
+) -> None:
+    """`schedule --networks x,bluesky,mastodon`: a thread per section on each network,
+    each split by its rules, posted at the slot by one daemon; one create per post (on
+    SQLite and on PostgreSQL)."""
+    config = write_publish_config(tmp_path)
+    env = network_env(emulator, bluesky, mastodon, tmp_path / "unused.db")
+    env["THREADBOT_DB"] = db_url
+    due = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=2)
+    queued = threadbot(
+        [
+            "schedule", str(EXAMPLE), "--networks", "x,bluesky,mastodon",
+            "--at", due.strftime("%Y-%m-%d %H:%M:%S"), "--tz", "UTC", "--now",
+            "--config", str(config),
+        ],
+        env,
+        tmp_path,
+    )  # fmt: skip
+    assert queued.returncode == 0, queued.stderr
+    store = Store(db_url)
+    threads = store.all_threads()
+    assert sorted({t.network for t in threads}) == ["bluesky", "mastodon", "x"]
+    expected = {net: sum(len(t.tweets) for t in threads if t.network == net) for net in CREATE}
+    expected_x = sum(len(t.tweets) for t in threads if t.network == "x")
+    with daemon(tmp_path, config, env, "--max-threads", "3") as running:
+        wait_for(
+            lambda: (
+                len(emulator.posts) == expected_x
+                and len(bluesky.posts) == expected["bluesky"]
+                and len(mastodon.posts) == expected["mastodon"]
+            ),
+            timeout=120,
+            what="every post on every network",
+        )
+        time.sleep(1.5)
+        assert stop(running) == 0
+    assert emulator.calls["POST /2/tweets"] == expected_x
+    for network, server in (("bluesky", bluesky), ("mastodon", mastodon)):
+        assert server.calls[CREATE[network]] == expected[network]
+        stored = [tw.text for t in threads if t.network == network for tw in t.tweets]
+        assert sorted(texts(network, server)) == sorted(stored)  # each post exactly once
+        assert chained(network, server)
+    assert {t.status for t in store.all_threads()} == {"posted"}
+    store.engine.dispose()
+    queue = threadbot(["queue", "--format", "json", "--config", str(config)], env, tmp_path)
+    items = json.loads(queue.stdout)["recent"]
+    assert {item["network"] for item in items} == {"x", "bluesky", "mastodon"}
+    assert all(item["url"] for item in items)
+    assert any("bsky.app/profile/" in item["url"] for item in items)
+
+
+def kill_publish(network: str, hold: Any, config: Path, env: dict[str, str], cwd: Path) -> None:
+    process = subprocess.Popen(
+        [
+            sys.executable, "-m", "bot", "publish", str(EXAMPLE), "--section", "5",
+            "--network", network, "--config", str(config),
+        ],
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        assert hold.reached.wait(30), "the publish never reached the held post"
+        process.kill()
+        process.wait(10)
+    finally:
+        hold.release.set()
+        if process.poll() is None:
+            process.kill()
+
+
+@pytest.mark.parametrize("phase", ["received", "accepted", "responded"])
+@pytest.mark.parametrize("position", [1, 2, 3, 4])
+@pytest.mark.parametrize("network", ["bluesky", "mastodon"])
+def test_killed_at_any_post_and_phase_then_resumed_posts_each_once(
+    emulator: XEmulator,
+    bluesky: BlueskyEmulator,
+    mastodon: MastodonEmulator,
+    tmp_path: Path,
+    network: str,
+    position: int,
+    phase: str,
+) -> None:
+    """SIGKILL while post N of a thread is received, accepted or answered; `resume`:
+    every post exists once and the chain is intact — the key stored before sending means
+    a second create under it never makes a second post."""
+    server: Any = bluesky if network == "bluesky" else mastodon
+    config, db = write_publish_config(tmp_path, lease_seconds=1), tmp_path / "state.db"
+    env = network_env(emulator, bluesky, mastodon, db)
+    hold = server.hold(position, phase)
+    kill_publish(network, hold, config, env, tmp_path)
+    time.sleep(1.2)  # the dead process's lease runs out
+    resumed = threadbot(["resume", "1", "--config", str(config)], env, tmp_path)
+    assert resumed.returncode == 0, resumed.stderr
+    record = Store(database_url(db)).get(1)
+    assert record.network == network
+    assert record.status == "posted"
+    count = len(record.tweets)
+    posted = texts(network, server)
+    assert len(posted) == count
+    assert len(set(posted)) == count
+    assert chained(network, server)
+    assert [t.post_key is not None for t in record.tweets] == [True] * count
+    # One create per post, and at most one more for the post whose fate was unknown,
+    # sent again under the same key (which makes no second post).
+    creates = server.calls[CREATE[network]]
+    assert count <= creates <= count + 1
