@@ -193,3 +193,57 @@ def test_killed_at_any_post_and_phase_then_resumed_posts_each_once(
     # sent again under the same key (which makes no second post).
     creates = server.calls[CREATE[network]]
     assert count <= creates <= count + 1
+
+
+def test_a_daemon_killed_mid_thread_on_bluesky_and_mastodon_is_finished_once(
+    emulator: XEmulator,
+    bluesky: BlueskyEmulator,
+    mastodon: MastodonEmulator,
+    tmp_path: Path,
+) -> None:
+    """A daemon SIGKILLed while both networks have post 2 accepted but unanswered: the
+    next daemon takes both threads over after the lease, reads post 2 back (Bluesky by
+    its record key, Mastodon among recent statuses) and finishes — each post once."""
+    config = write_publish_config(tmp_path, lease_seconds=1)
+    db = tmp_path / "state.db"
+    env = network_env(emulator, bluesky, mastodon, db)
+    holds = [bluesky.hold(2, "accepted"), mastodon.hold(2, "accepted")]
+    due = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)
+    queued = threadbot(
+        [
+            "schedule", str(EXAMPLE), "--section", "5", "--networks", "bluesky,mastodon",
+            "--at", due.strftime("%Y-%m-%d %H:%M:%S"), "--tz", "UTC", "--now",
+            "--config", str(config),
+        ],
+        env,
+        tmp_path,
+    )  # fmt: skip
+    assert queued.returncode == 0, queued.stderr
+    with daemon(tmp_path, config, env, "--max-threads", "2", name="first") as first:
+        for hold in holds:
+            assert hold.reached.wait(30)
+        first.process.kill()
+        first.process.wait(10)
+        for hold in holds:
+            hold.release.set()
+    store = Store(database_url(db))
+    counts = {t.network: len(t.tweets) for t in store.all_threads()}
+    with daemon(tmp_path, config, env, name="second") as second:
+        wait_for(
+            lambda: (
+                len(bluesky.posts) == counts["bluesky"]
+                and len(mastodon.posts) == counts["mastodon"]
+            ),
+            timeout=60,
+            what="both threads finished",
+        )
+        time.sleep(1.5)
+        assert stop(second) == 0
+    for network, server in (("bluesky", bluesky), ("mastodon", mastodon)):
+        assert len(texts(network, server)) == counts[network]
+        assert len(set(texts(network, server))) == counts[network]
+        assert server.calls[CREATE[network]] == counts[network]  # post 2 was never resent
+        assert chained(network, server)
+    assert {t.status for t in store.all_threads()} == {"posted"}
+    assert "already live" in second.text()
+    assert emulator.calls["POST /2/tweets"] == 0
