@@ -10,11 +10,8 @@ locally without a server, a failure under CI).
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -26,7 +23,7 @@ from bot.store import Store
 from .conftest import write_publish_config
 from .databases import postgres_schema
 from .tcp_proxy import TcpProxy
-from .test_daemon import DaemonProcess, stop, wait_for
+from .test_daemon import daemon, stop, wait_for
 from .test_runtime import LOOKUPS, _env, threadbot
 
 pytestmark = pytest.mark.e2e
@@ -64,33 +61,6 @@ def accounts_setup(
     return config, env
 
 
-@contextmanager
-def run_daemon(
-    tmp_path: Path,
-    config: Path,
-    env: dict[str, str],
-    name: str,
-    *extra: str,
-) -> Iterator[DaemonProcess]:
-    log, out = tmp_path / f"{name}.log", tmp_path / f"{name}.out"
-    with log.open("wb") as log_file, out.open("wb") as out_file:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "run", "--config", str(config), *extra],
-            env=env,
-            cwd=tmp_path,
-            stdout=out_file,
-            stderr=log_file,
-        )
-    running = DaemonProcess(process, log, out)
-    try:
-        wait_for(lambda: "loaded:" in running.text(), what=f"daemon {name} to start")
-        yield running
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait(10)
-
-
 def queue(store: Store, account: str, number: int, due: dt.datetime, tweets: int = 4) -> int:
     return store.freeze(
         key=f"{account}-post#{number}",
@@ -126,9 +96,9 @@ def test_three_daemons_three_accounts_sixty_threads_each_tweet_once_in_order(
             due = start + dt.timedelta(seconds=number * 1.5 + offset * 0.1)
             queue(store, account, number, due)
     with (
-        run_daemon(tmp_path, config, env, "d1", "--max-threads", "3") as d1,
-        run_daemon(tmp_path, config, env, "d2", "--max-threads", "3") as d2,
-        run_daemon(tmp_path, config, env, "d3", "--max-threads", "3") as d3,
+        daemon(tmp_path, config, env, "--max-threads", "3", name="d1") as d1,
+        daemon(tmp_path, config, env, "--max-threads", "3", name="d2") as d2,
+        daemon(tmp_path, config, env, "--max-threads", "3", name="d3") as d3,
     ):
         listed = threadbot(["daemons", "--format", "json", "--config", str(config)], env, tmp_path)
         assert listed.returncode == 0, listed.stderr
@@ -166,8 +136,8 @@ def test_sigkilled_daemons_thread_is_taken_over_after_the_lease(
     store = Store(pg_url)
     hold = emulator.hold(2, "accepted")
     with (
-        run_daemon(tmp_path, config, env, "first") as first,
-        run_daemon(tmp_path, config, env, "second") as second,
+        daemon(tmp_path, config, env, name="first") as first,
+        daemon(tmp_path, config, env, name="second") as second,
     ):
         thread_id = queue(store, "alpha", 1, dt.datetime.now(dt.UTC))
         assert hold.reached.wait(20)
@@ -210,13 +180,13 @@ def test_a_daemon_cut_off_from_its_database_stops_and_another_finishes_once(
     hold = emulator.hold(2, "accepted")
     cut_env = {**env, "THREADBOT_DB": _through(proxy, pg_url)}
     try:
-        with run_daemon(tmp_path, config, cut_env, "cut") as cut:
+        with daemon(tmp_path, config, cut_env, name="cut") as cut:
             thread_id = queue(store, "beta", 1, dt.datetime.now(dt.UTC))
             assert hold.reached.wait(20)
             proxy.cut()
             hold.release.set()
             wait_for(lambda: "store unavailable" in cut.text(), what="the cut to be noticed")
-            with run_daemon(tmp_path, config, env, "other") as other:
+            with daemon(tmp_path, config, env, name="other") as other:
                 wait_for(lambda: len(emulator.posts) == 4, timeout=30, what="the takeover")
                 proxy.restore()
                 wait_for(
@@ -251,14 +221,14 @@ def test_a_daemon_whose_clock_is_ten_minutes_ahead_neither_posts_early_nor_takes
     config.write_text(text.replace("request_timeout_seconds = 2", "request_timeout_seconds = 30"))
     store = Store(pg_url)
     hold = emulator.hold(2, "received")
-    with run_daemon(tmp_path, config, env, "owner") as owner:
+    with daemon(tmp_path, config, env, name="owner") as owner:
         in_hand = queue(store, "alpha", 1, dt.datetime.now(dt.UTC))
         later = queue(store, "gamma", 2, dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5))
         assert hold.reached.wait(20)
         # libfaketime preloaded into the daemon itself (the `faketime` wrapper would take
         # the signals meant for it): every clock call in that process is 10 minutes fast.
         skewed_env = {**env, "LD_PRELOAD": str(FAKETIME), "FAKETIME": "+10m"}
-        with run_daemon(tmp_path, config, skewed_env, "skewed") as skewed:
+        with daemon(tmp_path, config, skewed_env, name="skewed") as skewed:
             time.sleep(6)  # three leases (2 s) and several polls with tweet 2 held
             hold.release.set()
             wait_for(lambda: len(emulator.posts) == 4, timeout=30, what="the owner to finish")

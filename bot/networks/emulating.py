@@ -129,10 +129,16 @@ class EmulatorHandler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(length) if length else b""
 
-    def send_json(self, status: int, payload: Any, extra: dict[str, str] | None = None) -> None:
+    def send_json(
+        self,
+        status: int,
+        payload: Any,
+        extra: dict[str, str] | None = None,
+        content_type: str = "application/json; charset=utf-8",
+    ) -> None:
         body = json.dumps(payload).encode()
         self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         for name, value in {**self.emulator.rate_headers(self.route), **(extra or {})}.items():
             self.send_header(name, value)

@@ -28,7 +28,6 @@ Faults: 429, daily_cap, 500, 503, timeout, drop_before_accept, drop_after_accept
 
 from __future__ import annotations
 
-import contextlib
 import email
 import email.policy
 import itertools
@@ -37,14 +36,14 @@ import re
 import sys
 import threading
 import time
-from collections import Counter, deque
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from oauthlib.oauth1 import RequestValidator, SignatureOnlyEndpoint
 
+from bot.networks.emulating import Emulator, EmulatorHandler
+from bot.networks.emulating import Fault as Fault  # re-exported: tests inject faults from here
 from threads.length import find_urls, weighted_length
 
 CONSUMER_KEY = "emu-consumer-key-6f1c2a"
@@ -54,12 +53,6 @@ ACCESS_TOKEN_SECRET = "emu-access-token-secret-1a2b3c4d5e6f7a8b"
 SECRETS = (CONSUMER_KEY, CONSUMER_SECRET, ACCESS_TOKEN, ACCESS_TOKEN_SECRET)
 USER_ID = "424242"
 USERNAME = "threadbot_emu"
-
-
-@dataclass
-class Fault:
-    kind: str
-    reset_in: float = 2.0  # for 429/daily_cap: seconds until x-rate-limit-reset
 
 
 @dataclass
@@ -85,14 +78,6 @@ class EmulatedMedia:
     id: str
     png: bytes
     alt_text: str | None = None
-
-
-@dataclass
-class _Hold:
-    post_number: int
-    phase: str
-    reached: threading.Event = field(default_factory=threading.Event)
-    release: threading.Event = field(default_factory=threading.Event)
 
 
 class _Validator(RequestValidator):  # type: ignore[misc]
@@ -142,8 +127,9 @@ class _Validator(RequestValidator):  # type: ignore[misc]
         return user.access_token_secret if user is not None else "dummy-secret"
 
 
-class XEmulator:
-    """State and behaviour; :meth:`start` serves it on an ephemeral port."""
+class XEmulator(Emulator):
+    """State and behaviour; :meth:`start` serves it on an ephemeral port (the server,
+    faults, holds and request counts are the shared :class:`Emulator`'s)."""
 
     def __init__(
         self,
@@ -153,53 +139,19 @@ class XEmulator:
         client_timeout: float = 2.0,
         accept_duplicates: bool = False,
     ) -> None:
+        super().__init__(client_timeout=client_timeout)
         self.accept_duplicates = accept_duplicates
         self.posts: list[EmulatedPost] = []
         self.media: dict[str, EmulatedMedia] = {}
-        self.upload_faults: deque[Fault] = deque()
-        self.calls: Counter[str] = Counter()
-        self.faults: deque[Fault] = deque()
         self.window_limit = window_limit
         self.daily_limit = daily_limit
-        self.client_timeout = client_timeout
-        self.post_attempts = 0
-        self.holds: list[_Hold] = []
-        self.lock = threading.Lock()
         self._ids = itertools.count(1_800_000_000_000_000_000)
         self.users: dict[str, EmulatedUser] = {
             ACCESS_TOKEN: EmulatedUser(USER_ID, USERNAME, ACCESS_TOKEN, ACCESS_TOKEN_SECRET)
         }
         self._endpoint = SignatureOnlyEndpoint(_Validator(self.users))
-        self._server: ThreadingHTTPServer | None = None
 
     # -- control ------------------------------------------------------------------
-
-    def start(self) -> str:
-        emulator = self
-
-        class Handler(_Handler):
-            pass
-
-        Handler.emulator = emulator
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        ).start()  # shutdown() waits up to one poll interval
-        return self.url
-
-    @property
-    def url(self) -> str:
-        assert self._server is not None
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def stop(self) -> None:
-        for hold in self.holds:
-            hold.release.set()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
 
     def add_user(self, username: str) -> EmulatedUser:
         """Another account on this X: its own id, handle and access token."""
@@ -219,23 +171,6 @@ class XEmulator:
         with self.lock:
             return [p for p in self.posts if p.author_id in ids]
 
-    def inject(self, fault: Fault) -> None:
-        self.faults.append(fault)
-
-    def hold(self, post_number: int, phase: str) -> _Hold:
-        """Pause POST number ``post_number`` at ``phase`` (received, accepted, responded)."""
-        hold = _Hold(post_number, phase)
-        self.holds.append(hold)
-        return hold
-
-    def _pause(self, number: int, phase: str) -> None:
-        for hold in self.holds:
-            if hold.post_number == number and hold.phase == phase:
-                hold.reached.set()
-                hold.release.wait(30)
-
-    # -- behaviour ------------------------------------------------------------------
-
     def window_count(self, seconds: float, author: str | None = None) -> int:
         """Posts in the last ``seconds`` (by ``author``: X's limits are per user)."""
         since = time.time() - seconds
@@ -243,7 +178,7 @@ class XEmulator:
             post.created >= since and author in (None, post.author_id) for post in self.posts
         )
 
-    def rate_headers(self) -> dict[str, str]:
+    def rate_headers(self, route: str = "") -> dict[str, str]:
         reset = int(time.time()) + 900
         headers = {
             "x-rate-limit-limit": str(self.window_limit),
@@ -275,7 +210,7 @@ def _problem(
     return status, {"title": title, "detail": detail, "type": kind, "status": status}
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(EmulatorHandler):
     emulator: XEmulator
     protocol_version = "HTTP/1.1"
 
@@ -301,24 +236,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _send(
         self, status: int, payload: dict[str, Any], extra: dict[str, str] | None = None
     ) -> None:
-        body = json.dumps(payload).encode()
-        self.send_response(status)
-        content_type = "application/problem+json" if status >= 400 else "application/json"
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        for name, value in {**self.emulator.rate_headers(), **(extra or {})}.items():
-            self.send_header(name, value)
-        try:
-            self.end_headers()
-            self.wfile.write(body)
-            self.wfile.flush()
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True  # the client died (crash tests kill it)
-
-    def _hang_up(self) -> None:
-        self.close_connection = True
-        with contextlib.suppress(OSError):
-            self.connection.shutdown(2)
+        # X answers errors as RFC 7807 problems.
+        kind = "application/problem+json" if status >= 400 else "application/json"
+        self.send_json(status, payload, extra, content_type=kind)
 
     def _dispatch(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
@@ -412,7 +332,7 @@ class _Handler(BaseHTTPRequestHandler):
             media = EmulatedMedia(id=str(next(emulator._ids)), png=png)
             emulator.media[media.id] = media
         if fault is not None and fault.kind == "drop_after_accept":
-            self._hang_up()
+            self.hang_up()
             return
         self._send(
             200,
@@ -433,14 +353,14 @@ class _Handler(BaseHTTPRequestHandler):
             emulator.post_attempts += 1
             number = emulator.post_attempts
             fault = emulator.faults.popleft() if emulator.faults else None
-        emulator._pause(number, "received")
+        emulator.pause(number, "received")
         kind = fault.kind if fault else None
         if kind == "timeout":
             time.sleep(emulator.client_timeout + 0.5)
-            self._hang_up()
+            self.hang_up()
             return
         if kind == "drop_before_accept":
-            self._hang_up()
+            self.hang_up()
             return
         if kind in ("429", "daily_cap"):
             reset = str(int(time.time() + (fault.reset_in if fault else 2)))
@@ -532,14 +452,17 @@ class _Handler(BaseHTTPRequestHandler):
                 extra = {"x-user-limit-24hour-remaining": "0"}
             self._send(status, body, extra)
             return
-        emulator._pause(number, "accepted")
+        emulator.pause(number, "accepted")
         if kind == "drop_after_accept":
-            self._hang_up()
+            self.hang_up()
             return
         self._send(status, body)
-        emulator._pause(number, "responded")
+        emulator.pause(number, "responded")
 
     do_GET = do_POST = do_DELETE = _dispatch
+
+
+XEmulator.handler = _Handler
 
 
 def main() -> None:
