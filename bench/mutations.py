@@ -19,6 +19,8 @@ mutation the tests do not catch is a hole in the tests: the script exits 1.
    or ahead of an earlier one.
 10. account-row-not-locked: on PostgreSQL, two daemons can pass the account check at once.
 11. rate-limit-not-shared: a rate limit one daemon met is not recorded for the others.
+12. post-key-not-stored: a Bluesky/Mastodon post's idempotency key is not committed
+    before the request.
 
 (That the daemon takes time from the database's clock is checked by hand: with the
 machine's clock instead, tests/test_many_daemons.py's skew test fails; it takes a
@@ -60,7 +62,7 @@ MUTATIONS = [
         "reconcile-without-lookup",
         "bot/publisher.py",
         '        """A tweet left in ``sending``: adopt its post if it is live, else send it again."""\n'
-        "        found = self._find_live(tweet.text)\n",
+        "        found = self._find_live(tweet.text, tweet.post_key)\n",
         '        """A tweet left in ``sending``: adopt its post if it is live, else send it again."""\n'
         "        found = None\n",
     ),
@@ -73,8 +75,9 @@ MUTATIONS = [
     Mutation(
         "skip-mark-sending",
         "bot/publisher.py",
-        "            self.store.mark_sending(thread.id, tweet.position, self.owner.id, "
-        "self.lease.until(now))\n",
+        "            self.store.mark_sending(\n"
+        "                thread.id, tweet.position, self.owner.id, self.lease.until(now), key\n"
+        "            )\n",
         "            pass\n",
     ),
     Mutation(
@@ -125,8 +128,14 @@ MUTATIONS = [
     Mutation(
         "rate-limit-not-shared",
         "bot/publisher.py",
-        "            self.store.block_account(self.account_name, until, str(error))\n",
+        "            self.store.block_account(self.account_name, until, str(error), self.network)\n",
         "            pass\n",
+    ),
+    Mutation(
+        "post-key-not-stored",
+        "bot/publisher.py",
+        "                thread.id, tweet.position, self.owner.id, self.lease.until(now), key\n",
+        "                thread.id, tweet.position, self.owner.id, self.lease.until(now), None\n",
     ),
 ]
 

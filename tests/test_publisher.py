@@ -435,3 +435,62 @@ def test_resume_waits_out_a_dead_lease_but_not_a_renewed_one(store: Store, clock
     record = publisher.publish(thread.id, wait_for_lease=True)
     assert record.status == ThreadStatus.POSTED
     assert x.count("create_post") == 3
+
+
+def test_bluesky_record_key_is_stored_before_sending_and_used_after_a_crash(
+    store: Store, clock: Clock
+) -> None:
+    """Against the PDS emulator over HTTP: each post's record key is committed with
+    `sending` before the request; a crash after the PDS stored post 2 leaves that key,
+    and the next publisher reads the record back by it instead of creating it again."""
+    from bot.networks.bluesky.client import BlueskyClient
+    from bot.networks.bluesky.emulator import APP_PASSWORD, HANDLE, BlueskyEmulator
+
+    pds = BlueskyEmulator()
+    pds.start()
+    try:
+        client = BlueskyClient(handle=HANDLE, app_password=APP_PASSWORD, pds_url=pds.url)
+        original = client.create_post
+        sent: list[str | None] = []
+
+        def crash_after_post_2(
+            text: str,
+            reply_to: str | None,
+            media_ids: Sequence[str] = (),
+            *,
+            key: str | None = None,
+        ) -> str:
+            sent.append(key)
+            # The key is in the store before the request goes out.
+            assert store.get(thread.id).tweets[len(sent) - 1].post_key == key
+            uri = original(text, reply_to, media_ids, key=key)
+            if len(sent) == 2:
+                raise Crash
+            return uri
+
+        client.create_post = crash_after_post_2  # type: ignore[method-assign]
+        thread = _freeze(store)
+        limits = PublishLimits(reply_pause_seconds=0)
+        first = Publisher(
+            store, client, limits, Prices(), clock=clock, lease=LEASE, network="bluesky"
+        )
+        with pytest.raises(Crash):
+            first.publish(thread.id)
+        stored = store.get(thread.id)
+        assert stored.tweets[1].status == "sending"
+        assert stored.tweets[1].post_key == sent[1] == list(pds.records)[1]
+        clock.now += LEASE.duration + dt.timedelta(seconds=1)
+        client.create_post = original  # type: ignore[method-assign]
+        second = Publisher(
+            store, client, limits, Prices(), clock=clock, lease=LEASE, network="bluesky"
+        )
+        done = second.publish(thread.id)
+        assert done.status == "posted"
+        assert len(pds.records) == 3
+        assert pds.calls["POST com.atproto.repo.createRecord"] == 3  # post 2 never resent
+        assert pds.calls["GET com.atproto.repo.getRecord"] >= 1  # read back by its key
+        assert [t.x_id for t in store.get(thread.id).tweets] == [
+            r.uri for r in pds.records.values()
+        ]
+    finally:
+        pds.stop()
