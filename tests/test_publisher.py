@@ -448,8 +448,8 @@ def test_bluesky_record_key_is_stored_before_sending_and_used_after_a_crash(
 
     pds = BlueskyEmulator()
     pds.start()
+    client = BlueskyClient(handle=HANDLE, app_password=APP_PASSWORD, pds_url=pds.url)
     try:
-        client = BlueskyClient(handle=HANDLE, app_password=APP_PASSWORD, pds_url=pds.url)
         original = client.create_post
         sent: list[str | None] = []
 
@@ -493,4 +493,5 @@ def test_bluesky_record_key_is_stored_before_sending_and_used_after_a_crash(
             r.uri for r in pds.records.values()
         ]
     finally:
+        client.close()
         pds.stop()

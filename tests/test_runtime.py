@@ -286,9 +286,12 @@ def test_sigkill_anywhere_then_resume_posts_each_tweet_once(
     # Nothing is sent before the dead process's lease expired (resume waits it out).
     assert emulator.posts[2].created >= lease_until.timestamp()
     # Even a request held at "received" is accepted once released: the emulator's side
-    # goes on after the client died. Each case leaves tweet 2 `sending`: one look-up.
+    # goes on after the client died. Killed before the answer arrived, tweet 2 is left
+    # `sending`: one look-up. Held after answering, the client may have recorded the id
+    # before the kill: then there is nothing to look up.
     _assert_chain(emulator, 4)
-    assert emulator.calls[LOOKUPS] == 1
+    lookups = emulator.calls[LOOKUPS]
+    assert lookups == 1 if phase != "responded" else lookups <= 1
     stored = Store(database_url(db)).get(1)
     assert [t.x_id for t in stored.tweets] == [p.id for p in emulator.posts]
     assert stored.status == "posted"
