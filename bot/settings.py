@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from threads.building import x_rule
 from threads.errors import ConfigError
 from threads.links import SiteLinks, Utm
 from threads.networks import LengthRule
@@ -119,9 +118,9 @@ class MastodonSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     instance_url: str | None = None
-    # The instance's limit (500 on most); online, its /api/v2/instance configuration is
-    # read instead unless this is set explicitly.
-    max_characters: int = Field(default=500, ge=100, le=100_000)
+    # The instance's post length. Unset: read from the instance's /api/v2/instance when
+    # posting or scheduling (online), 500 for a preview; set: used as given.
+    max_characters: int | None = Field(default=None, ge=100, le=100_000)
     visibility: Literal["public", "unlisted", "private"] = "public"
 
 
@@ -274,13 +273,14 @@ class LoadedSettings(BaseModel):
 
 def length_rule(settings: Settings, network: str) -> LengthRule:
     """The length rule threads for ``network`` are split by, from the config."""
-    from threads.networks import rule_for
+    from threads.building import x_rule
+    from threads.networks import MASTODON_DEFAULT_LIMIT, rule_for
 
     if network == "x":
         return x_rule(BuildOptions(site=settings.site, threads=settings.threads))
     return rule_for(
         network,
-        mastodon_limit=settings.mastodon.max_characters,
+        mastodon_limit=settings.mastodon.max_characters or MASTODON_DEFAULT_LIMIT,
         link_display=settings.bluesky.link_display,
     )
 

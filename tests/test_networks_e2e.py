@@ -247,3 +247,35 @@ def test_a_daemon_killed_mid_thread_on_bluesky_and_mastodon_is_finished_once(
     assert {t.status for t in store.all_threads()} == {"posted"}
     assert "already live" in second.text()
     assert emulator.calls["POST /2/tweets"] == 0
+
+
+def test_mastodon_posts_are_split_by_the_instances_own_limit(
+    emulator: XEmulator, bluesky: BlueskyEmulator, tmp_path: Path
+) -> None:
+    """No `max_characters` in the config: `publish --network mastodon` reads the
+    instance's limit (here 150) from /api/v2/instance and splits by it; every status
+    fits, and the instance accepts each one once."""
+    from threads.networks import MastodonRule
+
+    small = MastodonEmulator(max_characters=150)
+    small.start()
+    try:
+        config, db = write_publish_config(tmp_path), tmp_path / "state.db"
+        env = network_env(emulator, bluesky, small, db)
+        result = threadbot(
+            [
+                "publish", str(EXAMPLE), "--section", "5", "--network", "mastodon",
+                "--config", str(config),
+            ],
+            env,
+            tmp_path,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        assert small.calls["GET /api/v2/instance"] == 1
+        rule = MastodonRule(limit=150)
+        posted = [status.text for status in small.posts]
+        assert len(posted) > 3  # more than the 500-character split would need
+        assert all(rule.fits(text) for text in posted)
+        assert small.calls[CREATE["mastodon"]] == len(posted)
+    finally:
+        small.stop()

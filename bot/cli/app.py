@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from bot.store import SchemaPolicy, Store, ThreadRecord, TweetRecord
     from bot.views import Link
     from bot.views.status import Spend
+    from threads.networks import LengthRule
     from threads.pipeline import Prepared
 
 
@@ -186,7 +187,6 @@ class App:
         """The one path from an article to validated threads (``threads.pipeline``),
         split for ``network``; an http(s) ARTICLE is fetched first (``bot.fetching``)."""
         from bot.fetching import fetch_article, is_url
-        from bot.settings import length_rule
         from threads.article import Article
         from threads.pipeline import prepare
         from threads.templates import TemplateSet
@@ -207,8 +207,22 @@ class App:
             section=section,
             config_path=str(loaded.path),
             for_posting=for_posting,
-            rule=length_rule(loaded.settings, network) if network != "x" else None,
+            rule=self.length_rule(network, online=for_posting) if network != "x" else None,
         )
+
+    def length_rule(self, network: str, *, online: bool) -> LengthRule:
+        """The network's length rule from the config; for Mastodon without a configured
+        `max_characters`, the instance's own when ``online`` (posting, scheduling)."""
+        from bot.settings import length_rule
+
+        settings = self.settings.settings
+        if online and network == "mastodon" and settings.mastodon.max_characters is None:
+            client = self.client_for(self.account_name, "mastodon")
+            instance_rule = getattr(client, "length_rule", None)
+            if instance_rule is not None:
+                rule: LengthRule = instance_rule()
+                return rule
+        return length_rule(settings, network)
 
     def feed_settings(self) -> FeedSettings:
         """What polling feeds needs: the build options, templates and [feeds]."""
