@@ -179,7 +179,11 @@ def test_killed_at_any_post_and_phase_then_resumed_posts_each_once(
     kill_publish(network, hold, config, env, tmp_path)
     time.sleep(1.2)  # the dead process's lease runs out
     resumed = threadbot(["resume", "1", "--config", str(config)], env, tmp_path)
-    assert resumed.returncode == 0, resumed.stderr
+    if phase == "responded" and resumed.returncode == 1:
+        # The last answer got through and was recorded before the kill landed.
+        assert "is already live" in resumed.stderr
+    else:
+        assert resumed.returncode == 0, resumed.stderr
     record = Store(database_url(db)).get(1)
     assert record.network == network
     assert record.status == "posted"
