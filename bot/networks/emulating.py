@@ -16,6 +16,8 @@ network's emulator adds (``401``, ``expired``...).
 from __future__ import annotations
 
 import contextlib
+import email
+import email.policy
 import json
 import threading
 import time
@@ -124,6 +126,19 @@ class EmulatorHandler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
+
+    def form_parts(self, body: bytes) -> dict[Any, Any]:
+        """A multipart/form-data body's parts by field name (an email.message each)."""
+        message = email.message_from_bytes(
+            f"Content-Type: {self.headers.get('Content-Type', '')}\r\n\r\n".encode() + body,
+            policy=email.policy.HTTP,
+        )
+        if not message.is_multipart():
+            return {}
+        return {
+            part.get_param("name", header="content-disposition"): part
+            for part in message.iter_parts()
+        }
 
     def read_body(self) -> bytes:
         length = int(self.headers.get("Content-Length") or 0)

@@ -9,8 +9,7 @@ headers are ``RateLimit-Reset`` (epoch seconds) and ``RateLimit-Policy``
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 
 import httpx
 
@@ -22,6 +21,7 @@ from bot.errors import (
     PostRejectedError,
     RateLimitedError,
 )
+from bot.networks.http_errors import map_transport_errors
 
 AUTH_HINT = (
     "Bluesky refused the login: check BLUESKY_HANDLE and BLUESKY_APP_PASSWORD (create an "
@@ -92,16 +92,6 @@ def translate_response(response: httpx.Response) -> NetworkError:
     return PostRejectedError(f"Bluesky refused the request: {detail}", status=status)
 
 
-@contextmanager
-def map_httpx_errors() -> Iterator[None]:
+def map_httpx_errors() -> AbstractContextManager[None]:
     """Re-raise httpx's transport exceptions (timeouts, hang-ups) as threadbot errors."""
-    try:
-        yield
-    except httpx.TimeoutException as error:
-        raise NetworkUnavailableError(
-            f"the connection to Bluesky timed out ({type(error).__name__})"
-        ) from error
-    except httpx.RequestError as error:
-        raise NetworkUnavailableError(
-            f"the connection to Bluesky failed ({type(error).__name__})"
-        ) from error
+    return map_transport_errors("Bluesky")

@@ -29,8 +29,6 @@ Run it by hand with ``python -m bot.networks.mastodon.emulator`` (it prints what
 from __future__ import annotations
 
 import datetime as dt
-import email
-import email.policy
 import html
 import itertools
 import json
@@ -389,18 +387,7 @@ class _Handler(EmulatorHandler):
                 *_error(int(fault.kind), "Error processing thumbnail for uploaded media")
             )
             return
-        message = email.message_from_bytes(
-            f"Content-Type: {self.headers.get('Content-Type', '')}\r\n\r\n".encode() + body,
-            policy=email.policy.HTTP,
-        )
-        parts = (
-            {
-                part.get_param("name", header="content-disposition"): part
-                for part in message.iter_parts()
-            }
-            if message.is_multipart()
-            else {}
-        )
+        parts = self.form_parts(body)
         file_part = parts.get("file")
         payload = file_part.get_payload(decode=True) if file_part is not None else None
         if not isinstance(payload, bytes) or not payload:

@@ -9,8 +9,7 @@ limit with ``X-RateLimit-Reset`` as an ISO 8601 time, 5xx the instance's trouble
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 
 import httpx
 
@@ -21,6 +20,7 @@ from bot.errors import (
     PostRejectedError,
     RateLimitedError,
 )
+from bot.networks.http_errors import map_transport_errors
 
 TOKEN_HINT = (
     "the instance refused MASTODON_ACCESS_TOKEN: create a new one under Preferences → "
@@ -70,16 +70,6 @@ def translate_response(response: httpx.Response) -> NetworkError:
     return PostRejectedError(f"Mastodon refused the request: {detail}", status=status)
 
 
-@contextmanager
-def map_httpx_errors() -> Iterator[None]:
+def map_httpx_errors() -> AbstractContextManager[None]:
     """Re-raise httpx's transport exceptions (timeouts, hang-ups) as threadbot errors."""
-    try:
-        yield
-    except httpx.TimeoutException as error:
-        raise NetworkUnavailableError(
-            f"the connection to the Mastodon instance timed out ({type(error).__name__})"
-        ) from error
-    except httpx.RequestError as error:
-        raise NetworkUnavailableError(
-            f"the connection to the Mastodon instance failed ({type(error).__name__})"
-        ) from error
+    return map_transport_errors("the Mastodon instance")

@@ -28,8 +28,6 @@ Faults: 429, daily_cap, 500, 503, timeout, drop_before_accept, drop_after_accept
 
 from __future__ import annotations
 
-import email
-import email.policy
 import itertools
 import json
 import re
@@ -308,18 +306,7 @@ class _Handler(EmulatorHandler):
     def _upload(self, body: bytes) -> None:
         emulator = self.emulator
         fault = emulator.upload_faults.popleft() if emulator.upload_faults else None
-        message = email.message_from_bytes(
-            f"Content-Type: {self.headers.get('Content-Type', '')}\r\n\r\n".encode() + body,
-            policy=email.policy.HTTP,
-        )
-        parts = (
-            {
-                part.get_param("name", header="content-disposition"): part
-                for part in message.iter_parts()
-            }
-            if message.is_multipart()
-            else {}
-        )
+        parts = self.form_parts(body)
         media_part = parts.get("media")
         payload = media_part.get_payload(decode=True) if media_part is not None else None
         png = payload if isinstance(payload, bytes) else b""
