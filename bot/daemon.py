@@ -49,7 +49,7 @@ from bot.errors import (
     StopRequestedError,
     StoreUnavailableError,
 )
-from bot.lifecycle import UPCOMING, WAITING, Owner, ThreadStatus, takeover_due
+from bot.lifecycle import UPCOMING, WAITING, Owner, ThreadStatus, lease_expired
 from bot.planning import decide
 from bot.publisher import Publisher, utc_now
 from bot.store import ScheduleRow, Store, ThreadRecord
@@ -253,8 +253,7 @@ class Daemon:
             due = self._due(thread, now)
             if due is None:
                 continue
-            grace = self.grace_by_account.get(thread.account, self.grace)
-            decision = decide(due, now, grace, started=thread.live_count > 0)
+            decision = decide(due, now, self._grace(thread), started=thread.live_count > 0)
             if decision == "missed":
                 self._miss(thread, due, now)
                 continue
@@ -306,14 +305,18 @@ class Daemon:
                 return None
             # Someone else's expired lease — or this daemon's own, left when the store
             # stopped answering mid-thread: finish it.
-            if takeover_due(thread.claimed_by, thread.lease_until, "", now):
+            if lease_expired(thread.lease_until, now):
                 return now
             return None
         return thread.due_at
 
+    def _grace(self, thread: ScheduleRow) -> dt.timedelta:
+        """How late the thread's account lets a thread go out ([schedule] grace_minutes)."""
+        return self.grace_by_account.get(thread.account, self.grace)
+
     def _miss(self, thread: ScheduleRow, due: dt.datetime, now: dt.datetime) -> None:
         late = now - due
-        grace = self.grace_by_account.get(thread.account, self.grace)
+        grace = self._grace(thread)
         message = (
             f"due {self._local(due)} but the daemon was not running; {late} late is beyond "
             f"the grace of {grace}: `threadbot reschedule {thread.id} --at …` revives it"

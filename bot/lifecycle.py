@@ -228,11 +228,17 @@ def claimable(
     return claimed_by == owner or lease_until is None or lease_until <= now
 
 
+def lease_expired(lease_until: dt.datetime | None, now: dt.datetime) -> bool:
+    """A ``posting`` thread nobody holds any more: whoever claims it next finishes it
+    (a daemon's own, too, when it lost it to the store going away)."""
+    return lease_until is None or lease_until <= now
+
+
 def takeover_due(
     claimed_by: str | None, lease_until: dt.datetime | None, owner: str, now: dt.datetime
 ) -> bool:
-    """A ``posting`` thread the daemon should take over now: someone else's expired lease."""
-    return claimed_by != owner and (lease_until is None or lease_until <= now)
+    """A ``posting`` thread ``owner`` should take over now: someone else's expired lease."""
+    return claimed_by != owner and lease_expired(lease_until, now)
 
 
 def status_of(value: str) -> ThreadStatus:
