@@ -21,6 +21,17 @@ mutation the tests do not catch is a hole in the tests: the script exits 1.
 11. rate-limit-not-shared: a rate limit one daemon met is not recorded for the others.
 12. post-key-not-stored: a Bluesky/Mastodon post's idempotency key is not committed
     before the request.
+13. match-masks-urls: a lost post is matched with every URL masked (two closings that
+    differ only in ``utm_content`` look the same).
+14. match-ignores-parent: a lost post is matched whatever it replies to.
+15. match-ignores-recorded: a post the store holds for another tweet may be adopted.
+16. match-ignores-time: a post made before the request went out may be adopted.
+17. claim-kept-on-stop: a stopped publish or daemon keeps its claim (the next daemon and
+    `resume` wait out its lease, and the account's lane stalls meanwhile).
+18. hand-published-thread-unseen: a daemon does not see a `posting` thread that was
+    published by hand (no due time), so its account's lane stalls behind it forever.
+19. poll-after-failed-claim: a claim that failed triggers another poll at once (the
+    daemon spins at full CPU while a lane waits).
 
 (That the daemon takes time from the database's clock is checked by hand: with the
 machine's clock instead, tests/test_many_daemons.py's skew test fails; it takes a
@@ -42,6 +53,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SUBSET = [
     "tests/test_accounts.py",
     "tests/test_publisher.py",
+    "tests/test_reconciling.py",
     "tests/test_daemon_decisions.py",
     "tests/test_store.py",
     "tests/test_feed_decisions.py",
@@ -62,7 +74,7 @@ MUTATIONS = [
         "reconcile-without-lookup",
         "bot/publisher.py",
         '        """A tweet left in ``sending``: adopt its post if it is live, else send it again."""\n'
-        "        found = self._find_live(tweet.text, tweet.post_key)\n",
+        "        found = self._find_live(thread, tweet, parent)\n",
         '        """A tweet left in ``sending``: adopt its post if it is live, else send it again."""\n'
         "        found = None\n",
     ),
@@ -76,7 +88,7 @@ MUTATIONS = [
         "skip-mark-sending",
         "bot/publisher.py",
         "            self.store.mark_sending(\n"
-        "                thread.id, tweet.position, self.owner.id, self.lease.until(now), key\n"
+        "                thread.id, tweet.position, self.owner.id, self.lease.until(now), key, now=now\n"
         "            )\n",
         "            pass\n",
     ),
@@ -134,8 +146,57 @@ MUTATIONS = [
     Mutation(
         "post-key-not-stored",
         "bot/publisher.py",
-        "                thread.id, tweet.position, self.owner.id, self.lease.until(now), key\n",
-        "                thread.id, tweet.position, self.owner.id, self.lease.until(now), None\n",
+        "                thread.id, tweet.position, self.owner.id, self.lease.until(now), key, now=now\n",
+        "                thread.id, tweet.position, self.owner.id, self.lease.until(now), None, now=now\n",
+    ),
+    Mutation(
+        "match-masks-urls",
+        "bot/networks/x/__init__.py",
+        '        return " ".join(unicodedata.normalize("NFC", text).split())\n',
+        '        return " ".join(__import__("re").sub(r"\\S+://\\S+", "<url>", text).split())\n',
+    ),
+    Mutation(
+        "match-ignores-parent",
+        "bot/publisher.py",
+        "        if post.reply_to != parent or not self.client.same_text(post.text, tweet.text):\n",
+        "        if not self.client.same_text(post.text, tweet.text):\n",
+    ),
+    Mutation(
+        "match-ignores-recorded",
+        "bot/publisher.py",
+        "        found = [post for post in found if post.id not in taken]\n",
+        "        pass\n",
+    ),
+    Mutation(
+        "match-ignores-time",
+        "bot/publisher.py",
+        "        return post.created_at >= tweet.sending_at - CLOCK_TOLERANCE\n",
+        "        return True\n",
+    ),
+    Mutation(
+        "claim-kept-on-stop",
+        "bot/publisher.py",
+        "            self.store.release(thread.id, self.owner.id)\n",
+        "            pass\n",
+    ),
+    Mutation(
+        "hand-published-thread-unseen",
+        "bot/store.py",
+        "            .where(\n"
+        "                sa.or_(\n"
+        "                    threads_table.c.due_at.is_not(None),\n"
+        "                    threads_table.c.status == ThreadStatus.POSTING,\n"
+        "                )\n"
+        "            )\n"
+        "            .order_by(threads_table.c.due_at, threads_table.c.id)",
+        "            .where(threads_table.c.due_at.is_not(None))\n"
+        "            .order_by(threads_table.c.due_at, threads_table.c.id)",
+    ),
+    Mutation(
+        "poll-after-failed-claim",
+        "bot/daemon.py",
+        "            if claimed:\n",
+        "            if True:\n",
     ),
 ]
 

@@ -15,7 +15,9 @@
    statements and X requests of one 4-tweet thread.
 5. Store: `threadbot queue` and `status` with 10,000 threads (statements and time).
 6. Daemon: start time (spawn to first sync done) and peak RSS with 10,000 queued threads;
-   due-time-to-first-tweet latency (median, p99) over 100 threads posted to the emulator.
+   due-time-to-first-tweet latency (median, p99) over 100 threads posted to the emulator;
+   CPU of a daemon whose only due thread waits behind another process's live claim,
+   against an idle daemon with an empty queue (target: near zero, under 5 % of a core).
 7. Readers (bench/readers.py): parse + build + validate throughput per format (Markdown,
    HTML, plain text, reST) over the real-posts corpus when present; preview start-up per
    format against the same baseline; a 1 MB article's preview and a 20 MB one refused.
@@ -555,6 +557,61 @@ def bench_daemon() -> None:
         f"   due time to first tweet over {len(latencies)} threads (0.5 s apart): "
         f"median {statistics.median(latencies) * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms, "
         f"max {latencies[-1] * 1000:.0f} ms (target: within 2,000 ms)"
+    )
+    bench_waiting_daemon()
+
+
+def _cpu_seconds(pid: int) -> float:
+    import os
+
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def bench_waiting_daemon(seconds: float = 10.0) -> None:
+    """A lane held by another process (a `publish` in progress): the daemon with that
+    account's next thread due must sleep between polls, not spin."""
+    import signal
+    import tempfile
+
+    from bot.store import Store, database_url
+
+    def cpu_share(db: Path, folder: Path, config: Path) -> float:
+        env = _emulator_env("http://127.0.0.1:9", db)
+        process, _, _ = _start_daemon(["--config", str(config)], env, folder, "ready:")
+        before, start = _cpu_seconds(process.pid), time.perf_counter()
+        time.sleep(seconds)
+        share = (_cpu_seconds(process.pid) - before) / (time.perf_counter() - start)
+        process.send_signal(signal.SIGTERM)
+        process.wait(60)
+        return share
+
+    with tempfile.TemporaryDirectory() as directory:
+        folder = Path(directory)
+        config = write_publish_config(folder)
+        held = folder / "held.db"
+        store = Store(database_url(held))
+        now = dt.datetime.now(dt.UTC)
+        holder = store.freeze(
+            key="held#1",
+            article="held.txt",
+            section_index=1,
+            section="held",
+            content_hash="held",
+            tweets=[("held 1/1", False)],
+            cost_usd=0.015,
+            now=now,
+        )
+        # Another process's claim, live for longer than the measurement.
+        store.claim(holder.id, "elsewhere:1:aa", "elsewhere", now, now + dt.timedelta(hours=1))
+        _freeze_many(held, 1, now - dt.timedelta(seconds=1), 0)
+        store.engine.dispose()
+        waiting = cpu_share(held, folder, config)
+        idle = cpu_share(folder / "empty.db", folder, config)
+    print(
+        f"   a due thread waiting behind another process's claim, {seconds:.0f} s: daemon CPU "
+        f"{waiting:.1%} of a core; idle daemon, empty queue (baseline): {idle:.1%} "
+        f"(target: under 5 %)"
     )
 
 

@@ -20,11 +20,18 @@ lease early. The daemon registers itself in the store and beats every poll
 more can be recorded, so nothing more is sent); polls retry with growing pauses, and
 the thread is finished — by this daemon or another — once its lease has expired.
 
-A thread left ``posting`` is taken over only once its lease has expired, on any host
-(no pid checks), and reconciled before anything is sent. A thread that fell
-due while the daemon was down is posted if within the grace period, otherwise marked
-``missed`` and logged. A thread already partly live is always finished.
-SIGTERM/SIGINT: the tweet in flight finishes, its state is recorded, the daemon exits 0.
+A thread left ``posting`` — by a daemon, `publish` or `resume`, killed or interrupted,
+scheduled or published by hand — holds its account's lane: it is taken over once its
+claim was given back or its lease expired, on any host (no pid checks), reconciled
+before anything is sent, and finished before the account's later threads. A thread
+that fell due while the daemon was down is posted if within the grace period,
+otherwise marked ``missed`` and logged. A thread already partly live is always
+finished. SIGTERM/SIGINT: the tweet in flight finishes, its state is recorded, the
+claim is given back (the next daemon finishes the thread first), the daemon exits 0.
+
+A daemon with nothing it may claim sleeps until its next poll: a claim that fails
+never triggers another poll, and why a lane waits (the thread holding it, since and
+until when, or a rate limit) is logged once per change, not per poll.
 
 ``--dry-run`` prints each thread at its due time exactly as it would be posted and
 changes nothing: no X, no claims, no status.
@@ -103,6 +110,8 @@ class Daemon:
         self._running = 0  # run_thread calls in progress (shutdown waits for them)
         self._scheduler: Any = None
         self._synced_once = False
+        # Why each lane last waited (logged once per change, not per poll).
+        self._waits: dict[tuple[str, str], str] = {}
         self.feed_poller = feed_poller
         self.feed_check_seconds = feed_check_seconds
 
@@ -237,11 +246,13 @@ class Daemon:
         # (account, network) lanes being posted, or whose next thread is chosen: each
         # lane's threads go one at a time; one network never holds up another.
         taken: set[tuple[str, str]] = set()
+        holders: dict[tuple[str, str], ScheduleRow] = {}
         for thread in rows:
             if thread.status != ThreadStatus.POSTING:
                 continue
             lane = (thread.account, thread.network)
             taken.add(lane)
+            holders[lane] = thread
             due = self._due(thread, now)
             if due is not None:  # a takeover: it is its lane's next
                 wanted[f"thread-{thread.id}"] = (due, *lane)
@@ -258,6 +269,8 @@ class Daemon:
                 self._miss(thread, due, now)
                 continue
             lane = (thread.account, thread.network)
+            if due <= now and lane in holders and thread.id not in self._in_hand:
+                self._log_wait(lane, thread, holders[lane])
             if due <= horizon and lane not in taken:
                 taken.add(lane)
                 wanted[f"thread-{thread.id}"] = (max(due, now), *lane)
@@ -296,19 +309,40 @@ class Daemon:
         return runs
 
     def _due(self, thread: ScheduleRow, now: dt.datetime) -> dt.datetime | None:
-        if thread.due_at is None:
-            return None  # published by hand, not scheduled
-        if thread.status == ThreadStatus.DEFERRED:
-            return thread.not_before or thread.due_at
         if thread.status == ThreadStatus.POSTING:
             if thread.id in self._in_hand:
                 return None
-            # Someone else's expired lease — or this daemon's own, left when the store
-            # stopped answering mid-thread: finish it.
+            # A claim given back (Ctrl-C, a shutdown) or expired — someone else's, or this
+            # daemon's own, left when the store stopped answering mid-thread; scheduled
+            # or published by hand: finish it, before the lane's next thread.
             if lease_expired(thread.lease_until, now):
                 return now
             return None
+        if thread.due_at is None:
+            return None  # frozen by `publish`, never scheduled
+        if thread.status == ThreadStatus.DEFERRED:
+            return thread.not_before or thread.due_at
         return thread.due_at
+
+    def _log_wait(self, lane: tuple[str, str], waiting: ScheduleRow, holder: ScheduleRow) -> None:
+        """Say once (per holder and lease) why a due thread does not start."""
+        if holder.lease_until is None:
+            state = "its claim was given back: finishing it first"
+        else:
+            state = f"claimed by {holder.claimed_by} until {self._local(holder.lease_until)}"
+        since = f" since {self._local(holder.claimed_at)}" if holder.claimed_at else ""
+        why = f"thread {holder.id} is posting{since}; {state}"
+        if self._waits.get(lane) == why:
+            return
+        self._waits[lane] = why
+        log.info(
+            "waiting: thread %s (account %s on %s) is behind thread %s: %s",
+            waiting.id,
+            lane[0],
+            lane[1],
+            holder.id,
+            why,
+        )
 
     def _grace(self, thread: ScheduleRow) -> dt.timedelta:
         """How late the thread's account lets a thread go out ([schedule] grace_minutes)."""
@@ -340,8 +374,9 @@ class Daemon:
             return
         with self._lock:
             self._running += 1
+        claimed = False
         try:
-            self._claim_and_post(thread_id, account, network)
+            claimed = self._claim_and_post(thread_id, account, network)
         except StoreUnavailableError as error:
             # Nothing more can be recorded, so nothing more is sent; the lease runs out
             # and the thread is finished (and reconciled) by whoever claims it next.
@@ -350,15 +385,19 @@ class Daemon:
             with self._lock:
                 self._in_hand.discard(thread_id)
                 self._running -= 1
-            self._poll_soon()
+            if claimed:
+                # Only a thread that ran frees its lane: a claim that failed waits for
+                # the next poll (polling again at once would spin).
+                self._poll_soon()
 
-    def _claim_and_post(self, thread_id: int, account: str | None, network: str | None) -> None:
+    def _claim_and_post(self, thread_id: int, account: str | None, network: str | None) -> bool:
+        """Claim and post; False when the claim was not had (nothing ran)."""
         # Only queued threads that are due by the store's clock, in their account's order
         # (or one whose poster's lease expired): a thread another daemon stopped as
         # failed meanwhile stays failed until someone revives it.
         with self._lock:
             if thread_id in self._in_hand:
-                return
+                return False
             self._in_hand.add(thread_id)
         if account is None or network is None:
             stored = self.store.get(thread_id)
@@ -366,8 +405,8 @@ class Daemon:
         publisher = self.publisher(account, network)
         thread = publisher.claim(thread_id, WAITING, due_only=True)
         if thread is None:
-            log.debug("skipped: thread %s is held, not due, or behind its account's", thread_id)
-            return
+            return False  # held, not due, behind its lane's, or rate-limited: sync says why
+        self._waits.pop((thread.account, thread.network), None)
         live = thread.live_count
         done = f", {live} already live" if live else ""
         log.info(
@@ -392,12 +431,12 @@ class Daemon:
             log.warning(
                 "deferred: thread %s until %s: %s", thread_id, self._local(error.fits_at), error
             )
-            return
+            return True
         except StoreUnavailableError:
             raise
         except ThreadbotError as error:
             self._fail(thread_id, error)
-            return
+            return True
         try:
             posted = publisher.publish(
                 thread_id,
@@ -412,8 +451,11 @@ class Daemon:
                 publisher.url(posted.first_post_id or ""),
             )
         except StopRequestedError:
-            self.store.transition(thread_id, ThreadStatus.SCHEDULED, owner=self.owner.id)
-            log.info("paused: thread %s stops for shutdown; the next start finishes it", thread_id)
+            log.info(
+                "paused: thread %s stops for shutdown, its claim given back; the next daemon "
+                "finishes it before the account's later threads",
+                thread_id,
+            )
         except LeaseLostError as error:
             log.warning("lost: thread %s: %s", thread_id, error)
         except RateLimitedError as error:
@@ -424,6 +466,7 @@ class Daemon:
             raise
         except ThreadbotError as error:
             self._fail(thread_id, error)
+        return True
 
     def _poll_soon(self) -> None:
         """A thread ended: look at the queue now, so the account's next thread (held

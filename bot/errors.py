@@ -18,8 +18,9 @@ They extend the tree in ``threads.errors``; the exit code is a class attribute
     └── PublishError                       posting stopped; the store says which tweets are live
         ├── AlreadyPublishedError          the thread is live already (its URL is given)
         ├── BudgetExceededError            posting would break the 24 h post cap or USD budget
-        ├── StopRequestedError             the daemon is shutting down between two tweets
+        ├── StopRequestedError             Ctrl-C, SIGTERM: stopped between posts, claim given back
         ├── LeaseLostError                 another process took the thread over: stop sending
+        ├── AmbiguousPostError             several posts on the network could be the lost one
         └── NetworkError                   the network answered with an error, or did not answer
             ├── RateLimitedError           429 inside the 15-minute window (reset_at)
             │   └── DailyCapError          the 24-hour post cap (reset_at)
@@ -40,6 +41,7 @@ from threads.errors import InputError, ThreadbotError
 
 __all__ = [
     "AlreadyPublishedError",
+    "AmbiguousPostError",
     "BudgetExceededError",
     "CredentialsError",
     "DailyCapError",
@@ -124,7 +126,17 @@ class BudgetExceededError(PublishError):
 
 
 class StopRequestedError(PublishError):
-    """A shutdown was requested; the tweet in flight finished, the rest wait."""
+    """A stop was asked for (Ctrl-C, SIGTERM, a daemon's shutdown): the post in flight
+    finished or was left as unknown, the claim was given back, the rest wait."""
+
+    def __init__(self, message: str, *, thread_id: int) -> None:
+        super().__init__(message)
+        self.thread_id = thread_id
+
+
+class AmbiguousPostError(PublishError):
+    """A post whose answer was lost matches more than one post on the network (or its
+    key names a post that is not it): threadbot never guesses; the owner decides."""
 
 
 class LeaseLostError(PublishError):

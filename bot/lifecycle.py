@@ -9,9 +9,12 @@ Thread statuses::
     pending ──────────────┐                       (frozen by `publish`, posted at once;
                           │                        reschedule queues it)
     scheduled ─┬─ claim ──┼─> posting ─┬─> posted
-    deferred  ─┘          │            ├─> failed     (resume or reschedule revives it)
-    failed ───── claim ───┘            ├─> deferred   (budget, rate limit: not_before)
-                                       └─> scheduled  (shutdown between two tweets)
+    deferred  ─┘          │      │     ├─> failed     (resume or reschedule revives it)
+    failed ───── claim ───┘      │     ├─> deferred   (budget, rate limit: not_before)
+                                 │     └─> cancelled  (by the owner, once nobody holds it)
+                                 └── released: Ctrl-C, a daemon's shutdown, a lease run
+                                     out — still posting, holding its lane, finished
+                                     by the next claimant (resume, or any daemon first)
     scheduled, deferred ──> missed     (fell due while no daemon ran, beyond the grace)
     anything not live ────> cancelled  (kept; reschedule revives it)
 
@@ -97,6 +100,7 @@ TRANSITIONS: dict[ThreadStatus, frozenset[ThreadStatus]] = {
             ThreadStatus.FAILED,
             ThreadStatus.DEFERRED,
             ThreadStatus.SCHEDULED,
+            ThreadStatus.CANCELLED,  # only once its claim lapsed (check_cancel)
         }
     ),
     ThreadStatus.POSTED: frozenset(),
@@ -120,9 +124,15 @@ def allowed(current: ThreadStatus, target: ThreadStatus) -> bool:
 # -- guards the CLI asks before it changes a thread ------------------------------------
 
 
-def check_cancel(thread_id: int, status: ThreadStatus) -> None:
+def check_cancel(thread_id: int, status: ThreadStatus, *, held: bool = False) -> None:
+    """``held``: a ``posting`` thread whose claim is live — its poster is at work; a
+    thread left by a stopped or dead poster may be cancelled (its live posts stay)."""
     if not allowed(status, ThreadStatus.CANCELLED):
         raise StateConflictError(f"thread {thread_id} is {status}: it cannot be cancelled")
+    if status == ThreadStatus.POSTING and held:
+        raise StateConflictError(
+            f"thread {thread_id} is being posted now: stop that process (Ctrl-C), then cancel"
+        )
 
 
 def check_reschedule(thread_id: int, status: ThreadStatus) -> None:

@@ -7,7 +7,12 @@ The rules, in the order a tweet meets them:
    waited for until its lease expires).
 2. A tweet left in ``sending`` (a process died mid-request) is looked up first — by
    its idempotency key where the network has one (Bluesky's record key), else among
-   the account's recent posts; found, its id is adopted; not found, it is sent again.
+   the account's recent posts — and adopted only if it is *this* post: its parent is
+   the thread's previous post (none for the first), its text is ours with every link
+   compared by where it points (never masked: two closings differing in
+   ``utm_content`` are two posts), no other post of the store has it, and it was
+   created after the ``sending`` record. None found: it is sent again. Several found:
+   the thread stops and says so — threadbot never guesses.
 3. ``sending`` is committed before each request (fenced by the lease), with the post's
    idempotency key (Bluesky's record key, Mastodon's Idempotency-Key) decided then and
    reused by every later attempt, so a resend can never make a second post; the post's
@@ -19,6 +24,11 @@ The rules, in the order a tweet meets them:
 6. A 429 inside the 15-minute window waits for the reset (bounded, logged, Ctrl-C stops
    it); a daily cap stops and records when it lifts.
 7. 401/403 and 400 stop the thread as failed, with what to do.
+8. A stop (``stop_requested``: Ctrl-C, SIGTERM, a daemon's shutdown) ends the thread
+   between two posts; a hard interrupt (a second Ctrl-C) leaves the post in flight as
+   ``sending``, to be looked up. Either way the claim is given back (the thread stays
+   ``posting``), so ``resume`` or any daemon finishes it at once, before the account's
+   later threads.
 
 Reads of the store during a publish: one, right after the claim (the state a crash left
 is only known then); everything after it is tracked in memory.
@@ -40,6 +50,7 @@ import tenacity
 
 from bot.errors import (
     AlreadyPublishedError,
+    AmbiguousPostError,
     BudgetExceededError,
     DailyCapError,
     DuplicateContentError,
@@ -53,7 +64,7 @@ from bot.errors import (
     ThreadBusyError,
 )
 from bot.lifecycle import CLAIMABLE, Lease, Owner, ThreadStatus, TweetStatus
-from bot.networks import Account, Network
+from bot.networks import Account, Network, Post
 from bot.store import Store, ThreadRecord, TweetRecord
 from threads.options import Prices
 
@@ -63,6 +74,9 @@ Clock = Callable[[], dt.datetime]
 Sleep = Callable[[float], None]
 OnPosted = Callable[[TweetRecord, str], None]
 LOOKUP_LIMIT = 100
+# A post found for a lost answer must be newer than its `sending` record; the network's
+# clock and the store's may disagree by this much.
+CLOCK_TOLERANCE = dt.timedelta(minutes=2)
 # X keeps an uploaded image for 24 h; reuse it only well inside that.
 MEDIA_REUSE = dt.timedelta(hours=20)
 
@@ -122,7 +136,12 @@ class Publisher:
         """The posting account, looked up once per process."""
         if self._account is None:
             self._account = self.client.me()
-            self.store.remember_username(self.account_name, self._account.username, self.network)
+            self.store.remember_username(
+                self.account_name,
+                self._account.username,
+                self.network,
+                home_url=getattr(self.client, "instance_url", None),
+            )
         return self._account
 
     def url(self, post_id: str) -> str:
@@ -272,32 +291,32 @@ class Publisher:
         claimed: ThreadRecord | None = None,
         wait_for_lease: bool = False,
     ) -> ThreadRecord:
-        """Post every tweet of the thread not yet live, in order, as a reply chain."""
+        """Post every tweet of the thread not yet live, in order, as a reply chain.
+
+        Stopped (``stop_requested``, or a KeyboardInterrupt mid-request), it gives its
+        claim back and raises :class:`StopRequestedError`."""
         self.account  # noqa: B018 - bad credentials fail here, before anything is claimed
         thread = claimed or self.claim_or_refuse(thread_id, wait=wait_for_lease)
         log.info("posting thread %s (%s), %d tweets", thread.id, thread.key, len(thread.tweets))
-        with self._heartbeat(thread.id):
-            tweets = [
-                self._reconcile(tweet) if tweet.status == TweetStatus.SENDING else tweet
-                for tweet in thread.tweets
-            ]
-            previous: str | None = None
-            for index, tweet in enumerate(tweets):
-                if tweet.status == TweetStatus.POSTED:
-                    previous = tweet.x_id
-                    continue
-                if self.stop_requested():
-                    raise StopRequestedError(
-                        f"stopped before tweet {tweet.position} of thread {thread.id}"
-                    )
-                if previous is not None and self.limits.reply_pause_seconds > 0:
-                    # X rejects bursts of rapid replies.
-                    self.sleep(self.limits.reply_pause_seconds)
-                previous = self._post(thread, tweet, previous)
-                tweets[index] = dataclasses.replace(tweet, status=TweetStatus.POSTED, x_id=previous)
-                if on_posted is not None:
-                    on_posted(tweet, self.url(previous))
-            self.store.transition(thread.id, ThreadStatus.POSTED, owner=self.owner.id)
+        tweets = list(thread.tweets)
+        try:
+            with self._heartbeat(thread.id):
+                self._post_all(thread, tweets, on_posted)
+        except (StopRequestedError, KeyboardInterrupt) as stop:
+            self.store.release(thread.id, self.owner.id)
+            live = sum(t.status == TweetStatus.POSTED for t in tweets)
+            log.warning(
+                "thread %s stopped with %d of %d posts live; its claim is given back",
+                thread.id,
+                live,
+                len(tweets),
+            )
+            raise StopRequestedError(
+                f"interrupted: {live} of {len(tweets)} tweets live; "
+                f"threadbot resume {thread.id} continues",
+                thread_id=thread.id,
+            ) from stop
+        self.store.transition(thread.id, ThreadStatus.POSTED, owner=self.owner.id)
         done = dataclasses.replace(
             thread,
             status=ThreadStatus.POSTED,
@@ -308,6 +327,32 @@ class Publisher:
         )
         log.info("posted thread %s: %s", thread.id, self.url(done.first_post_id or ""))
         return done
+
+    def _post_all(
+        self, thread: ThreadRecord, tweets: list[TweetRecord], on_posted: OnPosted | None
+    ) -> None:
+        """Reconcile and post, in order; ``tweets`` is kept up to date as posts go live."""
+        previous: str | None = None
+        for index, tweet in enumerate(tweets):
+            if tweet.status == TweetStatus.SENDING:
+                tweet = tweets[index] = self._reconcile(thread, tweet, previous)
+            if tweet.status == TweetStatus.POSTED:
+                previous = tweet.x_id
+                continue
+            if previous is not None and self.limits.reply_pause_seconds > 0:
+                # X rejects bursts of rapid replies.
+                self.sleep(self.limits.reply_pause_seconds)
+            self._check_stop(thread, tweet)
+            previous = self._post(thread, tweet, previous)
+            tweets[index] = dataclasses.replace(tweet, status=TweetStatus.POSTED, x_id=previous)
+            if on_posted is not None:
+                on_posted(tweet, self.url(previous))
+
+    def _check_stop(self, thread: ThreadRecord, tweet: TweetRecord) -> None:
+        if self.stop_requested():
+            raise StopRequestedError(
+                f"stopped before tweet {tweet.position} of thread {thread.id}", thread_id=thread.id
+            )
 
     def _post(self, thread: ThreadRecord, tweet: TweetRecord, reply_to: str | None) -> str:
         if tweet.post_key is None:
@@ -362,6 +407,7 @@ class Publisher:
 
     def _attempt(self, thread: ThreadRecord, tweet: TweetRecord, reply_to: str | None) -> str:
         while True:
+            self._check_stop(thread, tweet)  # a retry or a rate-limit wait was interrupted
             try:
                 media_ids = self._media_ids(tweet)
             except RateLimitedError as error:
@@ -375,12 +421,14 @@ class Publisher:
             now = self.clock()
             key = tweet.post_key
             self.store.mark_sending(
-                thread.id, tweet.position, self.owner.id, self.lease.until(now), key
+                thread.id, tweet.position, self.owner.id, self.lease.until(now), key, now=now
             )
+            # The first `sending` is what a post found later must be newer than.
+            tweet = dataclasses.replace(tweet, sending_at=tweet.sending_at or now)
             try:
                 post_id = self.client.create_post(tweet.text, reply_to, media_ids, key=key)
             except DuplicateContentError as error:
-                found = self._find_live(tweet.text, tweet.post_key)
+                found = self._find_live(thread, tweet, reply_to)
                 if found is None:
                     self._stop(thread, tweet, ThreadStatus.FAILED, str(error))
                     raise PublishError(
@@ -406,7 +454,7 @@ class Publisher:
                 continue
             except NetworkUnavailableError:
                 # X may have taken the post before the connection failed.
-                found = self._find_live(tweet.text, tweet.post_key)
+                found = self._look_up_lost(thread, tweet, reply_to)
                 if found is not None:
                     self._adopt(tweet, found)
                     return found
@@ -425,9 +473,11 @@ class Publisher:
             )
             return post_id
 
-    def _reconcile(self, tweet: TweetRecord) -> TweetRecord:
+    def _reconcile(
+        self, thread: ThreadRecord, tweet: TweetRecord, parent: str | None
+    ) -> TweetRecord:
         """A tweet left in ``sending``: adopt its post if it is live, else send it again."""
-        found = self._find_live(tweet.text, tweet.post_key)
+        found = self._find_live(thread, tweet, parent)
         if found is not None:
             log.info(
                 "tweet %d of thread %s was already live: adopting %s",
@@ -442,17 +492,88 @@ class Publisher:
         )
         return dataclasses.replace(tweet, status=TweetStatus.PENDING)
 
-    def _find_live(self, text: str, key: str | None = None) -> str | None:
-        if key is not None:
-            by_key = self.client.find_post(key)
-            if by_key is not None:
-                return by_key.id
+    def _look_up_lost(
+        self, thread: ThreadRecord, tweet: TweetRecord, parent: str | None
+    ) -> str | None:
+        """The look-up after a lost answer, retried like a post; if the network never
+        answers it, the post's fate stays unknown (``sending``) and nothing is resent."""
+        retrying = tenacity.Retrying(
+            retry=tenacity.retry_if_exception_type(NetworkUnavailableError),
+            stop=tenacity.stop_after_attempt(self.limits.max_attempts),
+            wait=tenacity.wait_exponential_jitter(initial=1, max=60, jitter=1),
+            sleep=self.sleep,
+            reraise=True,
+        )
+        try:
+            for attempt in retrying:
+                with attempt:
+                    self._check_stop(thread, tweet)
+                    return self._find_live(thread, tweet, parent)
+        except NetworkUnavailableError as error:
+            message = (
+                f"its answer was lost and the look-up failed too ({error}); "
+                f"`threadbot resume {thread.id}` looks for it again"
+            )
+            self.store.transition(
+                thread.id,
+                ThreadStatus.FAILED,
+                owner=self.owner.id,
+                error=f"tweet {tweet.position}: {message}",
+            )
+            raise PublishError(
+                f"tweet {tweet.position} of thread {thread.id}: {message}"
+            ) from error
+        raise AssertionError("unreachable: tenacity either returns or raises")
+
+    def _find_live(
+        self, thread: ThreadRecord, tweet: TweetRecord, parent: str | None
+    ) -> str | None:
+        """The network's id of *this* post, if the network has it (see rule 2 above)."""
+        if tweet.post_key is not None:
+            keyed = self.client.find_post(tweet.post_key)
+            if keyed is not None:
+                if not self._is_this_post(keyed, tweet, parent):
+                    self._ambiguous(
+                        thread,
+                        tweet,
+                        f"its key {tweet.post_key} names post {keyed.id}, which is not it "
+                        "(another parent or text)",
+                    )
+                return keyed.id
             if self.network == "bluesky":
                 return None  # the record key is the truth: no record, no post
-        for post in self.client.recent_posts(self.account.id, LOOKUP_LIMIT):
-            if self.client.same_text(post.text, text):
-                return post.id
-        return None
+        found = [
+            post
+            for post in self.client.recent_posts(self.account.id, LOOKUP_LIMIT)
+            if self._is_this_post(post, tweet, parent)
+        ]
+        taken = self.store.recorded_elsewhere(
+            self.network, [post.id for post in found], tweet.thread_id, tweet.position
+        )
+        found = [post for post in found if post.id not in taken]
+        if len(found) > 1:
+            ids = ", ".join(post.id for post in found)
+            self._ambiguous(thread, tweet, f"{len(found)} posts on the network match it ({ids})")
+        return found[0].id if found else None
+
+    def _is_this_post(self, post: Post, tweet: TweetRecord, parent: str | None) -> bool:
+        """Parent, text (links by target) and time: what makes a found post this one."""
+        if post.reply_to != parent or not self.client.same_text(post.text, tweet.text):
+            return False
+        if tweet.sending_at is None or post.created_at is None:
+            return True
+        return post.created_at >= tweet.sending_at - CLOCK_TOLERANCE
+
+    def _ambiguous(self, thread: ThreadRecord, tweet: TweetRecord, why: str) -> None:
+        """Stop, never guess: the tweet stays ``sending`` (its fate unknown) until the
+        owner has removed the wrong post, and resume looks again."""
+        message = (
+            f"tweet {tweet.position}'s answer was lost and {why}: delete the wrong post on "
+            f"the network, then `threadbot resume {thread.id}`"
+        )
+        self.store.transition(thread.id, ThreadStatus.FAILED, owner=self.owner.id, error=message)
+        log.error("thread %s stops: %s", thread.id, message)
+        raise AmbiguousPostError(f"thread {thread.id}: {message}")
 
     def _adopt(self, tweet: TweetRecord, post_id: str) -> None:
         self.store.mark_posted(tweet.thread_id, tweet.position, post_id, self.clock())

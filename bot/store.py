@@ -38,7 +38,14 @@ from bot.errors import LeaseLostError, StoreError, StoreUnavailableError, Thread
 from bot.lifecycle import CLAIMABLE, WAITING, ThreadStatus, TweetStatus, sources
 
 # The Alembic revisions in bot/migrations/versions, oldest first (a test checks).
-REVISIONS = ("0001_initial", "0002_media", "0003_claim_lease", "0004_feeds", "0005_accounts")
+REVISIONS = (
+    "0001_initial",
+    "0002_media",
+    "0003_claim_lease",
+    "0004_feeds",
+    "0005_accounts",
+    "0006_identity",
+)
 DEFAULT_ACCOUNT = "default"
 # How the store treats a schema older than HEAD (see Store.__init__).
 SchemaPolicy = Literal["auto", "upgrade", "exact"]
@@ -75,6 +82,8 @@ threads_table = sa.Table(
     sa.Column("lease_until", sa.DateTime(timezone=True), nullable=True),
     sa.Column("account", sa.String(64), nullable=False, server_default=DEFAULT_ACCOUNT),
     sa.Column("network", sa.String(16), nullable=False, server_default="x"),
+    # When the current claim was taken: a lane held by this thread says since when.
+    sa.Column("claimed_at", sa.DateTime(timezone=True), nullable=True),
     sa.Index("ix_threads_status_due_at", "status", "due_at"),
     sa.Index("ix_threads_account_status_due_at", "account", "network", "status", "due_at"),
 )
@@ -87,6 +96,8 @@ accounts_table = sa.Table(
     sa.Column("blocked_until", sa.DateTime(timezone=True), nullable=True),
     sa.Column("blocked_reason", sa.Text, nullable=True),
     sa.Column("username", sa.String(64), nullable=True),
+    # Where the account's posts are seen (a Mastodon instance): links in listings.
+    sa.Column("home_url", sa.Text, nullable=True),
 )
 
 daemons_table = sa.Table(
@@ -118,6 +129,8 @@ tweets_table = sa.Table(
     # Decided and committed before the first request: Bluesky's record key or
     # Mastodon's Idempotency-Key, so a retry can never make a second post.
     sa.Column("post_key", sa.String(64), nullable=True),
+    # The first `sending` of this post: a post found for a lost answer must be newer.
+    sa.Column("sending_at", sa.DateTime(timezone=True), nullable=True),
     sa.Index("ix_tweets_status_posted_at", "status", "posted_at"),
 )
 
@@ -154,6 +167,8 @@ class TweetRecord:
     last_error: str | None
     has_media: bool = False
     post_key: str | None = None
+    # When its first request went out (store clock): a post found later must be newer.
+    sending_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -170,6 +185,7 @@ class ScheduleRow:
     live_count: int
     account: str = DEFAULT_ACCOUNT
     network: str = "x"
+    claimed_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -192,6 +208,7 @@ class ThreadRecord:
     lease_until: dt.datetime | None = None
     account: str = DEFAULT_ACCOUNT
     network: str = "x"
+    claimed_at: dt.datetime | None = None
 
     @property
     def live_count(self) -> int:
@@ -226,6 +243,10 @@ class ThreadSummary:
     first_text: str = ""
     account: str = DEFAULT_ACCOUNT
     network: str = "x"
+    # Who holds a `posting` thread, since and until when (None: released or lapsed).
+    claimed_by: str | None = None
+    claimed_at: dt.datetime | None = None
+    lease_until: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -236,6 +257,7 @@ class AccountState:
     blocked_until: dt.datetime | None
     blocked_reason: str | None
     username: str | None
+    home_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -257,6 +279,7 @@ class DaemonRecord:
 class PostedTweet:
     posted_at: dt.datetime
     has_url: bool
+    network: str = "x"
 
 
 def _aware(value: dt.datetime | None) -> dt.datetime | None:
@@ -299,14 +322,21 @@ class Store:
         *,
         schema: SchemaPolicy = "auto",
         connections: int = 4,
+        must_exist: bool = False,
     ) -> None:
         """``connections``: how many a shared store's pool keeps open (a daemon needs
-        two per thread it posts at once — the posting and the lease's heartbeat)."""
+        two per thread it posts at once — the posting and the lease's heartbeat).
+        ``must_exist``: a command that only reads refuses a store that is not there
+        rather than creating an empty one (a mistyped --db would show "no threads")."""
         self.url = url
+        if must_exist and engine is None and url.startswith("sqlite:///"):
+            path = Path(url.removeprefix("sqlite:///"))
+            if str(path) != ":memory:" and not path.is_file():
+                raise StoreError(_missing(url))
         self.engine = engine or _create_engine(url, connections)
         self.shared = self.engine.dialect.name != "sqlite"
         try:
-            self._migrate(schema)
+            self._migrate(schema, must_exist=must_exist)
         except StoreError:
             self.engine.dispose()
             raise
@@ -335,7 +365,7 @@ class Store:
         with self._connect() as connection:
             return _revision(connection)
 
-    def _migrate(self, schema: SchemaPolicy) -> None:
+    def _migrate(self, schema: SchemaPolicy, *, must_exist: bool = False) -> None:
         """Bring the schema to HEAD as ``schema`` allows; every step only adds, so a
         user's queue survives. The common case — already at HEAD — costs one SELECT and
         never imports Alembic."""
@@ -358,6 +388,8 @@ class Store:
                 if current == HEAD:
                     return
             empty = current is None and not sa.inspect(connection).has_table("threads")
+            if empty and must_exist:
+                raise StoreError(_missing(self.url))
             if not empty:
                 refuse = schema == "exact" or (schema == "auto" and self.shared)
                 if refuse:
@@ -568,9 +600,19 @@ class Store:
             first_text.label("first_text"),
             threads_table.c.account,
             threads_table.c.network,
+            threads_table.c.claimed_by,
+            threads_table.c.claimed_at,
+            threads_table.c.lease_until,
         ).order_by(threads_table.c.id)
         if scheduled_only:
-            query = query.where(threads_table.c.due_at.is_not(None))
+            # Queued threads, and every thread being posted (a hand-published one holds
+            # its account's lane too: the queue says so).
+            query = query.where(
+                sa.or_(
+                    threads_table.c.due_at.is_not(None),
+                    threads_table.c.status == ThreadStatus.POSTING,
+                )
+            )
         with self._connect() as connection:
             rows = connection.execute(query).all()
         return [
@@ -589,6 +631,9 @@ class Store:
                 first_text=row.first_text or "",
                 account=row.account,
                 network=row.network,
+                claimed_by=row.claimed_by,
+                claimed_at=_aware(row.claimed_at),
+                lease_until=_aware(row.lease_until),
             )
             for row in rows
         ]
@@ -617,9 +662,17 @@ class Store:
                 live.label("live_count"),
                 threads_table.c.account,
                 threads_table.c.network,
+                threads_table.c.claimed_at,
             )
             .where(threads_table.c.status.in_([str(s) for s in statuses]))
-            .where(threads_table.c.due_at.is_not(None))
+            # A `posting` thread published by hand has no due time but holds its lane:
+            # a daemon finishes it once its claim lapsed.
+            .where(
+                sa.or_(
+                    threads_table.c.due_at.is_not(None),
+                    threads_table.c.status == ThreadStatus.POSTING,
+                )
+            )
             .order_by(threads_table.c.due_at, threads_table.c.id)
         )
         if due_by is not None:
@@ -648,6 +701,7 @@ class Store:
                 live_count=row.live_count,
                 account=row.account,
                 network=row.network,
+                claimed_at=_aware(row.claimed_at),
             )
             for row in rows
         ]
@@ -720,6 +774,7 @@ class Store:
                     claimed_by=owner,
                     claim_host=host,
                     lease_until=_utc(lease_until),
+                    claimed_at=now_utc,
                 )
             ).rowcount
             if changed != 1:
@@ -739,21 +794,28 @@ class Store:
         owner: str | None = None,
         error: str | None = None,
         not_before: dt.datetime | None = None,
+        lapsed_by: dt.datetime | None = None,
     ) -> bool:
         """Move a thread to ``target`` if lifecycle allows it from its current status.
 
-        Leaving ``posting`` requires the lease (``owner``) and releases it.
+        Leaving ``posting`` requires the lease (``owner``) and releases it — or, with
+        ``lapsed_by`` (the owner cancelling by hand), a claim released or expired by then.
         """
+        t = threads_table
         allowed = [str(s) for s in sources(target)]
-        condition: sa.ColumnElement[bool] = threads_table.c.status.in_(allowed)
+        condition: sa.ColumnElement[bool] = t.c.status.in_(allowed)
         if ThreadStatus.POSTING in sources(target):
             # Only the lease holder moves a thread out of posting.
+            holder = t.c.claimed_by == (owner or "")
+            if lapsed_by is not None:
+                holder = sa.or_(
+                    t.c.claimed_by.is_(None),
+                    t.c.lease_until.is_(None),
+                    t.c.lease_until <= _utc(lapsed_by),
+                )
             condition = sa.or_(
-                sa.and_(condition, threads_table.c.status != ThreadStatus.POSTING),
-                sa.and_(
-                    threads_table.c.status == ThreadStatus.POSTING,
-                    threads_table.c.claimed_by == (owner or ""),
-                ),
+                sa.and_(condition, t.c.status != ThreadStatus.POSTING),
+                sa.and_(t.c.status == ThreadStatus.POSTING, holder),
             )
         values: dict[str, Any] = {
             "status": target,
@@ -761,13 +823,28 @@ class Store:
             "not_before": _utc(not_before),
         }
         if target != ThreadStatus.POSTING:
-            values.update(claimed_by=None, claim_host=None, lease_until=None)
+            values.update(claimed_by=None, claim_host=None, lease_until=None, claimed_at=None)
         with self._transaction() as connection:
             changed = connection.execute(
                 threads_table.update()
                 .where(threads_table.c.id == thread_id)
                 .where(condition)
                 .values(**values)
+            ).rowcount
+        return bool(changed == 1)
+
+    def release(self, thread_id: int, owner: str) -> bool:
+        """Give a claim back without finishing the thread (Ctrl-C, a daemon's shutdown): it
+        stays ``posting``, holding its lane, for the next claimant to finish at once —
+        `resume`, or any daemon before the account's later threads."""
+        t = threads_table
+        with self._transaction() as connection:
+            changed = connection.execute(
+                t.update()
+                .where(t.c.id == thread_id)
+                .where(t.c.status == ThreadStatus.POSTING)
+                .where(t.c.claimed_by == owner)
+                .values(claimed_by=None, claim_host=None, lease_until=None)
             ).rowcount
         return bool(changed == 1)
 
@@ -787,6 +864,7 @@ class Store:
                     claimed_by=None,
                     claim_host=None,
                     lease_until=None,
+                    claimed_at=None,
                 )
             ).rowcount
         return bool(changed == 1)
@@ -800,11 +878,15 @@ class Store:
         owner: str,
         lease_until: dt.datetime,
         post_key: str | None = None,
+        *,
+        now: dt.datetime,
     ) -> None:
         """Committed before the request, so a crash leaves a trace to reconcile.
 
         Fenced by the lease: renews it in the same transaction, and raises
         :class:`LeaseLostError` (changing nothing) if another process took the thread.
+        The first ``sending`` of a post keeps its time: whatever is found for it later
+        must have been created after it.
         """
         with self._transaction() as connection:
             if not _renew(connection, thread_id, owner, lease_until):
@@ -816,6 +898,7 @@ class Store:
                 "status": TweetStatus.SENDING,
                 "attempts": tweets_table.c.attempts + 1,
                 "last_error": None,
+                "sending_at": sa.func.coalesce(tweets_table.c.sending_at, _utc(now)),
             }
             if post_key is not None:
                 values["post_key"] = post_key  # in the same commit as `sending`
@@ -828,6 +911,24 @@ class Store:
                     status=TweetStatus.POSTED, x_id=x_id, posted_at=_utc(at), last_error=None
                 )
             )
+
+    def recorded_elsewhere(
+        self, network: str, post_ids: Sequence[str], thread_id: int, position: int
+    ) -> set[str]:
+        """Which of ``post_ids`` (on ``network``) the store already holds for another
+        post than (thread_id, position): such a post is never adopted for this one."""
+        if not post_ids:
+            return set()
+        w, t = tweets_table, threads_table
+        query = (
+            sa.select(w.c.x_id)
+            .join(t, t.c.id == w.c.thread_id)
+            .where(t.c.network == network)
+            .where(w.c.x_id.in_(list(post_ids)))
+            .where(sa.or_(w.c.thread_id != thread_id, w.c.position != position))
+        )
+        with self._connect() as connection:
+            return {str(row.x_id) for row in connection.execute(query)}
 
     def mark_pending(self, thread_id: int, position: int, error: str | None = None) -> None:
         """Back to pending: the request provably did not create a post."""
@@ -867,20 +968,22 @@ class Store:
         """Every tweet posted since ``since`` (by ``account``, if given), oldest first:
         budgets and caps are counted from the store, so every daemon sees the same."""
         query = (
-            sa.select(tweets_table.c.posted_at, tweets_table.c.has_url)
+            sa.select(tweets_table.c.posted_at, tweets_table.c.has_url, threads_table.c.network)
+            .join(threads_table, threads_table.c.id == tweets_table.c.thread_id)
             .where(tweets_table.c.status == TweetStatus.POSTED)
             .where(tweets_table.c.posted_at >= _utc(since))
             .order_by(tweets_table.c.posted_at)
         )
-        if account is not None or network is not None:
-            query = query.join(threads_table, threads_table.c.id == tweets_table.c.thread_id)
         if account is not None:
             query = query.where(threads_table.c.account == account)
         if network is not None:
             query = query.where(threads_table.c.network == network)
         with self._connect() as connection:
             rows = connection.execute(query).all()
-        return [PostedTweet(_aware(row.posted_at) or since, bool(row.has_url)) for row in rows]
+        return [
+            PostedTweet(_aware(row.posted_at) or since, bool(row.has_url), row.network)
+            for row in rows
+        ]
 
     def queued_accounts(self) -> tuple[int, set[tuple[str, str]]]:
         """How many threads are queued or posting, and their (account, network)s (two small
@@ -913,6 +1016,7 @@ class Store:
             blocked_until=_aware(row.blocked_until),
             blocked_reason=row.blocked_reason,
             username=row.username,
+            home_url=row.home_url,
         )
 
     def block_account(self, name: str, until: dt.datetime, reason: str, network: str = "x") -> None:
@@ -933,15 +1037,18 @@ class Store:
                 .values(blocked_until=_utc(until), blocked_reason=reason)
             )
 
-    def remember_username(self, name: str, username: str, network: str = "x") -> None:
-        """The account's handle on the network, so listings link posts without asking."""
+    def remember_username(
+        self, name: str, username: str, network: str = "x", home_url: str | None = None
+    ) -> None:
+        """The account's handle on the network (and where its posts are seen), so
+        listings link posts without asking."""
         with self._transaction() as connection:
             _ensure_account(connection, name, network)
             connection.execute(
                 accounts_table.update()
                 .where(accounts_table.c.name == name)
                 .where(accounts_table.c.network == network)
-                .values(username=username)
+                .values(username=username, home_url=home_url)
             )
 
     # -- daemons: who is running, seen by every machine --------------------------------
@@ -1191,6 +1298,7 @@ def _records(connection: Connection, condition: Any) -> list[ThreadRecord]:
             tweets_table.c.attempts.label("t_attempts"),
             tweets_table.c.last_error.label("t_last_error"),
             tweets_table.c.post_key.label("t_post_key"),
+            tweets_table.c.sending_at.label("t_sending_at"),
             media_table.c.position.label("m_position"),
         )
         .select_from(
@@ -1229,6 +1337,7 @@ def _records(connection: Connection, condition: Any) -> list[ThreadRecord]:
                     last_error=row.t_last_error,
                     has_media=row.m_position is not None,
                     post_key=row.t_post_key,
+                    sending_at=_aware(row.t_sending_at),
                 )
             )
     if current is not None:
@@ -1256,6 +1365,7 @@ def _thread(row: Any, tweets: Sequence[TweetRecord]) -> ThreadRecord:
         lease_until=_aware(row.lease_until),
         account=row.account,
         network=row.network,
+        claimed_at=_aware(row.claimed_at),
     )
 
 
@@ -1267,6 +1377,13 @@ def _shown(url: str) -> str:
         return sa.engine.make_url(url).render_as_string(hide_password=True)
     except sa.exc.ArgumentError:
         return url
+
+
+def _missing(url: str) -> str:
+    return (
+        f"{_shown(url)}: no threadbot store there (nothing was published, scheduled or "
+        "followed with it): check --db, $THREADBOT_DB or [store] path"
+    )
 
 
 def _reason(error: sa.exc.DBAPIError) -> str:

@@ -57,7 +57,7 @@ charts = {charts}
 reply_pause_seconds = 0
 max_rate_limit_wait_seconds = 5
 max_attempts = 3
-request_timeout_seconds = 2
+request_timeout_seconds = {request_timeout}
 lease_seconds = {lease_seconds}
 
 [budget]
@@ -78,6 +78,7 @@ def write_publish_config(
     grace_minutes: float = 60,
     charts: bool = False,
     lease_seconds: float = 1.0,
+    request_timeout: float = 2.0,
 ) -> Path:
     """A config with real-looking links (posting refuses placeholders), no pauses."""
     path = directory / "publish.toml"
@@ -87,6 +88,7 @@ def write_publish_config(
         grace_minutes=grace_minutes,
         charts="true" if charts else "false",
         lease_seconds=lease_seconds,
+        request_timeout=request_timeout,
     )
     path.write_text(text, encoding="utf-8")
     return path
@@ -98,6 +100,28 @@ def emulator():  # type: ignore[no-untyped-def]
     from bot.networks.x.emulator import XEmulator
 
     server = XEmulator(client_timeout=2.0, accept_duplicates=True)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def bluesky():  # type: ignore[no-untyped-def]
+    """A local Bluesky PDS."""
+    from bot.networks.bluesky.emulator import BlueskyEmulator
+
+    server = BlueskyEmulator()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mastodon():  # type: ignore[no-untyped-def]
+    """A local Mastodon instance."""
+    from bot.networks.mastodon.emulator import MastodonEmulator
+
+    server = MastodonEmulator()
     server.start()
     yield server
     server.stop()

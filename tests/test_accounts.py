@@ -183,8 +183,12 @@ def test_daemons_lists_live_ones(tmp_path: Path) -> None:
     """`daemons`: none at first; a registered, beating daemon with its threads in hand."""
     config, db = _config(tmp_path), str(tmp_path / "s.db")
     common = ["--config", str(config), "--db", db]
-    assert run("daemons", *common)[1].startswith("no daemons running on this store")
+    code, _, err = run("daemons", *common)
+    assert code == 2  # read-only: a store that is not there is not created
+    assert "no threadbot store there" in err
+    assert not Path(db).exists()
     store = Store(f"sqlite:///{db}")
+    assert run("daemons", *common)[1].startswith("no daemons running on this store")
     store.register_daemon("host-a:12:abcdef", "host-a", 12, 3, "0.1.0")
     code, out, _ = run("daemons", *common)
     assert code == 0

@@ -222,7 +222,8 @@ def test_sigkill_mid_thread_then_restart_finishes_once(
 def test_sigterm_finishes_the_tweet_in_flight_and_exits_0(
     emulator: XEmulator, tmp_path: Path, setup: tuple[Path, dict[str, str], Path]
 ) -> None:
-    """SIGTERM during tweet 2: it completes, state is recorded, exit 0; a restart finishes."""
+    """SIGTERM during tweet 2: it completes, state is recorded, the claim is given back,
+    exit 0; a restart finishes the thread at once."""
     config, env, db = setup
     hold = emulator.hold(2, "received")
     with daemon(tmp_path, config, env, name="first") as first:
@@ -233,7 +234,7 @@ def test_sigterm_finishes_the_tweet_in_flight_and_exits_0(
         hold.release.set()
         assert first.process.wait(30) == 0
     stored = Store(database_url(db)).get(1)
-    assert (stored.status, stored.live_count) == ("scheduled", 2)
+    assert (stored.status, stored.live_count, stored.lease_until) == ("posting", 2, None)
     with daemon(tmp_path, config, env, name="second") as second:
         wait_for(lambda: len(emulator.posts) == 4, what="the rest of the thread")
         assert stop(second) == 0

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from bot.daemon import Daemon
+from bot.errors import StopRequestedError
 from bot.lifecycle import Lease, Owner, ThreadStatus
 from bot.networks.x.fake import FakeX
 from bot.publisher import Publisher, PublishLimits
@@ -117,8 +118,8 @@ def test_a_live_lease_is_left_alone_and_an_expired_one_taken_over(
     a, b = _daemon(store, x, clock, "a"), _daemon(store, x, clock, "b")
     claimed = a.publisher("default").claim(thread_id)
     assert claimed is not None
+    store.mark_sending(thread_id, 1, a.owner.id, LEASE.until(clock.now), now=clock.now)
     first = x.create_post(claimed.tweets[0].text, None)  # a posted tweet 1, then froze
-    store.mark_sending(thread_id, 1, a.owner.id, LEASE.until(clock.now))
     assert b.sync() == {}
     b.run_thread(thread_id)  # its stale date job fires anyway
     assert x.count("create_post") == 1
@@ -179,8 +180,9 @@ def test_over_budget_is_deferred_until_it_fits(store: Store, x: FakeX, clock: Cl
     assert x.count("create_post") == 4
 
 
-def test_shutdown_between_tweets_requeues(store: Store, x: FakeX, clock: Clock) -> None:
-    """A stop requested mid-thread leaves it scheduled, lease released, for the next start."""
+def test_shutdown_between_tweets_gives_the_claim_back(store: Store, x: FakeX, clock: Clock) -> None:
+    """A stop requested mid-thread leaves it posting with its claim given back: the next
+    daemon takes it at once (no lease to wait out) and finishes it, each tweet once."""
     (thread_id,) = _queue(store, 1, NOW)
     daemon = _daemon(store, x, clock, "a")
     original = x.create_post
@@ -194,11 +196,19 @@ def test_shutdown_between_tweets_requeues(store: Store, x: FakeX, clock: Clock) 
     x.create_post = stop_after_first  # type: ignore[assignment,method-assign]
     daemon.run_thread(thread_id)
     record = store.get(thread_id)
-    assert (record.status, record.live_count, record.claimed_by) == (
-        ThreadStatus.SCHEDULED,
+    assert (record.status, record.live_count, record.claimed_by, record.lease_until) == (
+        ThreadStatus.POSTING,
         1,
         None,
+        None,
     )
+    x.create_post = original  # type: ignore[method-assign]
+    successor = _daemon(store, x, clock, "b")
+    assert successor.sync() == {thread_id: clock.now}
+    successor.run_thread(thread_id)
+    record = store.get(thread_id)
+    assert (record.status, record.live_count) == (ThreadStatus.POSTED, 4)
+    assert x.count("create_post") == 4
 
 
 def test_a_stale_job_never_revives_a_failed_thread(store: Store, x: FakeX, clock: Clock) -> None:
@@ -247,3 +257,114 @@ def test_accounts_post_side_by_side_but_each_in_order(store: Store, x: FakeX, cl
     for thread_id in (b1, a2):
         daemon.run_thread(thread_id)
     assert set(daemon.sync()) == {b2}
+
+
+class RecordingScheduler:
+    """What the daemon asks of APScheduler when a thread ends: a poll now."""
+
+    running = True
+
+    def __init__(self) -> None:
+        self.polls = 0
+
+    def get_jobs(self) -> list[object]:
+        return []
+
+    def add_job(self, *args: object, **kwargs: object) -> None:
+        pass
+
+    def modify_job(self, job_id: str, **kwargs: object) -> None:
+        if job_id == "sync":
+            self.polls += 1
+
+
+def _published_by_hand(store: Store, x: FakeX, clock: Clock, *, stop_after: int) -> int:
+    """`threadbot publish` of one thread, stopped by Ctrl-C after ``stop_after`` posts:
+    no due time, `posting`, its claim given back."""
+    thread = store.freeze(
+        key="hand#1",
+        article="hand.txt",
+        section_index=1,
+        section="S",
+        content_hash="hand",
+        tweets=[(f"by hand tweet {k} {k}/4", k == 4) for k in range(1, 5)],
+        cost_usd=0.245,
+        now=NOW - dt.timedelta(hours=1),
+    )
+    stop = {"posted": 0}
+    original = x.create_post
+
+    def counted(
+        text: str, reply_to: str | None, media_ids: object = (), *, key: object = None
+    ) -> str:
+        stop["posted"] += 1
+        return original(text, reply_to)
+
+    x.create_post = counted  # type: ignore[method-assign,assignment]
+    by_hand = Publisher(
+        store,
+        x,
+        PublishLimits(reply_pause_seconds=0),
+        Prices(),
+        clock=clock,
+        sleep=clock.sleep,
+        stop_requested=lambda: stop["posted"] >= stop_after,
+        lease=LEASE,
+    )
+    with pytest.raises(StopRequestedError, match=f"{stop_after} of 4 tweets live"):
+        by_hand.publish(thread.id)
+    x.create_post = original  # type: ignore[method-assign]
+    return thread.id
+
+
+def test_a_thread_stopped_by_hand_is_finished_first_then_the_lane_moves_on(
+    store: Store, x: FakeX, clock: Clock
+) -> None:
+    """Ctrl-C on `publish` after 2 of 4 posts: the daemon finishes that thread at once
+    (it has no due time, and no lease to wait out), then the account's scheduled one:
+    both whole, in order, each post once."""
+    hand = _published_by_hand(store, x, clock, stop_after=2)
+    (scheduled,) = _queue(store, 1, NOW)
+    daemon = _daemon(store, x, clock, "a")
+    assert daemon.sync() == {hand: NOW}
+    daemon.run_thread(hand)
+    assert daemon.sync() == {scheduled: NOW}
+    daemon.run_thread(scheduled)
+    assert [store.get(t).status for t in (hand, scheduled)] == [ThreadStatus.POSTED] * 2
+    assert [p.text.split(" tweet")[0] for p in x.posts] == ["by hand"] * 4 + ["thread 1"] * 4
+    assert x.count("create_post") == 8
+    assert x.count("recent_posts") == 0
+
+
+def test_a_lane_held_by_a_live_claim_waits_quietly(
+    store: Store, x: FakeX, clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Another process posts the account's thread now: the due thread behind it is not
+    started; a claim that fails never triggers another poll (no spinning), and why it
+    waits is logged once, not per poll."""
+    holder = store.freeze(
+        key="held#1",
+        article="h.txt",
+        section_index=1,
+        section="S",
+        content_hash="held",
+        tweets=[("held 1/1", False)],
+        cost_usd=0.015,
+        now=NOW,
+    )
+    assert store.claim(holder.id, "other:9:ff", "other", NOW, NOW + dt.timedelta(minutes=5))
+    (waiting,) = _queue(store, 1, NOW)
+    daemon = _daemon(store, x, clock, "a")
+    scheduler = RecordingScheduler()
+    daemon._scheduler = scheduler
+    caplog.set_level("INFO", logger="threadbot.daemon")
+    for _ in range(5):
+        daemon.sync()
+        daemon.run_thread(waiting)  # a stale job firing anyway
+        clock.now += dt.timedelta(seconds=1)
+    assert x.calls == []
+    assert scheduler.polls == 0
+    waits = [r.getMessage() for r in caplog.records if r.getMessage().startswith("waiting:")]
+    assert len(waits) == 1
+    assert f"thread {waiting} (account default on x) is behind thread {holder.id}" in waits[0]
+    assert "claimed by other:9:ff until" in waits[0]

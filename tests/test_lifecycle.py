@@ -45,7 +45,7 @@ def test_named_sets() -> None:
     [
         (S.SCHEDULED, S.POSTING, True),
         (S.POSTING, S.POSTED, True),
-        (S.POSTING, S.CANCELLED, False),
+        (S.POSTING, S.CANCELLED, True),  # once nobody holds it (check_cancel)
         (S.POSTED, S.SCHEDULED, False),
         (S.MISSED, S.SCHEDULED, True),
         (S.FAILED, S.POSTING, True),
@@ -59,10 +59,18 @@ def test_transitions(current: ThreadStatus, target: ThreadStatus, ok: bool) -> N
 
 @pytest.mark.parametrize("status", [S.POSTING, S.POSTED])
 def test_live_threads_are_neither_cancelled_nor_rescheduled(status: ThreadStatus) -> None:
-    with pytest.raises(StateConflictError, match=f"thread 3 is {status}: it cannot be cancelled"):
-        check_cancel(3, status)
+    with pytest.raises(StateConflictError, match="thread 3 is posted: it cannot be cancelled"):
+        check_cancel(3, S.POSTED)
+    with pytest.raises(StateConflictError, match="being posted now: stop that process"):
+        check_cancel(3, S.POSTING, held=True)
     with pytest.raises(StateConflictError, match="it cannot be rescheduled"):
         check_reschedule(3, status)
+
+
+def test_a_thread_its_poster_left_may_be_cancelled() -> None:
+    """Stopped by Ctrl-C or killed, a thread keeps its lane until finished — or until the
+    owner cancels it (its live posts stay)."""
+    check_cancel(3, S.POSTING, held=False)
 
 
 @pytest.mark.parametrize("status", [S.SCHEDULED, S.DEFERRED, S.FAILED, S.MISSED, S.CANCELLED])

@@ -261,10 +261,16 @@ def test_hold_pauses_before_storing(instance: MastodonEmulator) -> None:
 
 
 def test_content_is_html_and_compares_as_our_text(instance: MastodonEmulator) -> None:
-    """The returned content is HTML; same_text sees our text in it."""
-    text = "Line one & two\nnext <line>\n\nSee https://example.com/x?a=1&b=2 @bob@example.org"
+    """The returned content is HTML (links shown shortened, as Mastodon does); read back
+    as text, every link is its target: same_text sees our text in it, and not a text
+    that differs only in a link's query."""
+    link = "https://example.com/a/long/path/to/a/post?a=1&b=2&utm_content=section-1"
+    text = f"Line one & two\nnext <line>\n\nSee {link} @bob@example.org"
     content = _post(instance, status=text).json()["content"]
     assert content.startswith("<p>")
     assert "&amp;" in content
-    assert same_text(content, text)
-    assert not same_text(content, "something else")
+    assert '<span class="ellipsis">' in content
+    assert plain_text(content) == text
+    assert same_text(plain_text(content), text)
+    assert not same_text(plain_text(content), "something else")
+    assert not same_text(plain_text(content), text.replace("section-1", "section-4"))

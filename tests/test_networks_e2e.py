@@ -10,7 +10,6 @@ import json
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,22 +27,6 @@ from .test_runtime import _env, threadbot
 pytestmark = pytest.mark.e2e
 
 CREATE = {"bluesky": "POST com.atproto.repo.createRecord", "mastodon": "POST /api/v1/statuses"}
-
-
-@pytest.fixture
-def bluesky() -> Iterator[BlueskyEmulator]:
-    server = BlueskyEmulator()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def mastodon() -> Iterator[MastodonEmulator]:
-    server = MastodonEmulator()
-    server.start()
-    yield server
-    server.stop()
 
 
 def network_env(

@@ -102,7 +102,7 @@ def _left_sending(store: Store, thread_id: int, position: int) -> None:
     and the tweet in `sending`."""
     expired = NOW - dt.timedelta(seconds=1)
     assert store.claim(thread_id, "dead:1:aa", "elsewhere", NOW - LEASE.duration, expired)
-    store.mark_sending(thread_id, position, "dead:1:aa", expired)
+    store.mark_sending(thread_id, position, "dead:1:aa", expired, now=NOW - LEASE.duration)
 
 
 def test_sending_after_a_crash_is_reconciled_not_reposted(store: Store, clock: Clock) -> None:

@@ -38,7 +38,7 @@ def test_state_survives_reopening(tmp_path: Path) -> None:
     store = Store(database_url(path))
     thread_id = _freeze(store)
     assert store.claim(thread_id, "me", "host", NOW, NOW + LEASE) is not None
-    store.mark_sending(thread_id, 1, "me", NOW + LEASE)
+    store.mark_sending(thread_id, 1, "me", NOW + LEASE, now=NOW)
     store.mark_posted(thread_id, 1, "111", NOW)
     reopened = Store(database_url(path)).get(thread_id)
     assert [(t.status, t.x_id, t.attempts) for t in reopened.tweets] == [
@@ -171,7 +171,7 @@ def test_claim_by_lease(db_url: str) -> None:
     assert taken is not None
     assert taken.claimed_by == "b"
     with pytest.raises(LeaseLostError):
-        store.mark_sending(thread_id, 1, "a", NOW + LEASE * 4)
+        store.mark_sending(thread_id, 1, "a", NOW + LEASE * 4, now=NOW + LEASE * 3)
     assert store.get(thread_id).tweets[0].status == TweetStatus.PENDING
     assert not store.transition(thread_id, ThreadStatus.POSTED, owner="a")
     assert store.transition(thread_id, ThreadStatus.POSTED, owner="b")
@@ -328,6 +328,8 @@ def _make_older(db_url: str) -> None:
         connection.execute(sa.text("ALTER TABLE threads DROP COLUMN account"))
         connection.execute(sa.text("ALTER TABLE threads DROP COLUMN network"))
         connection.execute(sa.text("ALTER TABLE tweets DROP COLUMN post_key"))
+        connection.execute(sa.text("ALTER TABLE tweets DROP COLUMN sending_at"))
+        connection.execute(sa.text("ALTER TABLE threads DROP COLUMN claimed_at"))
         connection.execute(sa.text("ALTER TABLE feeds DROP COLUMN networks"))
     engine.dispose()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from bot.errors import (
@@ -36,16 +38,36 @@ def _client(emulator: XEmulator, secret: str = CONSUMER_SECRET) -> TweepyXClient
 
 
 def test_posts_replies_and_reads_back(emulator: XEmulator) -> None:
-    """me, a post, a reply to it, and the recent posts newest first (URLs as t.co)."""
+    """me, a post, a reply to it, and the recent posts newest first, each with what
+    identifies it: X sends t.co links, which come back expanded (entities), the parent
+    (referenced_tweets) and the creation time."""
     client = _client(emulator)
     assert (client.me().id, client.me().username) == (USER_ID, USERNAME)
-    first = client.create_post("Read https://blog.gonogo.kr/a?x=1&y=2 now", None)
+    text = "Read https://blog.gonogo.kr/a?x=1&y=2 now, or AsiaFundManagers.com <3"
+    before = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
+    first = client.create_post(text, None)
     second = client.create_post("and then", first)
     assert [(p.id, p.reply_to) for p in emulator.posts] == [(first, None), (second, first)]
+    assert emulator.visible_text(emulator.posts[0]).startswith("Read https://t.co/")
     recent = client.recent_posts(USER_ID, 10)
-    assert [p.id for p in recent] == [second, first]
-    assert recent[1].text == "Read https://t.co/emu000000 now"
-    assert same_text(recent[1].text, "Read https://blog.gonogo.kr/a?x=1&y=2 now")
+    assert [(p.id, p.reply_to) for p in recent] == [(second, first), (first, None)]
+    assert recent[1].text == (
+        "Read https://blog.gonogo.kr/a?x=1&y=2 now, or http://AsiaFundManagers.com <3"
+    )
+    assert all(p.created_at is not None and p.created_at >= before for p in recent)
+    assert same_text(recent[1].text, text)
+    # Never masked: a text that differs only in a link's query is another post.
+    assert not same_text(recent[1].text, text.replace("y=2", "y=3"))
+
+
+def test_a_charts_media_link_is_not_part_of_the_text(emulator: XEmulator) -> None:
+    """X appends a t.co link to attached media; read back, the text is ours without it."""
+    client = _client(emulator)
+    media = client.upload_media(b"\x89PNG fake", "a chart")
+    client.create_post("A figure: 42%", None, [media])
+    (post,) = client.recent_posts(USER_ID, 5)
+    assert emulator.visible_text(emulator.posts[0]).count("https://t.co/") == 1
+    assert post.text == "A figure: 42%"
 
 
 def test_wrong_secret_fails_signature_check(emulator: XEmulator) -> None:

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import signal
 import sys
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -40,6 +43,8 @@ class App:
         # How the store treats an older schema: the daemon wants its own exactly.
         self.store_schema: SchemaPolicy = "auto"
         self.store_connections = 4
+        # Commands that only read (status, queue, daemons, feed list) never create a store.
+        self.store_must_exist = False
         self._clients: dict[tuple[str, str], Network] = {}
         self._publishers: dict[tuple[str, str], Publisher] = {}
 
@@ -57,6 +62,7 @@ class App:
             self.settings.store_url(self.db),
             schema=self.store_schema,
             connections=self.store_connections,
+            must_exist=self.store_must_exist,
         )
 
     @property
@@ -262,7 +268,8 @@ class App:
     def link(self, account: str = "default", network: str = "x") -> Link:
         """Post URLs from the handle the store remembers for the account on the network
         (no network call); threadbot before accounts kept X's in the meta table."""
-        username = self.store.account_state(account, network).username
+        state = self.store.account_state(account, network)
+        username = state.username
         if not username and (account, network) == ("default", "x"):
             username = self.store.get_meta("x_username")
         if not username:
@@ -274,7 +281,13 @@ class App:
         if network == "mastodon":
             from bot.networks.mastodon import post_url as mastodon_url
 
-            instance = self.settings.settings.mastodon.instance_url or "https://mastodon.social"
+            # The instance the posts were made on (remembered when posting), else the
+            # configured one.
+            instance = (
+                state.home_url
+                or self.settings.settings.mastodon.instance_url
+                or "https://mastodon.social"
+            )
             return lambda post_id: mastodon_url(instance, username, post_id)
         from bot.networks.x import post_url
 
@@ -297,7 +310,8 @@ class App:
             day = self.store.posted_since(now - dt.timedelta(hours=24), account)
             spent[account] = Spend(
                 month_posts=len(month),
-                month_usd=sum(prices.cost(p.has_url) for p in month),
+                # Only X bills posts; Bluesky and Mastodon posts cost nothing.
+                month_usd=sum(prices.cost(p.has_url) for p in month if p.network == "x"),
                 day_posts=len(day),
             )
         return spent
@@ -342,8 +356,46 @@ class App:
                 # Continuing: the budget check covers only what is still to post.
                 publisher.check_remaining(record)
             announce(record)
-            records.append(publisher.publish(record.id, print_posted, wait_for_lease=True))
+            with posting_until_interrupted(publisher):
+                records.append(publisher.publish(record.id, print_posted, wait_for_lease=True))
         return records
+
+
+@contextmanager
+def posting_until_interrupted(publisher: Publisher) -> Iterator[None]:
+    """Ctrl-C (or SIGTERM) while posting is an ordinary way to stop: the post in flight
+    finishes (a second Ctrl-C stops at once, leaving it to be looked up), the claim is
+    given back, and one line says what is live and how to continue; exit 130."""
+    from bot.errors import StopRequestedError
+
+    stop = threading.Event()
+
+    def on_signal(_number: int, _frame: Any) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt  # the second Ctrl-C: now
+        stop.set()
+        click.echo("stopping after the post in flight (Ctrl-C again: at once)", err=True)
+
+    previous = {number: signal.signal(number, on_signal) for number in STOP_SIGNALS}
+    before = (publisher.stop_requested, publisher.sleep)
+
+    def sleep(seconds: float) -> None:
+        stop.wait(seconds)  # pauses and backoffs end early on a stop
+
+    publisher.stop_requested = stop.is_set
+    publisher.sleep = sleep
+    try:
+        yield
+    except StopRequestedError as stopped:
+        click.echo(str(stopped), err=True)
+        click.get_current_context().exit(130)
+    finally:
+        publisher.stop_requested, publisher.sleep = before
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 def announce(record: ThreadRecord) -> None:

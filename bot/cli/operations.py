@@ -61,6 +61,7 @@ def copy(app: App, target: str) -> None:
     """
     from bot.store import Store, database_url
 
+    app.store_must_exist = True
     source = app.store
     destination = Store(database_url(target), schema="upgrade")
     copied = source.copy_to(destination)
@@ -81,6 +82,7 @@ def daemons(app: App, show_all: bool, output_format: str) -> None:
 
     A daemon is live while it beats within three polls (and at least 30 s).
     """
+    app.store_must_exist = True
     poll = app.settings.settings.schedule.poll_seconds
     alive = dt.timedelta(seconds=max(30.0, 3 * poll))
     records = app.store.daemons(alive_within=None if show_all else alive)

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from bot.cli.app import App, announce, pass_app, print_posted
+from bot.cli.app import App, announce, pass_app, posting_until_interrupted, print_posted
 from bot.cli.options import account_option, config_option, db_option, section_option
 
 
@@ -68,8 +68,10 @@ def resume(app: App, thread_id: int) -> None:
     """Continue posting thread THREAD_ID from the first tweet not yet live.
 
     Tweets whose fate is unknown (the process died mid-request) are first looked up
-    on X, so nothing is posted twice. A thread another process is posting is waited
-    for until its lease expires.
+    on the network, so nothing is posted twice. A thread another process is posting is
+    waited for until its lease expires; one whose process was stopped (Ctrl-C) or
+    killed gave its claim back or let it lapse, and resumes at once. Ctrl-C stops it
+    again after the post in flight (exit 130).
     """
     from bot.lifecycle import ThreadStatus
 
@@ -78,7 +80,8 @@ def resume(app: App, thread_id: int) -> None:
     if record.status != ThreadStatus.POSTED:
         publisher.check_remaining(record)
     announce(record)
-    publisher.publish(thread_id, print_posted, wait_for_lease=True)
+    with posting_until_interrupted(publisher):
+        publisher.publish(thread_id, print_posted, wait_for_lease=True)
 
 
 @click.command()
@@ -91,6 +94,7 @@ def status(app: App, thread_id: int | None) -> None:
     account when there are several."""
     from bot.views.status import write_status
 
+    app.store_must_exist = True
     store = app.store
     records = [store.get(thread_id)] if thread_id is not None else store.summaries()
     accounts = [r.account for r in records]
@@ -100,6 +104,7 @@ def status(app: App, thread_id: int | None) -> None:
         sys.stdout,
         links=app.links((r.account, r.network) for r in records),
         detail=thread_id is not None,
+        now=store.clock(),
     )
 
 

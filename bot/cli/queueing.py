@@ -120,6 +120,7 @@ def queue(app: App, tz_name: str | None, output_format: str, html_path: str | No
     (one block per account when there are several)."""
     from bot.views.queue import queue_document, write_queue
 
+    app.store_must_exist = True
     records = app.store.summaries(scheduled_only=True)
     if html_path is not None:
         from pathlib import Path
@@ -146,11 +147,17 @@ def queue(app: App, tz_name: str | None, output_format: str, html_path: str | No
 
         refused = FeedStore(app.store).refused()
         links = app.links((r.account, r.network) for r in records)
-        document = queue_document(records, refused, links=links)
+        document = queue_document(records, refused, links=links, now=app.store.clock())
         click.echo(json.dumps(document, ensure_ascii=False, indent=2))
         return
     tz = app.zone(tz_name)
-    write_queue(records, tz, sys.stdout, links=app.links((r.account, r.network) for r in records))
+    write_queue(
+        records,
+        tz,
+        sys.stdout,
+        links=app.links((r.account, r.network) for r in records),
+        now=app.store.clock(),
+    )
 
 
 @click.command()
@@ -161,11 +168,16 @@ def queue(app: App, tz_name: str | None, output_format: str, html_path: str | No
 def cancel(app: App, thread_id: int) -> None:
     """Take thread THREAD_ID out of the queue (it is kept, marked cancelled)."""
     from bot.errors import StateConflictError
-    from bot.lifecycle import ThreadStatus, check_cancel
+    from bot.lifecycle import ThreadStatus, check_cancel, lease_expired
 
-    record = app.store.get(thread_id)
-    check_cancel(thread_id, record.status)
-    if not app.store.transition(thread_id, ThreadStatus.CANCELLED, error="cancelled by the owner"):
+    store = app.store
+    record = store.get(thread_id)
+    now = store.clock()
+    held = record.claimed_by is not None and not lease_expired(record.lease_until, now)
+    check_cancel(thread_id, record.status, held=held)
+    if not store.transition(
+        thread_id, ThreadStatus.CANCELLED, error="cancelled by the owner", lapsed_by=now
+    ):
         raise StateConflictError(f"thread {thread_id} changed meanwhile: it was not cancelled")
     live = f" ({record.live_count} tweets were already live)" if record.live_count else ""
     click.echo(f"thread {thread_id} cancelled{live}")

@@ -3,13 +3,17 @@
 The publisher posts through :class:`Network` only: create a post replying to another
 (with media, under an idempotency key), look a post up by that key or among the
 account's recent posts (to reconcile a post whose outcome is unknown), upload media with
-alt text. Implementations: X (``bot.networks.x``, tweepy), Bluesky
-(``bot.networks.bluesky``) and Mastodon (``bot.networks.mastodon``), both over httpx.
+alt text. A post found for a lost answer is adopted only if it is the one: its parent,
+its text with every link as it was written (never masked), its creation time — so
+every adapter reports those as the network holds them (:class:`Post`).
+Implementations: X (``bot.networks.x``, tweepy), Bluesky (``bot.networks.bluesky``) and
+Mastodon (``bot.networks.mastodon``), both over httpx.
 Errors come out as ``bot.errors.NetworkError`` subclasses, never as a client library's.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -23,8 +27,14 @@ class Account:
 
 @dataclass(frozen=True)
 class Post:
+    """A post as the network holds it: ``text`` with links as written (X's t.co links
+    expanded, a Mastodon status's HTML as text with its links' targets), the post it
+    replies to (None: a thread's first), and when the network created it."""
+
     id: str
     text: str
+    reply_to: str | None = None
+    created_at: dt.datetime | None = None
 
 
 class Network(Protocol):
@@ -71,5 +81,6 @@ class Network(Protocol):
         ...
 
     def same_text(self, posted: str, ours: str) -> bool:
-        """Whether the network's copy of a post is our text (it may rewrite links)."""
+        """Whether the network's copy of a post (:attr:`Post.text`) is our text: every
+        link compared by where it points, never masked away."""
         ...

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import IO
 
 from bot.lifecycle import UPCOMING, ThreadStatus
-from bot.store import ThreadSummary
+from bot.store import ThreadRecord, ThreadSummary
 from bot.views import Link
 
 RECENT = 20
@@ -17,6 +17,27 @@ def when(moment: dt.datetime | None, tz: dt.tzinfo) -> str:
     if moment is None:
         return "-"
     return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def holding(record: ThreadSummary | ThreadRecord, now: dt.datetime, tz: dt.tzinfo) -> str:
+    """What a ``posting`` thread is doing to its lane: held by whom, since and until
+    when — or given back (Ctrl-C, a shutdown) or lapsed, to be finished first."""
+    since = f" since {when(record.claimed_at, tz)}" if record.claimed_at else ""
+    if record.claimed_by and record.lease_until and record.lease_until > now:
+        return (
+            f"posting{since} by {record.claimed_by}, claim held until "
+            f"{when(record.lease_until, tz)}"
+        )
+    return (
+        f"stopped with {record.live_count}/{record.tweet_count} live; the next daemon "
+        f"finishes it first, or `threadbot resume {record.id}`"
+    )
+
+
+def lane_holders(records: Sequence[ThreadSummary]) -> dict[tuple[str, str], ThreadSummary]:
+    """The ``posting`` thread of each (account, network) lane: the lane's later threads
+    wait behind it."""
+    return {(r.account, r.network): r for r in records if r.status == ThreadStatus.POSTING}
 
 
 def by_account(records: Sequence[ThreadSummary]) -> dict[str, list[ThreadSummary]]:
@@ -33,17 +54,20 @@ def write_queue(
     stream: IO[str],
     *,
     links: Mapping[tuple[str, str], Link] | None = None,
+    now: dt.datetime | None = None,
 ) -> None:
-    """``records``: the scheduled threads (those with a due time), in any order; with
-    more than one account, one block per account. A thread for another network than X
-    is marked with it (``[bluesky]``)."""
+    """``records``: the scheduled threads (those with a due time) and every thread being
+    posted, in any order; with more than one account, one block per account. A thread
+    for another network than X is marked with it (``[bluesky]``); a posting thread says
+    who holds it and until when, and the threads waiting behind it say so."""
+    now = now or dt.datetime.now(dt.UTC)
     groups = by_account(records)
     if len(groups) <= 1:
-        _write_one(records, tz, stream, links or {})
+        _write_one(records, tz, stream, links or {}, now)
         return
     for account, group in groups.items():
         stream.write(f"account {account}:\n")
-        _write_one(group, tz, stream, links or {})
+        _write_one(group, tz, stream, links or {}, now)
 
 
 def _write_one(
@@ -51,7 +75,9 @@ def _write_one(
     tz: dt.tzinfo,
     stream: IO[str],
     links: Mapping[tuple[str, str], Link],
+    now: dt.datetime,
 ) -> None:
+    holders = lane_holders(records)
     upcoming = sorted(
         (r for r in records if r.status in UPCOMING),
         key=lambda r: (r.due_at or dt.datetime.min.replace(tzinfo=dt.UTC), r.id),
@@ -65,6 +91,11 @@ def _write_one(
             else record.due_at
         )
         lines.append(f"  {record.id:>4}  {when(due, tz)}  {record.status:<9} {_key(record)}")
+        holder = holders.get((record.account, record.network))
+        if record.status == ThreadStatus.POSTING:
+            lines.append(f"        {holding(record, now, tz)}")
+        elif holder is not None and due is not None and due <= now:
+            lines.append(f"        waiting behind thread {holder.id} ({holding(holder, now, tz)})")
     lines.append("recent:" if recent else "recent: none")
     for thread in recent[-RECENT:]:
         first = thread.first_post_id
@@ -77,6 +108,16 @@ def _write_one(
     stream.write("\n".join(lines) + "\n")
 
 
+def _held_by(
+    record: ThreadSummary, holders: Mapping[tuple[str, str], ThreadSummary], now: dt.datetime
+) -> int | None:
+    holder = holders.get((record.account, record.network))
+    due = record.not_before or record.due_at
+    if holder is None or holder.id == record.id or record.status not in UPCOMING:
+        return None
+    return holder.id if due is not None and due <= now else None
+
+
 def _key(record: ThreadSummary) -> str:
     return record.key if record.network == "x" else f"[{record.network}] {record.key}"
 
@@ -86,8 +127,13 @@ def queue_document(
     refused: Sequence[object] = (),
     *,
     links: Mapping[tuple[str, str], Link] | None = None,
+    now: dt.datetime | None = None,
 ) -> dict[str, object]:
-    """`queue --format json`: upcoming and recent threads (keys are only ever added)."""
+    """`queue --format json`: upcoming and recent threads (keys are only ever added);
+    ``held_by`` is the thread a due one waits behind, ``hold`` what a posting one is
+    doing to its lane."""
+    now = now or dt.datetime.now(dt.UTC)
+    holders = lane_holders(records)
     upcoming = sorted(
         (r for r in records if r.status in UPCOMING),
         key=lambda r: (r.due_at or dt.datetime.min.replace(tzinfo=dt.UTC), r.id),
@@ -109,6 +155,8 @@ def queue_document(
             "cost_usd": record.cost_usd,
             "url": link(first) if link is not None and first else None,
             "error": record.last_error,
+            "held_by": _held_by(record, holders, now),
+            "hold": holding(record, now, dt.UTC) if record.status == ThreadStatus.POSTING else None,
         }
 
     return {

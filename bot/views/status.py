@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO
@@ -9,6 +10,7 @@ from typing import IO
 from bot.lifecycle import ThreadStatus, TweetStatus
 from bot.store import ThreadRecord, ThreadSummary
 from bot.views import Link
+from bot.views.queue import holding
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ def write_status(
     *,
     links: Mapping[tuple[str, str], Link] | None = None,
     detail: bool = False,
+    now: dt.datetime | None = None,
 ) -> None:
     """``records``: summaries for the list, full records (with tweets) for ``detail``;
     ``spend`` per account. With more than one account, one block per account, each
@@ -46,7 +49,7 @@ def write_status(
     for account, group in groups.items():
         if several:
             stream.write(f"account {account}:\n")
-        _write_threads(group, stream, links or {}, detail)
+        _write_threads(group, stream, links or {}, detail, now or dt.datetime.now(dt.UTC))
         if several and account in spend:
             _write_spend(spend[account], stream, indent="  ")
     if not several:
@@ -67,6 +70,7 @@ def _write_threads(
     stream: IO[str],
     links: Mapping[tuple[str, str], Link],
     detail: bool,
+    now: dt.datetime,
 ) -> None:
     for record in records:
         live = record.live_count
@@ -76,6 +80,8 @@ def _write_threads(
             f"{record.id:>4}  {record.status:<9} {live}/{record.tweet_count} live  "
             f"{where}{record.key}  {post_link(link, record.first_post_id)}\n"
         )
+        if record.status == ThreadStatus.POSTING:
+            stream.write(f"      {holding(record, now, dt.UTC)}\n")
         if record.not_before and record.status == ThreadStatus.DEFERRED:
             stream.write(f"      deferred until {record.not_before:%Y-%m-%d %H:%M} UTC\n")
         if record.last_error and record.status != ThreadStatus.POSTED:

@@ -216,7 +216,7 @@ class BlueskyClient:
         )
         if answer.status_code == 200:
             found = answer.json()
-            return Post(id=str(found["uri"]), text=str(found["value"].get("text", "")))
+            return _post(str(found["uri"]), found.get("value") or {})
         if error_name(answer) == "RecordNotFound":
             return None
         raise translate_response(answer)
@@ -256,7 +256,7 @@ class BlueskyClient:
         if answer.status_code != 200:
             raise translate_response(answer)
         return [
-            Post(id=str(item["uri"]), text=str(item["value"].get("text", "")))
+            _post(str(item["uri"]), item.get("value") or {})
             for item in answer.json().get("records", [])
         ]
 
@@ -267,6 +267,18 @@ class BlueskyClient:
         """Our text as the record holds it: long links shortened when so configured."""
         shown = bluesky_rich_text(ours, link_display=self.link_display).text
         return same_text(posted, shown)
+
+
+def _post(uri: str, record: dict[str, Any]) -> Post:
+    """A post record as the publisher compares it: text, parent, creation time."""
+    parent = ((record.get("reply") or {}).get("parent") or {}).get("uri")
+    created = record.get("createdAt")
+    return Post(
+        id=uri,
+        text=str(record.get("text", "")),
+        reply_to=str(parent) if parent else None,
+        created_at=dt.datetime.fromisoformat(created.replace("Z", "+00:00")) if created else None,
+    )
 
 
 def _conforms(client: BlueskyClient) -> Network:

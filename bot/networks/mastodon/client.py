@@ -12,8 +12,9 @@ Exactly once: :meth:`create_post` takes ``key``, the ``Idempotency-Key`` the pub
 stored before sending. Sent again with the same key within an hour, the instance answers
 the status it made the first time and makes no second one; a lost answer is therefore
 retried with its key, and the account's recent statuses (:meth:`recent_posts`) reconcile
-anything older. Media are uploaded with their description through ``/api/v2/media`` and
-polled (``GET /api/v1/media/:id``: 206 while processing) until the instance is done.
+anything older — by identity: the parent, the text with its links' targets, the time.
+Media are uploaded with their description through ``/api/v2/media`` and polled
+(``GET /api/v1/media/:id``: 206 while processing) until the instance is done.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import httpx
 
 from bot.errors import NetworkUnavailableError
 from bot.networks import Account, Post
-from bot.networks.mastodon import post_url, same_text
+from bot.networks.mastodon import parse_time, plain_text, post_url, same_text
 from bot.networks.mastodon.errors import map_httpx_errors, translate_response
 from threads.networks import MastodonRule
 
@@ -138,11 +139,20 @@ class MastodonClient:
         return media_id
 
     def recent_posts(self, user_id: str, limit: int) -> list[Post]:
-        """The account's newest statuses; the text is the instance's HTML ``content``."""
+        """The account's newest statuses, with what identifies each: the text posted
+        (from the HTML ``content``, links as their targets), its parent, its time."""
         answer = self._request(
             "GET", f"/api/v1/accounts/{user_id}/statuses", params={"limit": max(1, min(limit, 40))}
         )
-        return [Post(id=str(item["id"]), text=str(item["content"])) for item in answer.json()]
+        return [
+            Post(
+                id=str(item["id"]),
+                text=plain_text(str(item["content"])),
+                reply_to=str(item["in_reply_to_id"]) if item.get("in_reply_to_id") else None,
+                created_at=parse_time(item.get("created_at")),
+            )
+            for item in answer.json()
+        ]
 
     def post_url(self, username: str, post_id: str) -> str:
         return post_url(self.instance_url, username, post_id)

@@ -95,8 +95,15 @@ def _content(text: str) -> str:
     """Status text as Mastodon renders it: escaped, paragraphs and breaks, links."""
 
     def link(match: re.Match[str]) -> str:
+        # As Mastodon shows a link: the scheme hidden, the rest cut after 30 characters.
         url = match.group(0)
-        return f'<a href="{url}" rel="nofollow noopener" target="_blank">{url}</a>'
+        scheme, rest = url.split("://", 1)
+        return (
+            f'<a href="{url}" target="_blank" rel="nofollow noopener noreferrer" '
+            f'translate="no"><span class="invisible">{scheme}://</span>'
+            f'<span class="ellipsis">{rest[:30]}</span>'
+            f'<span class="invisible">{rest[30:]}</span></a>'
+        )
 
     paragraphs = re.split(r"\n\n+", text.strip())
     rendered = [

@@ -9,7 +9,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.networks import Account, Post
-from bot.networks.x import DEFAULT_API_URL, post_url, same_text
+from bot.networks.x import (
+    DEFAULT_API_URL,
+    expanded_text,
+    parse_time,
+    post_url,
+    reply_parent,
+    same_text,
+)
 from bot.networks.x.errors import map_tweepy_errors
 
 _TWEEPY_HOST = "https://api.twitter.com"
@@ -50,7 +57,7 @@ class TweepyXClient:
         reply_to: str | None,
         media_ids: Sequence[str] = (),
         *,
-        key: str | None = None,  # X has no idempotency key: reconciled by text instead
+        key: str | None = None,  # X has no idempotency key: reconciled by identity instead
     ) -> str:
         with map_tweepy_errors():
             response: Any = self._client.create_tweet(
@@ -97,11 +104,24 @@ class TweepyXClient:
         return media_id
 
     def recent_posts(self, user_id: str, limit: int) -> list[Post]:
+        """The account's newest posts with what identifies each: its parent, its links
+        expanded, its creation time."""
         with map_tweepy_errors():
             response: Any = self._client.get_users_tweets(
-                user_id, max_results=max(5, min(limit, 100)), user_auth=True
+                user_id,
+                max_results=max(5, min(limit, 100)),
+                tweet_fields=["created_at", "referenced_tweets", "entities"],
+                user_auth=True,
             )
-        return [Post(id=str(item.id), text=str(item.text)) for item in response.data or []]
+        return [
+            Post(
+                id=str(item.id),
+                text=expanded_text(str(item.text), (item.entities or {}).get("urls") or ()),
+                reply_to=reply_parent(item.data.get("referenced_tweets")),
+                created_at=parse_time(item.data.get("created_at")),
+            )
+            for item in response.data or []
+        ]
 
     def delete_post(self, post_id: str) -> None:
         with map_tweepy_errors():

@@ -4,7 +4,9 @@ tweepy talks to it exactly as to X (threadbot points at it with THREADBOT_X_API_
 It keeps posts and uploaded media (POST /2/media/upload, alt text via
 POST /2/media/metadata) in memory, rejects duplicate text with X's 403 body, sends rate-limit
 headers, enforces a 15-minute and an optional 24-hour post limit, rewrites URLs to
-t.co links in what it returns (as X does), counts every request by endpoint
+t.co links of their own in what it returns, with ``entities.urls`` (``expanded_url``),
+``created_at`` and ``referenced_tweets`` when ``tweet.fields`` asks (as X does), counts
+every request by endpoint
 (``calls["POST /2/tweets"]``), and can be told to misbehave:
 
     emulator.inject(Fault("500"))                    # next POST /2/tweets fails
@@ -28,6 +30,8 @@ Faults: 429, daily_cap, 500, 503, timeout, drop_before_accept, drop_after_accept
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import itertools
 import json
 import re
@@ -42,7 +46,8 @@ from oauthlib.oauth1 import RequestValidator, SignatureOnlyEndpoint
 
 from bot.networks.emulating import Emulator, EmulatorHandler
 from bot.networks.emulating import Fault as Fault  # re-exported: tests inject faults from here
-from threads.length import find_urls, weighted_length
+from threads.length import weighted_length
+from threads.urls import find_url_spans
 
 CONSUMER_KEY = "emu-consumer-key-6f1c2a"
 CONSUMER_SECRET = "emu-consumer-secret-9b8d7e6f5a4c3b2a1d0e"
@@ -195,11 +200,67 @@ class XEmulator(Emulator):
             )
         return headers
 
-    def visible_text(self, text: str) -> str:
-        """As X returns it: URLs become t.co links and & is escaped."""
-        for index, url in enumerate(find_urls(text)):
-            text = text.replace(url, f"https://t.co/emu{index:06d}", 1)
-        return text.replace("&", "&amp;")
+    def rendered(self, post: EmulatedPost) -> tuple[str, list[dict[str, Any]]]:
+        """The text as X returns it — each URL a t.co link of its own, ``&<>`` escaped,
+        a link to the attached media appended — and its ``entities.urls``."""
+        parts: list[str] = []
+        entities: list[dict[str, Any]] = []
+        position = 0
+
+        def link(short: str, **entity: Any) -> None:
+            start = sum(len(part) for part in parts)
+            parts.append(short)
+            entities.append({"start": start, "end": start + len(short), "url": short, **entity})
+
+        for index, span in enumerate(find_url_spans(post.text)):
+            parts.append(_escaped(post.text[position : span.start]))
+            expanded = span.url if "://" in span.url else f"http://{span.url}"
+            link(
+                f"https://t.co/{_short_code(post.id, index)}",
+                expanded_url=expanded,
+                display_url=expanded.split("://", 1)[1][:26],
+            )
+            position = span.end
+        parts.append(_escaped(post.text[position:]))
+        if post.media_ids:
+            parts.append(" ")
+            link(
+                f"https://t.co/{_short_code(post.id, 99)}",
+                expanded_url=f"https://x.com/{USERNAME}/status/{post.id}/photo/1",
+                display_url="pic.x.com/emu",
+                media_key=f"3_{post.media_ids[0]}",
+            )
+        return "".join(parts), entities
+
+    def visible_text(self, post: EmulatedPost) -> str:
+        return self.rendered(post)[0]
+
+    def tweet_json(self, post: EmulatedPost, fields: set[str]) -> dict[str, Any]:
+        """A post as ``GET /2/users/:id/tweets`` returns it, with the ``tweet.fields``
+        asked for (``created_at``, ``referenced_tweets``, ``entities``)."""
+        text, urls = self.rendered(post)
+        data: dict[str, Any] = {"id": post.id, "text": text, "edit_history_tweet_ids": [post.id]}
+        if "created_at" in fields:
+            data["created_at"] = (
+                dt.datetime.fromtimestamp(post.created, dt.UTC).isoformat(timespec="milliseconds")[
+                    :-6
+                ]
+                + "Z"
+            )
+        if "referenced_tweets" in fields and post.reply_to is not None:
+            data["referenced_tweets"] = [{"type": "replied_to", "id": post.reply_to}]
+        if "entities" in fields and urls:
+            data["entities"] = {"urls": urls}
+        return data
+
+
+def _escaped(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _short_code(post_id: str, index: int) -> str:
+    """A t.co code of its own for each link of each post (X never reuses one)."""
+    return hashlib.sha256(f"{post_id}:{index}".encode()).hexdigest()[:10]
 
 
 def _problem(
@@ -288,14 +349,8 @@ class _Handler(EmulatorHandler):
             with self.emulator.lock:
                 mine = [p for p in self.emulator.posts if p.author_id == author]
                 recent = list(reversed(mine))[:limit]
-            data = [
-                {
-                    "id": p.id,
-                    "text": self.emulator.visible_text(p.text),
-                    "edit_history_tweet_ids": [p.id],
-                }
-                for p in recent
-            ]
+            fields = set(",".join(query.get("tweet.fields", [])).split(","))
+            data = [self.emulator.tweet_json(p, fields) for p in recent]
             meta: dict[str, Any] = {"result_count": len(data)}
             if data:
                 meta.update(newest_id=data[0]["id"], oldest_id=data[-1]["id"])
@@ -424,7 +479,7 @@ class _Handler(EmulatorHandler):
                     {
                         "data": {
                             "id": post.id,
-                            "text": emulator.visible_text(text),
+                            "text": emulator.visible_text(post),
                             "edit_history_tweet_ids": [post.id],
                         }
                     },

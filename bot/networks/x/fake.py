@@ -4,14 +4,16 @@
 ``after_accept=True`` the post is stored first (the "connection dropped after X accepted
 it" case). It rejects duplicate text like X does, unless ``accept_duplicates=True``:
 X's duplicate rule is no guarantee, and exactly-once tests must see a second attempt.
-``calls`` lists every call in order.
+``calls`` lists every call in order. ``clock`` stamps each post's ``created_at`` (tests
+share one with the publisher).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from bot.errors import DuplicateContentError
@@ -25,6 +27,7 @@ class FakePost:
     text: str
     reply_to: str | None
     media_ids: tuple[str, ...] = ()
+    created_at: dt.datetime | None = None
 
 
 @dataclass
@@ -34,6 +37,7 @@ class FakeX:
     media: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     calls: list[str] = field(default_factory=list)
     accept_duplicates: bool = False
+    clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
     _faults: deque[tuple[BaseException, bool]] = field(default_factory=deque)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
 
@@ -62,7 +66,7 @@ class FakeX:
         reply_to: str | None,
         media_ids: Sequence[str] = (),
         *,
-        key: str | None = None,  # X has no idempotency key: reconciled by text instead
+        key: str | None = None,  # X has no idempotency key: reconciled by identity instead
     ) -> str:
         self.calls.append("create_post")
         fault = self._faults.popleft() if self._faults else None
@@ -73,7 +77,11 @@ class FakeX:
                 "You are not allowed to create a Tweet with duplicate content.", status=403
             )
         post = FakePost(
-            id=str(next(self._ids)), text=text, reply_to=reply_to, media_ids=tuple(media_ids)
+            id=str(next(self._ids)),
+            text=text,
+            reply_to=reply_to,
+            media_ids=tuple(media_ids),
+            created_at=self.clock(),
         )
         self.posts.append(post)
         if fault is not None:
@@ -82,7 +90,10 @@ class FakeX:
 
     def recent_posts(self, user_id: str, limit: int) -> list[Post]:
         self.calls.append("recent_posts")
-        return [Post(id=p.id, text=p.text) for p in reversed(self.posts)][:limit]
+        return [
+            Post(id=p.id, text=p.text, reply_to=p.reply_to, created_at=p.created_at)
+            for p in reversed(self.posts)
+        ][:limit]
 
     def delete_post(self, post_id: str) -> None:
         self.calls.append("delete_post")
