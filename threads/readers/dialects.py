@@ -59,19 +59,49 @@ _CONTAINER_FENCE = re.compile(r"^[ \t]*:::+[ \t]*[\w-]*[^\n]*$", re.M)
 
 
 _FENCE = re.compile(r"^([ \t]{0,3})(`{3,}|~{3,})[^\n]*\n.*?^\1?\2[ \t]*$", re.M | re.S)
+# A code span (CommonMark: a run of backticks closed by a run of the same length) within
+# one paragraph, and the placeholder that stands for it while the dialects go.
+_CODE_SPAN = re.compile(
+    r"(?<![`\\])(?P<ticks>`+)(?!`)(?P<body>(?:(?!\n[ \t]*\n).)+?)(?<!`)(?P=ticks)(?!`)",
+    re.DOTALL,
+)
+_PLACEHOLDER = re.compile("\ue000(\\d+)\ue001(\n*)")
 
 
 def strip_dialects(text: str) -> str:
-    """``text`` without template syntax, with the same number of lines; fenced code is
-    left as it is (its braces and tags are code, and code is not tweeted)."""
+    """``text`` without template syntax, with the same number of lines; fenced code and
+    code spans are left as they are (their braces and tags are code, shown as written)."""
     pieces: list[str] = []
     position = 0
     for fence in _FENCE.finditer(text):
-        pieces.append(_strip(text[position : fence.start()]))
+        pieces.append(_strip_outside_code_spans(text[position : fence.start()]))
         pieces.append(fence.group(0))
         position = fence.end()
-    pieces.append(_strip(text[position:]))
+    pieces.append(_strip_outside_code_spans(text[position:]))
     return "".join(pieces)
+
+
+def _strip_outside_code_spans(text: str) -> str:
+    """Code spans stand aside as placeholders (keeping their newlines after them), so no
+    dialect pattern reaches inside one (`{{ %` in a span is text, not a template)."""
+    if "`" not in text:
+        return _strip(text)
+    spans: list[str] = []
+
+    def aside(match: re.Match[str]) -> str:
+        spans.append(match.group(0))
+        return f"\ue000{len(spans) - 1}\ue001" + "\n" * match.group(0).count("\n")
+
+    stripped = _strip(_CODE_SPAN.sub(aside, text))
+
+    def back(match: re.Match[str]) -> str:
+        span = spans[int(match.group(1))]
+        newlines = match.group(2)
+        if len(newlines) >= span.count("\n"):  # the span's own newlines, back inside it
+            return span + newlines[span.count("\n") :]
+        return span.replace("\n", " ") + newlines
+
+    return _PLACEHOLDER.sub(back, stripped)
 
 
 def _strip(text: str) -> str:
