@@ -28,7 +28,7 @@ from threads.article import (
 )
 from threads.errors import ArticleError
 from threads.facts import extract_facts
-from threads.outline import Block, Outline
+from threads.outline import PLACEHOLDERS, Block, Outline
 from threads.sentences import guess_language, split_sentences
 from threads.symbols import starts_with_symbol
 
@@ -82,7 +82,7 @@ def assemble(outline: Outline, *, language: str | None = None) -> Article:
     prose = " ".join(block.text for draft in drafts for p in draft.paragraphs for block in p)
     language = meta.language or language or guess_language(prose)
     sections = _merge_short(
-        [_build_section(draft, title, references, language) for draft in drafts]
+        [_build_section(draft, title, references, language, outline) for draft in drafts]
     )
     if not sections:
         raise ArticleError(
@@ -185,21 +185,34 @@ def _collect(blocks: list[Block]) -> tuple[list[_Draft], list[Reference]]:
     return [draft for draft in drafts if draft.paragraphs], references
 
 
+def _without_placeholders(text: str) -> str:
+    """A heading keeps its words around a formula (it is a label, not a claim)."""
+    for mark in PLACEHOLDERS:
+        text = text.replace(mark, " ")
+    return " ".join(text.split())
+
+
 def _is_references(block: Block) -> bool:
     return block.kind in ("heading", "text") and bool(_REFERENCES_HEADING.match(block.text))
 
 
 def _build_section(
-    draft: _Draft, title: str, references: list[Reference], language: str
+    draft: _Draft, title: str, references: list[Reference], language: str, outline: Outline
 ) -> Section:
     paragraphs: list[tuple[Sentence, ...]] = []
     for paragraph in draft.paragraphs:
         sentences: list[Sentence] = []
         for block in paragraph:
             if block.kind == "heading":
-                sentences.append(Sentence(text=block.text, line=block.line, role="subheading"))
+                label = _without_placeholders(block.text)
+                if label:
+                    sentences.append(Sentence(text=label, line=block.line, role="subheading"))
                 continue
             for number, text in enumerate(split_sentences(block.text, language)):
+                needed = [kind for mark, kind in PLACEHOLDERS.items() if mark in text]
+                if needed:  # a sentence with a gap in it says something else: left out
+                    outline.skipped[needed[0]] += 1
+                    continue
                 role: SentenceRole = "item" if block.kind == "item" and number == 0 else "prose"
                 sentences.append(Sentence(text=text, line=block.line, role=role))
         if sentences:
@@ -209,7 +222,7 @@ def _build_section(
     facts = extract_facts(prose, source_names, references)
     heading = draft.heading
     return Section(
-        heading=heading.text.strip() if heading else title,
+        heading=(_without_placeholders(heading.text) or title) if heading else title,
         paragraphs=tuple(paragraphs),
         facts=tuple(facts),
         line=heading.line if heading else (paragraphs[0][0].line if paragraphs else 1),
