@@ -83,13 +83,17 @@ def load_article(
     except OSError as error:
         raise ArticleError(path, f"cannot read the file ({error.strerror})") from None
     by_suffix = SUFFIXES.get(path.suffix.lower())
+    if path.suffix.lower() in REFUSED_SUFFIXES:
+        raise unsupported(str(path))
+    if by_suffix is None and b"\x00" in raw[:8192]:
+        raise unsupported(str(path), by_content=True)
     if by_suffix in DOCUMENT_FORMATS:
         assert by_suffix is not None
         return parse_document(raw, path, by_suffix, language=language)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        if by_suffix is None and b"\x00" in raw[:8192]:
+        if by_suffix is None:
             raise unsupported(str(path), by_content=True) from None
         line = raw[: error.start].count(b"\n") + 1
         raise ArticleError(path, "is not UTF-8 text: save it as UTF-8", line) from None

@@ -27,9 +27,14 @@ _FIELD = re.compile(r"^[ \t]*-[ \t]+(?P<key>[\w-]+):[ \t]*(?P<value>.*?)[ \t]*$"
 
 def read_notebook(text: str, path: str) -> Outline:
     """The outline of a notebook's Markdown cells."""
+    import warnings
+
     import nbformat
 
-    notebook = nbformat.reads(text, as_version=nbformat.NO_CONVERT)  # type: ignore[no-untyped-call]
+    with warnings.catch_warnings():
+        # Notebooks from before nbformat 4.5 have no cell ids: nothing the owner must fix.
+        warnings.simplefilter("ignore")
+        notebook = nbformat.reads(text, as_version=nbformat.NO_CONVERT)  # type: ignore[no-untyped-call]
     cells: list[Any] = list(notebook.get("cells", []))
     front: dict[str, Any] = {}
     if (

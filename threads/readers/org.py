@@ -62,12 +62,14 @@ def read_org(text: str, path: str) -> Outline:
     root = orgparse.loads(text)
     fields: dict[str, Any] = {}
     for key in ("TITLE", "DATE", "DESCRIPTION", "SUBTITLE", "LANGUAGE", "SLUG", "DRAFT"):
-        value = root.get_file_property(key)
-        if value:
+        values = root.get_file_property_list(key)
+        if values:
+            value = " ".join(str(part) for part in values)
             fields[key.lower()] = _TIMESTAMP.sub(lambda m: m.group(0)[1:11], value).strip()
-    tags = root.get_file_property("FILETAGS") or root.get_file_property("TAGS")
+    tags = root.get_file_property_list("FILETAGS") or root.get_file_property_list("TAGS")
     if tags:
-        fields["tags"] = [tag for tag in re.split(r"[:\s,]+", tags) if tag]
+        words = " ".join(str(tag) for tag in tags)
+        fields["tags"] = [tag for tag in re.split(r"[:\s,]+", words) if tag]
     if "title" in fields:
         fields["title"] = _inline(fields["title"])[0]
     outline = Outline(path=path, source_text=text, blocks=[], meta=metadata_from(fields))
@@ -98,6 +100,7 @@ def _body(body: str, first_line: int, outline: Outline) -> None:
     start = first_line
     kind: BlockKind = "text"
     closing: re.Pattern[str] | None = None
+    in_table = False
 
     def flush() -> None:
         if paragraph:
@@ -139,12 +142,12 @@ def _body(body: str, first_line: int, outline: Outline) -> None:
             closing = _DRAWER_END
             continue
         if _TABLE.match(line):
-            if not (paragraph and paragraph[-1].lstrip().startswith("|")):
+            if not in_table:
                 flush()
                 outline.skipped["tables"] += 1
-            paragraph.append(line)
-            paragraph.clear()
+            in_table = True
             continue
+        in_table = False
         if not line.strip():
             flush()
             kind = "text"
