@@ -123,7 +123,26 @@ def large_articles() -> None:
         )
 
 
+def many_headings() -> None:
+    """10,000 one-sentence sections (issue 16): merging them must stay linear."""
+    from threads.parsing import parse_article
+
+    def seconds(count: int) -> float:
+        text = "".join(f"## Heading {i}\n\nShort one {i}.\n\n" for i in range(count))
+        start = time.perf_counter()
+        parse_article(text, "many.md", "markdown")
+        return time.perf_counter() - start
+
+    seconds(500)  # warm imports
+    small, large = seconds(1_000), seconds(10_000)
+    print(
+        f"   10,000 headings parsed in {large:.2f} s, {large / small:.1f}x the time of "
+        "1,000 (linear: ~10x; it was quadratic, over 30 s)"
+    )
+
+
 def bench_readers(quick: bool) -> None:
     throughput(budget=0.5 if quick else 3.0)
     cold_start(runs=3 if quick else 9)
     large_articles()
+    many_headings()

@@ -2,7 +2,8 @@
 
 httpx with a timeout, a size limit (``[threads] max_article_bytes``), at most five
 redirects and a User-Agent naming threadbot. An HTML page goes to the HTML reader, a
-Markdown or plain-text answer to theirs; anything else, a 4xx/5xx answer, a timeout or
+Markdown or reST answer to theirs, a text/plain one (a raw file) to the format its name
+and content show, or is refused; anything else, a 4xx/5xx answer, a timeout or
 a connection failure is an :class:`~threads.errors.ArticleError` (exit 2) saying what
 happened. The article's link is the page's canonical URL, else the URL it was fetched
 from (after redirects).
@@ -11,11 +12,13 @@ from (after redirects).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from threads.article import Article
 from threads.errors import ArticleError
 from threads.parsing import ArticleFormat, parse_article
+from threads.readers import DOCUMENT_FORMATS, detect_format, unsupported
 
 if TYPE_CHECKING:
     import httpx
@@ -85,6 +88,14 @@ def fetch_page(url: str, *, max_bytes: int, timeout: float = FETCH_TIMEOUT_SECON
                 )
             body = read_limited(response, max_bytes, url)
             text = decode(body, response.charset_encoding)
+            if media_type == "text/plain":
+                # Raw files are served as text/plain (a .md, an .org, a .json): their
+                # name and content decide, and what is none of the formats is refused.
+                path = PurePosixPath(httpx.URL(str(response.url)).path)
+                sniffed = detect_format(path, text)
+                if sniffed is None or sniffed in DOCUMENT_FORMATS:
+                    raise unsupported(url, by_content=True)
+                article_format = sniffed
             return Page(text=text, url=str(response.url), format=article_format)
     except httpx.TimeoutException:
         raise ArticleError(

@@ -40,8 +40,11 @@ LEAKS = {
 }
 _LINK = re.compile(r"!?\[([^\]]*)\](?:\([^)]*\)|\[[^\]]*\])")
 _MARKUP = re.compile(r"<[^>\n]+>|[*`~]")
-# Code spans show their text literally, so "<regex>" inside one is not a leak.
-_CODE_SPAN = re.compile(r"`[^`\n]+`|<code>.*?</code>|&lt;[\w-]+&gt;")
+# Code spans show their text literally, so "<regex>" inside one is not a leak (Org's
+# verbatim and code are =…= and ~…~).
+_CODE_SPAN = re.compile(
+    r"`[^`\n]+`|<code>.*?</code>|&lt;[\w-]+&gt;|(?<![\w=])=[^=\s][^=\n]*=(?!\w)|~[^~\s][^~\n]*~"
+)
 _NUMBERING = re.compile(r" \d+/\d+$")
 _WORD = re.compile(r"\w+")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")

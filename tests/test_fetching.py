@@ -37,6 +37,13 @@ ROUTES = {
     "/moved": Reply(301, headers={"Location": "/post"}),
     "/odd-charset": html(PAGE, kind="text/html; charset=utf8mb4"),
     "/loop": Reply(302, headers={"Location": "/loop"}),
+    "/raw/post.org": html(
+        b"#+TITLE: Raw Org\n\n* Part\nOrg prose here. More of it.\n", kind="text/plain"
+    ),
+    "/raw/data.json": html(b'{"title": "not a post"}', kind="text/plain"),
+    "/raw/page": html(
+        b"<!DOCTYPE html><html><body><p>A page. Yes.</p></body></html>", kind="text/plain"
+    ),
 }
 
 
@@ -64,6 +71,14 @@ def test_redirect_followed_and_final_url_used(server: str) -> None:
     assert fetch_article(server + "/moved", max_bytes=5_000_000).title.startswith("Why Seoul")
     article = fetch_article(server + "/plain", max_bytes=5_000_000)
     assert (article.url, article.language) == (server + "/plain", "de")
+
+
+def test_raw_text_plain_files_are_read_by_name_and_content(server: str) -> None:
+    """A raw file served as text/plain is read in its own format, or refused (JSON)."""
+    assert fetch_article(server + "/raw/post.org", max_bytes=5_000_000).title == "Raw Org"
+    assert fetch_article(server + "/raw/page", max_bytes=5_000_000).sections
+    with pytest.raises(ArticleError, match="not an article in a format threadbot reads"):
+        fetch_article(server + "/raw/data.json", max_bytes=5_000_000)
 
 
 def test_markdown_by_content_type(server: str) -> None:

@@ -15,7 +15,8 @@ from threads.parsing import detect_format, load_article
     [
         ("a.md", "plain", "markdown"),
         ("a.txt", "# looks like markdown", "text"),
-        ("a", "plain", "text"),
+        ("a", "Plain prose, a sentence.", "text"),
+        ("a", "plain", None),
         ("a.post", "---\ntitle: x\n---\n", "markdown"),
         ("a.post", "## Heading\n", "markdown"),
     ],
@@ -35,7 +36,7 @@ def test_detect_format(name: str, text: str, expected: str) -> None:
             "latin1.txt:3: is not UTF-8 text: save it as UTF-8",
         ),
         ("binary.txt", b"a\x00b", "binary.txt: is a binary file"),
-        ("a.docx", b"PK\x03\x04", "a.docx: unsupported article type '.docx'"),
+        ("a.pdf", b"%PDF-1.7", "a.pdf: unsupported article type '.pdf'"),
     ],
 )
 def test_unusable_files(tmp_path: Path, name: str, content: bytes, message: str) -> None:

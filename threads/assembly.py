@@ -17,10 +17,18 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from threads.article import Article, CallToAction, Reference, Section, Sentence, SentenceRole
+from threads.article import (
+    Article,
+    CallToAction,
+    Fact,
+    Reference,
+    Section,
+    Sentence,
+    SentenceRole,
+)
 from threads.errors import ArticleError
 from threads.facts import extract_facts
-from threads.outline import Block, Outline
+from threads.outline import PLACEHOLDERS, Block, Outline
 from threads.sentences import guess_language, split_sentences
 from threads.symbols import starts_with_symbol
 
@@ -74,7 +82,7 @@ def assemble(outline: Outline, *, language: str | None = None) -> Article:
     prose = " ".join(block.text for draft in drafts for p in draft.paragraphs for block in p)
     language = meta.language or language or guess_language(prose)
     sections = _merge_short(
-        [_build_section(draft, title, references, language) for draft in drafts]
+        [_build_section(draft, title, references, language, outline) for draft in drafts]
     )
     if not sections:
         raise ArticleError(
@@ -177,21 +185,34 @@ def _collect(blocks: list[Block]) -> tuple[list[_Draft], list[Reference]]:
     return [draft for draft in drafts if draft.paragraphs], references
 
 
+def _without_placeholders(text: str) -> str:
+    """A heading keeps its words around a formula (it is a label, not a claim)."""
+    for mark in PLACEHOLDERS:
+        text = text.replace(mark, " ")
+    return " ".join(text.split())
+
+
 def _is_references(block: Block) -> bool:
     return block.kind in ("heading", "text") and bool(_REFERENCES_HEADING.match(block.text))
 
 
 def _build_section(
-    draft: _Draft, title: str, references: list[Reference], language: str
+    draft: _Draft, title: str, references: list[Reference], language: str, outline: Outline
 ) -> Section:
     paragraphs: list[tuple[Sentence, ...]] = []
     for paragraph in draft.paragraphs:
         sentences: list[Sentence] = []
         for block in paragraph:
             if block.kind == "heading":
-                sentences.append(Sentence(text=block.text, line=block.line, role="subheading"))
+                label = _without_placeholders(block.text)
+                if label:
+                    sentences.append(Sentence(text=label, line=block.line, role="subheading"))
                 continue
             for number, text in enumerate(split_sentences(block.text, language)):
+                needed = [kind for mark, kind in PLACEHOLDERS.items() if mark in text]
+                if needed:  # a sentence with a gap in it says something else: left out
+                    outline.skipped[needed[0]] += 1
+                    continue
                 role: SentenceRole = "item" if block.kind == "item" and number == 0 else "prose"
                 sentences.append(Sentence(text=text, line=block.line, role=role))
         if sentences:
@@ -201,7 +222,7 @@ def _build_section(
     facts = extract_facts(prose, source_names, references)
     heading = draft.heading
     return Section(
-        heading=heading.text.strip() if heading else title,
+        heading=(_without_placeholders(heading.text) or title) if heading else title,
         paragraphs=tuple(paragraphs),
         facts=tuple(facts),
         line=heading.line if heading else (paragraphs[0][0].line if paragraphs else 1),
@@ -209,41 +230,68 @@ def _build_section(
 
 
 def _merge_short(sections: list[Section]) -> list[Section]:
-    """A section of one short sentence joins the one before it (or after, if first)."""
-    merged: list[Section] = []
-    carried: Section | None = None
+    """A section of one short sentence joins the one before it (or after, if first).
+
+    Joins go into mutable lists and each Section is built once at the end: rebuilding
+    a frozen Section per join made 10,000 short sections quadratic (issue 16).
+    """
+    merged: list[_Joined] = []
+    carried: _Joined | None = None
     for section in sections:
+        current = _Joined.of(section)
         if carried is not None:
-            section = _join(carried, section, keep_heading=False)
-            carried = None
-        if _is_short(section) and len(sections) > 1:
+            # The carried first section opens this one, which keeps its own heading.
+            carried.extend(current, keep_heading=False)
+            current, carried = carried, None
+        if current.is_short() and len(sections) > 1:
             if merged:
-                merged[-1] = _join(merged[-1], section, keep_heading=True)
+                merged[-1].extend(current, keep_heading=True)
             else:
-                carried = section
+                carried = current
             continue
-        merged.append(section)
+        merged.append(current)
     if carried is not None:
         merged.append(carried)
-    return [section for section in merged if any(s.role != "subheading" for s in section.sentences)]
+    return [joined.section() for joined in merged if joined.has_prose()]
 
 
-def _is_short(section: Section) -> bool:
-    prose = [s for s in section.sentences if s.role != "subheading"]
-    return len(prose) <= 1 and sum(len(s.text) for s in prose) < SHORT_SECTION_CHARACTERS
+@dataclass
+class _Joined:
+    """A section while short neighbours are joined to it."""
 
+    heading: str
+    line: int
+    paragraphs: list[tuple[Sentence, ...]]
+    facts: list[Fact]
 
-def _join(first: Section, second: Section, *, keep_heading: bool) -> Section:
-    """``second`` appended to ``first``; with ``keep_heading`` its heading becomes a line."""
-    middle: tuple[tuple[Sentence, ...], ...] = ()
-    if keep_heading:
-        middle = ((Sentence(text=second.heading, line=second.line, role="subheading"),),)
-    return Section(
-        heading=second.heading if not keep_heading else first.heading,
-        paragraphs=first.paragraphs + middle + second.paragraphs,
-        facts=first.facts + second.facts,
-        line=first.line if keep_heading else second.line,
-    )
+    @classmethod
+    def of(cls, section: Section) -> _Joined:
+        return cls(section.heading, section.line, list(section.paragraphs), list(section.facts))
+
+    def is_short(self) -> bool:
+        prose = [s for p in self.paragraphs for s in p if s.role != "subheading"]
+        return len(prose) <= 1 and sum(len(s.text) for s in prose) < SHORT_SECTION_CHARACTERS
+
+    def has_prose(self) -> bool:
+        return any(s.role != "subheading" for p in self.paragraphs for s in p)
+
+    def extend(self, other: _Joined, *, keep_heading: bool) -> None:
+        """``other`` appended; with ``keep_heading`` its heading becomes a line."""
+        if keep_heading:
+            line = Sentence(text=other.heading, line=other.line, role="subheading")
+            self.paragraphs.append((line,))
+        else:
+            self.heading, self.line = other.heading, other.line
+        self.paragraphs.extend(other.paragraphs)
+        self.facts.extend(other.facts)
+
+    def section(self) -> Section:
+        return Section(
+            heading=self.heading,
+            paragraphs=tuple(self.paragraphs),
+            facts=tuple(self.facts),
+            line=self.line,
+        )
 
 
 def _parse_reference(block: Block) -> Reference | None:

@@ -15,6 +15,13 @@ from typing import Literal
 
 BlockKind = Literal["heading", "text", "item", "source"]
 
+# Stand-ins a reader puts in a block's text for what cannot be tweeted as text: a
+# formula ($x^2$, \\(…\\)), a value computed when the page is rendered (`r nrow(x)`).
+# A sentence that holds one is left out whole (counted), never tweeted with a gap.
+FORMULA = "\ue0f0"
+COMPUTED = "\ue0f1"
+PLACEHOLDERS = {FORMULA: "sentences with formulas", COMPUTED: "sentences with computed values"}
+
 
 @dataclass(frozen=True)
 class Block:

@@ -1,10 +1,15 @@
 """Static-site dialects removed from Markdown before it is parsed.
 
 Jekyll/Liquid and Hexo tags, Hugo shortcodes, kramdown attribute lists, MDX (Astro,
-Docusaurus) imports, exports and JSX components, and container markers (``:::note``)
-are template syntax, not prose: the generator replaces them when it builds the site,
-so a tweet must never show them. Paired constructs keep the prose between them; code
-highlighting tags become fenced code (skipped as code). Every substitution keeps the
+Docusaurus) imports, exports and JSX components, container markers (``:::note``,
+Quarto's ``::: {.callout-tip}``), MkDocs Material's icon shortcodes
+(``:octicons-goal-16:``), admonitions (``!!! note``) and content tabs (``=== "Tab"``,
+whose indented content is prose, not code) and attribute lists (``{ #id }``), and
+Obsidian/Quartz wikilinks (``[[Page|text]]`` keep their text), embeds (``![[…]]``),
+highlights, comments and callout markers are template syntax, not prose: the
+generator replaces them when it builds the site, so a tweet must never show them.
+Paired constructs keep the prose between them; code highlighting tags become fenced
+code (skipped as code). Every substitution keeps the
 newlines it removes, so line numbers in messages stay those of the file.
 """
 
@@ -54,24 +59,75 @@ _MDX_IMPORT = re.compile(
 _MDX_EXPORT = re.compile(r"^export[ \t]+(?:const|let|var|default|function|async)\b", re.M)
 _JSX_LINE = re.compile(r"^[ \t]*</?[A-Z][\w.]*(?:\s[^<>]*?)?/?>[ \t]*$", _FLAGS)
 _JSX_COMMENT = re.compile(r"\{/\*.*?\*/\}", re.DOTALL)
-# Docusaurus/VitePress containers: ":::note Title" … ":::".
+# Docusaurus/VitePress containers: ":::note Title" … ":::"; Quarto/Pandoc fenced divs
+# (":::: {.columns}"), whose callout title heading is a label, not a section.
 _CONTAINER_FENCE = re.compile(r"^[ \t]*:::+[ \t]*[\w-]*[^\n]*$", re.M)
+_CALLOUT_TITLE = re.compile(
+    r"^([ \t]*:::+[ \t]*\{[^}\n]*callout[^}\n]*\}[ \t]*\n)#{1,6}[ \t]+", re.M
+)
+
+# MkDocs Material: icon and emoji shortcodes of its icon sets, admonitions (!!!, ???,
+# ???+) and content tabs (=== "Tab") whose body is indented by four spaces.
+_MKDOCS_ICON = re.compile(
+    r":(?:material|fontawesome|octicons|simple|lucide)-[a-z0-9-]+:(?:\{[^}\n]*\})?"
+)
+_MKDOCS_BLOCK = re.compile(r"^(?P<indent>[ \t]*)(?:!!!|\?\?\?\+?|===\+?)[ \t]+[^\n]*$", re.M)
+# Attribute lists with spaces ({ #id .class }) at a heading's or paragraph's end.
+_ATTRIBUTE_LIST = re.compile(r"[ \t]*\{[ \t]*[#.][\w.#=\"' -]*\}[ \t]*$", re.M)
+
+# Obsidian / Quartz: embeds, wikilinks (the alias is the text), ==highlights==,
+# %%comments%% and callout markers ("> [!note] Title").
+_EMBED = re.compile(r"!\[\[[^\]\n]*\]\]")
+_WIKILINK = re.compile(r"\[\[(?P<target>[^\]|\n]*?)(?:\|(?P<alias>[^\]\n]*))?\]\]")
+_HIGHLIGHT = re.compile(r"==(?=\S)(?P<text>[^=\n]+?)(?<=\S)==")
+_OBSIDIAN_COMMENT = re.compile(r"%%.*?%%", re.DOTALL)
+_CALLOUT_MARKER = re.compile(r"^(?P<quote>(?:[ \t]*>)+[ \t]*)\[![\w-]+\][+-]?[ \t]*", re.M)
 
 
 _FENCE = re.compile(r"^([ \t]{0,3})(`{3,}|~{3,})[^\n]*\n.*?^\1?\2[ \t]*$", re.M | re.S)
+# A code span (CommonMark: a run of backticks closed by a run of the same length) within
+# one paragraph, and the placeholder that stands for it while the dialects go.
+_CODE_SPAN = re.compile(
+    r"(?<![`\\])(?P<ticks>`+)(?!`)(?P<body>(?:(?!\n[ \t]*\n).)+?)(?<!`)(?P=ticks)(?!`)",
+    re.DOTALL,
+)
+_PLACEHOLDER = re.compile("\ue000(\\d+)\ue001(\n*)")
 
 
 def strip_dialects(text: str) -> str:
-    """``text`` without template syntax, with the same number of lines; fenced code is
-    left as it is (its braces and tags are code, and code is not tweeted)."""
+    """``text`` without template syntax, with the same number of lines; fenced code and
+    code spans are left as they are (their braces and tags are code, shown as written)."""
     pieces: list[str] = []
     position = 0
     for fence in _FENCE.finditer(text):
-        pieces.append(_strip(text[position : fence.start()]))
+        pieces.append(_strip_outside_code_spans(text[position : fence.start()]))
         pieces.append(fence.group(0))
         position = fence.end()
-    pieces.append(_strip(text[position:]))
+    pieces.append(_strip_outside_code_spans(text[position:]))
     return "".join(pieces)
+
+
+def _strip_outside_code_spans(text: str) -> str:
+    """Code spans stand aside as placeholders (keeping their newlines after them), so no
+    dialect pattern reaches inside one (`{{ %` in a span is text, not a template)."""
+    if "`" not in text:
+        return _strip(text)
+    spans: list[str] = []
+
+    def aside(match: re.Match[str]) -> str:
+        spans.append(match.group(0))
+        return f"\ue000{len(spans) - 1}\ue001" + "\n" * match.group(0).count("\n")
+
+    stripped = _strip(_CODE_SPAN.sub(aside, text))
+
+    def back(match: re.Match[str]) -> str:
+        span = spans[int(match.group(1))]
+        newlines = match.group(2)
+        if len(newlines) >= span.count("\n"):  # the span's own newlines, back inside it
+            return span + newlines[span.count("\n") :]
+        return span.replace("\n", " ") + newlines
+
+    return _PLACEHOLDER.sub(back, stripped)
 
 
 def _strip(text: str) -> str:
@@ -88,8 +144,55 @@ def _strip(text: str) -> str:
         text = _JSX_COMMENT.sub(_blank, text)
         text = _JSX_LINE.sub(_blank, text)
     if ":::" in text:
+        text = _CALLOUT_TITLE.sub(r"\g<1>", text)
         text = _CONTAINER_FENCE.sub("", text)
+    if "!!!" in text or "???" in text or "===" in text:
+        text = _mkdocs_blocks(text)
+    if ":" in text:
+        text = _MKDOCS_ICON.sub("", text)
+    if "{" in text:
+        text = _ATTRIBUTE_LIST.sub("", text)
+    if "[[" in text or "==" in text or "%%" in text or "[!" in text:
+        text = _obsidian(text)
     return text
+
+
+def _mkdocs_blocks(text: str) -> str:
+    """An admonition or tab marker line goes; its indented body loses four spaces, so it
+    is prose (CommonMark would read it as indented code)."""
+    lines = text.split("\n")
+    index = 0
+    while index < len(lines):
+        match = _MKDOCS_BLOCK.match(lines[index])
+        if match is None:
+            index += 1
+            continue
+        lines[index] = ""
+        inner = match.group("indent") + "    "
+        index += 1
+        while index < len(lines) and (lines[index].startswith(inner) or not lines[index].strip()):
+            if lines[index].strip():
+                lines[index] = match.group("indent") + lines[index][len(inner) :]
+            index += 1
+    return "\n".join(lines)
+
+
+def _obsidian(text: str) -> str:
+    text = _OBSIDIAN_COMMENT.sub(_blank, text)
+    text = _EMBED.sub("", text)
+    text = _WIKILINK.sub(_wikilink_text, text)
+    text = _HIGHLIGHT.sub(r"\g<text>", text)
+    return _CALLOUT_MARKER.sub(r"\g<quote>", text)
+
+
+def _wikilink_text(match: re.Match[str]) -> str:
+    """``[[Page#Heading|alias]]`` reads as its alias, else the page (``Guides/CLI`` → CLI)."""
+    alias = match.group("alias")
+    if alias and alias.strip():
+        return alias.strip()
+    target, _, heading = match.group("target").partition("#")
+    parts = [part for part in target.strip().split("/") if part and part != "index"]
+    return parts[-1].strip() if parts else heading.strip()
 
 
 def _strip_liquid_and_hugo(text: str) -> str:

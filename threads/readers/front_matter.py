@@ -127,7 +127,14 @@ def _load_yaml(body: str, path: str, offset: int) -> Mapping[str, Any]:
     import yaml  # only front matter beyond plain "key: value" lines pays for the import
 
     try:
-        data = yaml.safe_load(body)
+        data = _safe_yaml(body)
+    except _AliasBomb:
+        raise ArticleError(
+            path,
+            "front matter's YAML aliases (*name) expand to more than "
+            f"{MAX_ALIAS_EXPANSION:,} values: write the values out instead",
+            offset + 1,
+        ) from None
     except yaml.YAMLError as error:
         # Hand-written front matter is often not strict YAML ("title: A: B" with an
         # unquoted colon); generators accept it, so read it as "key: value" lines.
@@ -141,6 +148,53 @@ def _load_yaml(body: str, path: str, offset: int) -> Mapping[str, Any]:
             path, f"front matter is not valid YAML ({problem}): fix it or remove it", line
         ) from None
     return data if isinstance(data, dict) else {}
+
+
+# What aliases (*name) may add to front matter when expanded: an alias bomb
+# ("a: &a [*a, *a, …]" nested ten deep) adds billions of items, real metadata a few.
+MAX_ALIAS_EXPANSION = 10_000
+
+
+class _AliasBomb(Exception):
+    pass
+
+
+def _safe_yaml(body: str) -> Any:
+    """``yaml.safe_load``, refusing documents whose aliases expand past the bound."""
+    import yaml
+
+    loader = yaml.SafeLoader(body)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        distinct: set[int] = set()
+        sizes: dict[int, int] = {}
+        if _expanded_size(node, sizes, distinct) - len(distinct) > MAX_ALIAS_EXPANSION:
+            raise _AliasBomb
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _expanded_size(node: Any, sizes: dict[int, int], distinct: set[int]) -> int:
+    """Nodes in ``node`` with every alias written out; shared nodes are measured once."""
+    key = id(node)
+    if key in sizes:
+        if sizes[key] < 0:  # an anchor inside itself: expands without end
+            raise _AliasBomb
+        return sizes[key]
+    distinct.add(key)
+    sizes[key] = -1
+    total = 1
+    if isinstance(node.value, list):
+        for child in node.value:
+            for part in child if isinstance(child, tuple) else (child,):
+                total += _expanded_size(part, sizes, distinct)
+                if total > MAX_ALIAS_EXPANSION * 100:
+                    raise _AliasBomb
+    sizes[key] = total
+    return total
 
 
 _PLAIN_LINE = re.compile(r"^([A-Za-z_][\w-]*):[ \t]+(.*?)[ \t]*$")

@@ -8,10 +8,11 @@ read. Parsed with selectolax (lexbor): measured on the saved pages of the test c
 against trafilatura (see README), it kept the same prose, keeps headings and list
 structure, and imports in ~15 ms against trafilatura's ~250 ms.
 
-Metadata: title from ``og:title``, else the article's ``h1``, else ``<title>`` without
-its site suffix; date from ``article:published_time``, JSON-LD ``datePublished`` or
-``<time datetime>``; the canonical URL (``<link rel=canonical>``, else ``og:url``) is
-the article link; language from ``<html lang>``.
+Metadata: title from ``og:title``, else the article's ``h1`` (when the page has several,
+only one that ``<title>`` names), else ``<title>`` without its site suffix; date from
+``article:published_time``, JSON-LD ``datePublished`` or ``<time datetime>``; the
+canonical URL (``<link rel=canonical>``, else ``og:url``) is the article link; language
+from ``<html lang>``.
 """
 
 from __future__ import annotations
@@ -198,11 +199,22 @@ def _metadata(tree: LexborHTMLParser) -> Metadata:
     # og:title often carries the site's name too; the h1 it contains is the post's.
     if shared and heading and heading.casefold() in shared.casefold():
         shared = heading
-    title = shared or _text_or_none(linked.get("headline")) or heading
-    if not title:
-        title_node = tree.css_first("title")
-        if title_node is not None:
-            title = _TITLE_SUFFIX.sub("", " ".join(title_node.text().split())) or None
+    title_node = tree.css_first("title")
+    page_title = (
+        _TITLE_SUFFIX.sub("", " ".join(title_node.text().split())) or None
+        if title_node is not None
+        else None
+    )
+    # Several h1s are section headings ("Quote of the Week"), unless <title> names the
+    # first; otherwise <title>, less its " · Site" suffix, is the post's.
+    if (
+        heading
+        and page_title
+        and len(tree.css("h1")) > 1
+        and heading.casefold() not in page_title.casefold()
+    ):
+        heading = None
+    title = shared or _text_or_none(linked.get("headline")) or heading or page_title
     time_node = tree.css_first("article time[datetime]") or tree.css_first("time[datetime]")
     date = parse_date(
         meta("meta[property='article:published_time']", "meta[itemprop=datePublished]")

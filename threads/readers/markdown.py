@@ -1,4 +1,4 @@
-"""Markdown posts (CommonMark + tables, strikethrough, footnotes) via markdown-it-py.
+"""Markdown posts (CommonMark + tables, strikethrough, footnotes, math) via markdown-it-py.
 
 The static-site dialects are removed first (:mod:`threads.readers.dialects`), front
 matter read by :mod:`threads.readers.front_matter`; then the token stream decides what
@@ -6,7 +6,9 @@ is prose. Code spans keep their text exactly; emphasis and escapes go as markup,
 as characters; links keep their text (absolute targets are remembered for reference
 entries); images, fenced and indented code, tables, HTML blocks, comments and footnote
 definitions are not prose, and are counted in :attr:`Outline.skipped`. List items stay
-items, so the thread packs them as lines after their lead-in sentence.
+items, so the thread packs them as lines after their lead-in sentence. Math
+(``$x$``, ``$$…$$``, ``\\(…\\)``) is not tweeted as TeX: a sentence that needs it is
+left out and counted. Quarto and R Markdown are this reader with their dialect.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from collections.abc import Sequence
 from functools import cache
 from typing import TYPE_CHECKING
 
-from threads.outline import Block, BlockKind, Outline
+from threads.outline import COMPUTED, FORMULA, Block, BlockKind, Outline
 from threads.readers.dialects import strip_dialects
 from threads.readers.front_matter import split_front_matter
 
@@ -36,18 +38,38 @@ _SKIPPED_BLOCKS = {
 @cache
 def _parser() -> MarkdownIt:
     from markdown_it import MarkdownIt
+    from mdit_py_plugins.dollarmath import dollarmath_plugin
     from mdit_py_plugins.footnote import footnote_plugin
+    from mdit_py_plugins.texmath import texmath_plugin
 
+    # Math by Pandoc's rule ($ hugs its formula, no digit after the closing one), so
+    # "$5 and $10" stays money; \(…\) and \[…\] too.
     return (
         MarkdownIt("commonmark", {"html": True})
         .enable(["table", "strikethrough"])
         .use(footnote_plugin)
+        .use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True)
+        .use(texmath_plugin, delimiters="brackets")
     )
 
 
-def read_markdown(text: str, path: str) -> Outline:
+# Quarto and R Markdown: an inline code expression (`r nrow(x)`, `{python} len(x)`) is
+# replaced by its value when the page is rendered; the value is not in the source.
+_INLINE_EXPRESSION = re.compile(r"(?<!`)`(?:r|\{(?:r|python|julia|ojs)\})[ \t]+[^`\n]+`(?!`)")
+
+
+def read_quarto(text: str, path: str) -> Outline:
+    """The outline of a Quarto (``.qmd``) or R Markdown (``.Rmd``) post: Markdown whose
+    executable chunks (```` ```{r} ````) are code, whose inline expressions stand for
+    values computed at render time, and whose ``^[inline notes]`` are footnotes."""
+    return read_markdown(text, path, computed=_INLINE_EXPRESSION)
+
+
+def read_markdown(text: str, path: str, *, computed: re.Pattern[str] | None = None) -> Outline:
     """The outline of a Markdown post."""
     meta, body = split_front_matter(text, path)
+    if computed is not None:
+        body = computed.sub(COMPUTED, body)
     if meta.title:
         # Front matter titles may use inline Markdown ("CSS `accent-color`").
         parsed = _parser().parseInline(meta.title)
@@ -66,6 +88,8 @@ def read_markdown(text: str, path: str) -> Outline:
             outline.skipped[label] += 1
         elif kind in ("fence", "code_block"):
             outline.skipped["code blocks"] += 1
+        elif kind in ("math_block", "math_block_label", "math_block_eqno"):
+            outline.skipped["formulas"] += 1
         elif kind == "html_block":
             if not token.content.lstrip().startswith("<!--"):
                 outline.skipped["HTML blocks"] += 1
@@ -135,6 +159,8 @@ def inline_text(children: Sequence[Token]) -> tuple[str, list[str], bool]:
             outside_link = outside_link or (not in_link and bool(child.content.strip()))
         elif kind in ("softbreak", "hardbreak"):
             parts.append(" ")
+        elif kind.startswith("math_inline"):
+            parts.append(FORMULA)
         elif kind == "html_inline":
             if _BREAK_TAG.fullmatch(child.content.strip()):
                 parts.append(" ")
