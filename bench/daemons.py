@@ -399,7 +399,7 @@ class Result:
 
 
 def _env(emulator: object, url: str) -> dict[str, str]:
-    from bot.networks.x.emulator import (
+    from bot.testing.x import (
         ACCESS_TOKEN,
         ACCESS_TOKEN_SECRET,
         CONSUMER_KEY,
@@ -442,8 +442,8 @@ def run_scenario(
 ) -> Result:
     import sqlalchemy as sa
 
-    from bot.networks.x.emulator import XEmulator
     from bot.store import Store, threads_table, tweets_table
+    from bot.testing.x import XEmulator
 
     store = Store(url)
     start = time.perf_counter()

@@ -245,7 +245,7 @@ def bench_api_calls() -> None:
     import os
     import tempfile
 
-    from bot.networks.x.emulator import (
+    from bot.testing.x import (
         ACCESS_TOKEN,
         ACCESS_TOKEN_SECRET,
         CONSUMER_KEY,
@@ -300,15 +300,15 @@ def bench_publish_costs() -> None:
 
     from bot.freezing import existing_version, freeze_thread
     from bot.networks.x.client import TweepyXClient
-    from bot.networks.x.emulator import (
+    from bot.publisher import Publisher, PublishLimits
+    from bot.store import Store, database_url
+    from bot.testing.x import (
         ACCESS_TOKEN,
         ACCESS_TOKEN_SECRET,
         CONSUMER_KEY,
         CONSUMER_SECRET,
         XEmulator,
     )
-    from bot.publisher import Publisher, PublishLimits
-    from bot.store import Store, database_url
     from threads.pipeline import prepare
 
     emulator = XEmulator(accept_duplicates=True)
@@ -423,7 +423,7 @@ def bench_store(count: int = 10_000) -> None:
 def _emulator_env(emulator_url: str, db: Path) -> dict[str, str]:
     import os
 
-    from bot.networks.x.emulator import (
+    from bot.testing.x import (
         ACCESS_TOKEN,
         ACCESS_TOKEN_SECRET,
         CONSUMER_KEY,
@@ -492,7 +492,7 @@ def bench_daemon() -> None:
     import signal
     import tempfile
 
-    from bot.networks.x.emulator import XEmulator
+    from bot.testing.x import XEmulator
 
     print("6. daemon")
     with tempfile.TemporaryDirectory() as directory:

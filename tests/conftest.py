@@ -97,7 +97,7 @@ def write_publish_config(
 @pytest.fixture
 def emulator():  # type: ignore[no-untyped-def]
     """The local X API, accepting repeated texts: a second attempt shows as a second post."""
-    from bot.networks.x.emulator import XEmulator
+    from bot.testing.x import XEmulator
 
     server = XEmulator(client_timeout=2.0, accept_duplicates=True)
     server.start()
@@ -108,7 +108,7 @@ def emulator():  # type: ignore[no-untyped-def]
 @pytest.fixture
 def bluesky():  # type: ignore[no-untyped-def]
     """A local Bluesky PDS."""
-    from bot.networks.bluesky.emulator import BlueskyEmulator
+    from bot.testing.bluesky import BlueskyEmulator
 
     server = BlueskyEmulator()
     server.start()
@@ -119,7 +119,7 @@ def bluesky():  # type: ignore[no-untyped-def]
 @pytest.fixture
 def mastodon():  # type: ignore[no-untyped-def]
     """A local Mastodon instance."""
-    from bot.networks.mastodon.emulator import MastodonEmulator
+    from bot.testing.mastodon import MastodonEmulator
 
     server = MastodonEmulator()
     server.start()

@@ -129,8 +129,8 @@ def test_budgets_and_caps_are_counted_per_account(db_url: str) -> None:
     """Posts of one account never use another's 24-hour cap; the cap is read from the
     store, so a second publisher (another daemon) of the same account sees the same."""
     from bot.errors import BudgetExceededError
-    from bot.networks.x.fake import FakeX
     from bot.publisher import Publisher, PublishLimits
+    from bot.testing.fakes import FakeX
     from threads.options import Prices
 
     store = Store(db_url)

@@ -17,8 +17,8 @@ from bot.errors import (
 )
 from bot.networks.bluesky import new_rkey, post_url, rkey_of
 from bot.networks.bluesky.client import BlueskyClient
-from bot.networks.bluesky.emulator import APP_PASSWORD, DID, HANDLE, BlueskyEmulator, Fault
 from bot.networks.bluesky.errors import translate_response
+from bot.testing.bluesky import APP_PASSWORD, DID, HANDLE, BlueskyEmulator, Fault
 
 CREATE = "POST com.atproto.repo.createRecord"
 GET = "GET com.atproto.repo.getRecord"

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.networks.bluesky.emulator import (
+from bot.testing.bluesky import (
     APP_PASSWORD,
     DID,
     HANDLE,

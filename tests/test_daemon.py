@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.networks.x.emulator import XEmulator
 from bot.store import Store, database_url
+from bot.testing.x import XEmulator
 
 from .conftest import EXAMPLE, write_publish_config
 from .test_runtime import LOOKUPS, _env, threadbot

@@ -12,9 +12,9 @@ import pytest
 from bot.daemon import Daemon
 from bot.errors import StopRequestedError
 from bot.lifecycle import Lease, Owner, ThreadStatus
-from bot.networks.x.fake import FakeX
 from bot.publisher import Publisher, PublishLimits
 from bot.store import Store
+from bot.testing.fakes import FakeX
 from threads.options import Prices
 
 NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.networks.x.emulator import XEmulator
+from bot.testing.x import XEmulator
 
 from .conftest import write_publish_config
 from .http_server import LocalServer, Reply, Request, serve

@@ -117,9 +117,10 @@ def test_yaml_aliases_that_real_front_matter_uses_still_read() -> None:
 
 def _seconds_to_read(headings: int) -> float:
     text = "".join(f"## Heading {i}\n\nShort one {i}.\n\n" for i in range(headings))
-    start = time.perf_counter()
+    # CPU time of this process: other processes on a busy machine do not count.
+    start = time.process_time()
     article = parse_article(text, "post.md", "markdown")
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     assert len(article.sections) == 1  # every one-sentence section joined the first
     return elapsed
 
@@ -128,7 +129,7 @@ def test_many_short_sections_merge_in_linear_time() -> None:
     """8x the headings takes about 8x the time, not 64x (the timing lives in the bench)."""
     _seconds_to_read(500)  # warm the parser and caches
     small = min(_seconds_to_read(1_000) for _ in range(3))
-    large = _seconds_to_read(8_000)
+    large = min(_seconds_to_read(8_000) for _ in range(2))  # a busy machine's blip is no trend
     assert large / small < 24, f"1,000 headings {small:.3f} s, 8,000 headings {large:.3f} s"
 
 

@@ -21,11 +21,11 @@ from typing import Any
 
 import pytest
 
-from bot.networks.bluesky.emulator import BlueskyEmulator
-from bot.networks.emulating import Fault
-from bot.networks.mastodon.emulator import MastodonEmulator
-from bot.networks.x.emulator import XEmulator
 from bot.store import Store, database_url
+from bot.testing.bluesky import BlueskyEmulator
+from bot.testing.mastodon import MastodonEmulator
+from bot.testing.server import Fault
+from bot.testing.x import XEmulator
 
 from .conftest import EXAMPLE, write_publish_config
 from .test_networks_e2e import CREATE, chained, network_env

@@ -17,8 +17,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from bot.networks.x.emulator import CONSUMER_KEY, CONSUMER_SECRET, XEmulator
 from bot.store import Store
+from bot.testing.x import CONSUMER_KEY, CONSUMER_SECRET, XEmulator
 
 from .conftest import write_publish_config
 from .databases import postgres_schema

@@ -14,8 +14,8 @@ from bot.errors import (
     RateLimitedError,
 )
 from bot.networks.mastodon.client import MastodonClient
-from bot.networks.mastodon.emulator import ACCESS_TOKEN, ACCOUNT_ID, Fault, MastodonEmulator
 from bot.networks.mastodon.errors import translate_response
+from bot.testing.mastodon import ACCESS_TOKEN, ACCOUNT_ID, Fault, MastodonEmulator
 from threads.networks import MastodonRule
 
 STATUSES = "POST /api/v1/statuses"

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from bot.networks.mastodon import plain_text, same_text
-from bot.networks.mastodon.emulator import (
+from bot.testing.mastodon import (
     ACCESS_TOKEN,
     ACCOUNT_ID,
     Fault,

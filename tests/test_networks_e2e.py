@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from bot.networks.bluesky.emulator import APP_PASSWORD, HANDLE, BlueskyEmulator
-from bot.networks.mastodon.emulator import ACCESS_TOKEN, MastodonEmulator
-from bot.networks.x.emulator import XEmulator
 from bot.store import Store, database_url
+from bot.testing.bluesky import APP_PASSWORD, HANDLE, BlueskyEmulator
+from bot.testing.mastodon import ACCESS_TOKEN, MastodonEmulator
+from bot.testing.x import XEmulator
 
 from .conftest import EXAMPLE, write_publish_config
 from .test_daemon import daemon, stop, wait_for

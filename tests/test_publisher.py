@@ -20,9 +20,9 @@ from bot.errors import (
     ThreadBusyError,
 )
 from bot.lifecycle import Lease, ThreadStatus
-from bot.networks.x.fake import FakeX
 from bot.publisher import Publisher, PublishLimits
 from bot.store import Store, ThreadRecord
+from bot.testing.fakes import FakeX
 from threads.options import Prices
 
 NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
@@ -444,7 +444,7 @@ def test_bluesky_record_key_is_stored_before_sending_and_used_after_a_crash(
     `sending` before the request; a crash after the PDS stored post 2 leaves that key,
     and the next publisher reads the record back by it instead of creating it again."""
     from bot.networks.bluesky.client import BlueskyClient
-    from bot.networks.bluesky.emulator import APP_PASSWORD, HANDLE, BlueskyEmulator
+    from bot.testing.bluesky import APP_PASSWORD, HANDLE, BlueskyEmulator
 
     pds = BlueskyEmulator()
     pds.start()

@@ -18,9 +18,9 @@ import pytest
 
 from bot.errors import AmbiguousPostError, NetworkUnavailableError
 from bot.lifecycle import Lease, ThreadStatus, TweetStatus
-from bot.networks.x.fake import FakeX
 from bot.publisher import Publisher, PublishLimits
 from bot.store import Store, ThreadRecord
+from bot.testing.fakes import FakeX
 from threads.options import Prices
 
 NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)

@@ -18,7 +18,8 @@ from urllib.parse import quote
 
 import pytest
 
-from bot.networks.x.emulator import (
+from bot.store import Store, database_url
+from bot.testing.x import (
     ACCESS_TOKEN,
     ACCESS_TOKEN_SECRET,
     CONSUMER_KEY,
@@ -28,7 +29,6 @@ from bot.networks.x.emulator import (
     Fault,
     XEmulator,
 )
-from bot.store import Store, database_url
 
 from .conftest import CONFIG, EXAMPLE, ROOT, write_publish_config
 

@@ -14,7 +14,7 @@ from bot.errors import (
 )
 from bot.networks.x import same_text
 from bot.networks.x.client import TweepyXClient
-from bot.networks.x.emulator import (
+from bot.testing.x import (
     ACCESS_TOKEN,
     ACCESS_TOKEN_SECRET,
     CONSUMER_KEY,

@@ -1,5 +1,5 @@
-"""Bluesky: the local PDS emulator (``emulator``, ``python -m bot.networks.bluesky.emulator``)
-and the httpx adapter (``client``). This module stays light: no HTTP client import."""
+"""Bluesky: the httpx adapter (``client``) and its error translation (``errors``); its
+emulator is ``bot.testing.bluesky``. This module stays light: no HTTP client import."""
 
 from __future__ import annotations
 

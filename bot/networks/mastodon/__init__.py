@@ -1,5 +1,5 @@
-"""Mastodon: the local API emulator (``emulator``, ``python -m bot.networks.mastodon.emulator``)
-and the httpx adapter (``client``). This module stays light: no HTTP client import."""
+"""Mastodon: the httpx adapter (``client``) and its error translation (``errors``); its
+emulator is ``bot.testing.mastodon``. This module stays light: no HTTP client import."""
 
 from __future__ import annotations
 

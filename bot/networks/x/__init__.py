@@ -1,6 +1,6 @@
-"""X: the tweepy adapter (``client``) with its error translation (``errors``), the
-in-memory fake (``fake``) and the local X API v2 emulator (``emulator``,
-``python -m bot.networks.x.emulator``). This module stays light: no tweepy import."""
+"""X: the tweepy adapter (``client``) with its error translation (``errors``); its fake and
+emulator are ``bot.testing.fakes`` and ``bot.testing.x``. This module stays light: no
+tweepy import."""
 
 from __future__ import annotations
 

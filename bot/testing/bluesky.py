@@ -26,7 +26,8 @@ bodies over ``blob_upload_limit`` with ``413 PayloadTooLarge``.
     emulator.hold(post_number=2, phase="accepted")  # pause there (crash tests)
     emulator.expire_access_tokens()                 # every access token is now expired
 
-Run it by hand with ``python -m bot.networks.bluesky.emulator`` (it prints what to export).
+Run it by hand with ``python -m bot.testing bluesky`` (it prints what to export and writes
+a ready config).
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from bot.networks.bluesky import new_rkey
-from bot.networks.emulating import Emulator, EmulatorHandler, Fault
+from bot.testing.server import Emulator, EmulatorHandler, Fault
 from threads.networks import BLUESKY_MAX_BYTES, BLUESKY_MAX_GRAPHEMES, graphemes, utf8_length
 
 __all__ = ["APP_PASSWORD", "DID", "HANDLE", "BlueskyEmulator", "Fault", "Record"]
@@ -82,6 +83,15 @@ def _error(status: int, error: str, message: str) -> tuple[int, dict[str, Any]]:
 
 class BlueskyEmulator(Emulator):
     """A PDS with one account; :meth:`start` serves it on an ephemeral port."""
+
+    network = "bluesky"
+
+    def exports(self) -> dict[str, str]:
+        return {
+            "THREADBOT_BLUESKY_PDS_URL": self.url,
+            "BLUESKY_HANDLE": HANDLE,
+            "BLUESKY_APP_PASSWORD": APP_PASSWORD,
+        }
 
     def __init__(
         self,
@@ -157,7 +167,7 @@ class _Handler(EmulatorHandler):
         parts = urlsplit(self.path)
         self.route = parts.path.removeprefix("/xrpc/")
         emulator = self.emulator
-        emulator.calls[f"{self.command} {self.route}"] += 1
+        emulator.received(f"{self.command} {self.route}")
         query = {key: values[0] for key, values in parse_qs(parts.query).items()}
         route = (self.command, self.route)
         if route == ("POST", "com.atproto.server.createSession"):
@@ -293,6 +303,7 @@ class _Handler(EmulatorHandler):
         uri = f"at://{DID}/{POST_COLLECTION}/{rkey}"
         cid = fake_cid(record)
         emulator.records[rkey] = Record(rkey, uri, cid, record, time.time())
+        emulator.stored_post(uri, str(record.get("text", "")))
         emulator._writes.append(time.time())
         commit = {"cid": fake_cid({"commit": uri}), "rev": emulator.next_rkey()}
         return 200, {"uri": uri, "cid": cid, "commit": commit, "validationStatus": "valid"}
@@ -418,21 +429,3 @@ def _json(body: bytes) -> dict[str, Any]:
     except ValueError:
         return {}
     return value if isinstance(value, dict) else {}
-
-
-def main() -> None:
-    """Run the emulator in the foreground (for trying threadbot by hand)."""
-    emulator = BlueskyEmulator()
-    url = emulator.start()
-    print(f"Bluesky PDS emulator on {url}", flush=True)
-    print(f"export THREADBOT_BLUESKY_PDS_URL={url} BLUESKY_HANDLE={HANDLE} ", end="")
-    print(f"BLUESKY_APP_PASSWORD={APP_PASSWORD}", flush=True)
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        emulator.stop()
-
-
-if __name__ == "__main__":
-    main()

@@ -22,7 +22,8 @@ secret (same consumer key); each post belongs to the user whose token signed it,
 duplicate rule holds only for some texts and windows): exactly-once tests run that way,
 so a second attempt shows up as a second post, not as a refusal that hides it.
 
-Run it by hand with ``python -m bot.networks.x.emulator`` (it prints what to export).
+Run it by hand with ``python -m bot.testing x`` (it prints what to export and writes a
+ready config).
 
 Faults: 429, daily_cap, 500, 503, timeout, drop_before_accept, drop_after_accept, 401,
 403_readonly, 400, and pass (behave normally; to aim a later fault at a later post).
@@ -35,7 +36,6 @@ import hashlib
 import itertools
 import json
 import re
-import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -44,8 +44,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from oauthlib.oauth1 import RequestValidator, SignatureOnlyEndpoint
 
-from bot.networks.emulating import Emulator, EmulatorHandler
-from bot.networks.emulating import Fault as Fault  # re-exported: tests inject faults from here
+from bot.testing.server import Emulator, EmulatorHandler
+from bot.testing.server import Fault as Fault  # re-exported: tests inject faults from here
 from threads.length import weighted_length
 from threads.urls import find_url_spans
 
@@ -134,6 +134,8 @@ class XEmulator(Emulator):
     """State and behaviour; :meth:`start` serves it on an ephemeral port (the server,
     faults, holds and request counts are the shared :class:`Emulator`'s)."""
 
+    network = "x"
+
     def __init__(
         self,
         *,
@@ -168,6 +170,15 @@ class XEmulator(Emulator):
             )
             self.users[user.access_token] = user
         return user
+
+    def exports(self) -> dict[str, str]:
+        return {
+            "THREADBOT_X_API_URL": self.url,
+            "X_API_KEY": CONSUMER_KEY,
+            "X_API_SECRET": CONSUMER_SECRET,
+            "X_ACCESS_TOKEN": ACCESS_TOKEN,
+            "X_ACCESS_TOKEN_SECRET": ACCESS_TOKEN_SECRET,
+        }
 
     def posts_by(self, username: str) -> list[EmulatedPost]:
         ids = {u.id for u in self.users.values() if u.username == username}
@@ -303,7 +314,7 @@ class _Handler(EmulatorHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         route = urlsplit(self.path)
-        self.emulator.calls[f"{self.command} {re.sub(r'/[0-9]{3,}', '/:id', route.path)}"] += 1
+        self.emulator.received(f"{self.command} {re.sub(r'/[0-9]{3,}', '/:id', route.path)}")
         if not self._authorised(body):
             self._send(*_problem(401, "Unauthorized", "Unauthorized"))
             return
@@ -474,6 +485,7 @@ class _Handler(EmulatorHandler):
                     author_id=author,
                 )
                 emulator.posts.append(post)
+                emulator.stored_post(post.id, text)
                 status, body = (
                     201,
                     {
@@ -505,24 +517,3 @@ class _Handler(EmulatorHandler):
 
 
 XEmulator.handler = _Handler
-
-
-def main() -> None:
-    """Run the emulator in the foreground (for trying threadbot by hand)."""
-    emulator = XEmulator(accept_duplicates="--accept-duplicates" in sys.argv)
-    url = emulator.start()
-    print(f"X API emulator on {url}")
-    print(
-        f"export THREADBOT_X_API_URL={url} X_API_KEY={CONSUMER_KEY} "
-        f"X_API_SECRET={CONSUMER_SECRET} X_ACCESS_TOKEN={ACCESS_TOKEN} "
-        f"X_ACCESS_TOKEN_SECRET={ACCESS_TOKEN_SECRET}"
-    )
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        emulator.stop()
-
-
-if __name__ == "__main__":
-    main()

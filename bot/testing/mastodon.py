@@ -23,7 +23,8 @@ as ``@user``, grapheme clusters), with the spoiler text counted too.
     emulator.hold(post_number=3, phase="received")  # pause there (crash tests)
     emulator.media_processing_polls = 2             # GET media: 206 twice, then 200
 
-Run it by hand with ``python -m bot.networks.mastodon.emulator`` (it prints what to export).
+Run it by hand with ``python -m bot.testing mastodon`` (it prints what to export and writes
+a ready config).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from bot.networks.emulating import Emulator, EmulatorHandler, Fault
+from bot.testing.server import Emulator, EmulatorHandler, Fault
 from threads.networks import MastodonRule
 
 __all__ = ["ACCESS_TOKEN", "ACCOUNT_ID", "USERNAME", "Fault", "MastodonEmulator", "Status"]
@@ -118,6 +119,11 @@ def _error(status: int, message: str) -> tuple[int, dict[str, Any]]:
 
 class MastodonEmulator(Emulator):
     """A Mastodon instance with one account; :meth:`start` serves it on an ephemeral port."""
+
+    network = "mastodon"
+
+    def exports(self) -> dict[str, str]:
+        return {"THREADBOT_MASTODON_URL": self.url, "MASTODON_ACCESS_TOKEN": ACCESS_TOKEN}
 
     def __init__(
         self,
@@ -214,7 +220,7 @@ class _Handler(EmulatorHandler):
         emulator = self.emulator
         shape = re.sub(r"/[0-9]{6,}(?=/|$)", "/:id", path)
         self.route = f"{self.command} {shape}"
-        emulator.calls[self.route] += 1
+        emulator.received(self.route)
         query = parse_qs(parts.query)
         if self.route == "GET /api/v2/instance":
             self._instance()
@@ -366,6 +372,7 @@ class _Handler(EmulatorHandler):
             language=form.get("language"),
         )
         emulator.statuses.append(created)
+        emulator.stored_post(created.id, text)
         if key:
             emulator.idempotency[key] = _Key(created.id, now)
         return 200, emulator.status_json(created)
@@ -445,20 +452,3 @@ class _Handler(EmulatorHandler):
 
 
 MastodonEmulator.handler = _Handler
-
-
-def main() -> None:
-    """Run the emulator in the foreground (for trying threadbot by hand)."""
-    emulator = MastodonEmulator()
-    url = emulator.start()
-    print(f"Mastodon API emulator on {url}", flush=True)
-    print(f"export THREADBOT_MASTODON_URL={url} MASTODON_ACCESS_TOKEN={ACCESS_TOKEN}", flush=True)
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        emulator.stop()
-
-
-if __name__ == "__main__":
-    main()

@@ -1,7 +1,7 @@
-"""What the Bluesky and Mastodon emulators share: faults, holds and the HTTP server.
+"""What the emulators share: faults, holds, request counts and the HTTP server.
 
-Each emulator is real HTTP on 127.0.0.1 (an ephemeral port), like the X emulator
-(``bot.networks.x.emulator``): it counts requests by endpoint in ``calls``, takes
+Each emulator (``bot.testing.x``, ``.bluesky``, ``.mastodon``) is real HTTP on 127.0.0.1
+(an ephemeral port): it counts requests by endpoint in ``calls``, takes
 injected faults for its post endpoint (``faults``) and its upload endpoint
 (``upload_faults``), and can pause the N-th post request at a phase (``hold``) so a
 crash test can kill the client there. The network-specific parts (routes, bodies,
@@ -22,6 +22,7 @@ import json
 import threading
 import time
 from collections import Counter, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
@@ -51,6 +52,8 @@ class Emulator:
     """State every emulator has; :meth:`start` serves ``handler`` on an ephemeral port."""
 
     handler: ClassVar[type[EmulatorHandler]]
+    #: The network's name, as threadbot's config and --network spell it.
+    network: ClassVar[str]
 
     def __init__(self, *, client_timeout: float = 2.0) -> None:
         self.calls: Counter[str] = Counter()
@@ -61,6 +64,24 @@ class Emulator:
         self.holds: list[Hold] = []
         self.lock = threading.RLock()
         self._server: ThreadingHTTPServer | None = None
+        # Set by the runner (`python -m bot.testing`): told of every request and post.
+        self.report: Callable[[str], None] | None = None
+
+    def received(self, route: str) -> None:
+        """Count a request by its route (``POST /2/tweets``), and say so if asked to."""
+        self.calls[route] += 1
+        if self.report is not None:
+            self.report(route)
+
+    def stored_post(self, post_id: str, text: str) -> None:
+        """Say what a post request left on the emulated network (runner only)."""
+        if self.report is not None:
+            first = text.strip().splitlines()[0] if text.strip() else ""
+            self.report(f"  stored post {post_id}: {first[:70]}")
+
+    def exports(self) -> dict[str, str]:
+        """The environment threadbot needs to post here: the URL and the credentials."""
+        raise NotImplementedError
 
     def start(self) -> str:
         """Serve on 127.0.0.1; return the base URL."""
