@@ -108,8 +108,8 @@ def test_validation_errors_exit_1(tmp_path: Path) -> None:
     config.write_text(
         CONFIG.read_text(encoding="utf-8")
         .replace('templates_dir = "../templates"', f'templates_dir = "{ROOT / "templates"}"')
-        .replace("max_tweets = 25", "max_tweets = 2")
-        .replace('overflow = "shorten"', 'overflow = "error"'),
+        .replace("max_tweets = 8", "max_tweets = 2")
+        .replace('overflow = "select"', 'overflow = "error"'),
         encoding="utf-8",
     )
     result = CliRunner().invoke(
