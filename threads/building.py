@@ -33,6 +33,7 @@ from threads.options import BuildOptions
 from threads.selection import (
     Choice,
     Ranker,
+    Unit,
     choose,
     heading_keys,
     lead_of,
@@ -126,10 +127,12 @@ def build_threads(
     options = _for_network(options, rule)
     recommendations = _recommendations(article, options)
     headings = heading_keys(article)
+    # Classified once: the skip decision and the choice read the same units.
+    found = [units(section, article, headings) for section in article.sections]
     skipped = {
         index
         for index, section in enumerate(article.sections, start=1)
-        if skip_reason(section, article, headings) is not None
+        if skip_reason(section, article, headings, found[index - 1]) is not None
     }
     # closing = "first": the owner's links go with the post's first thread only.
     first = min(set(range(1, len(article.sections) + 1)) - skipped, default=1)
@@ -141,7 +144,9 @@ def build_threads(
             continue
         builder = _Builder(article, options, templates, rule, recommendations)
         full = options.threads.closing == "every" or index == first
-        threads.append(builder.section_thread(index, section, full, headings, ranker))
+        threads.append(
+            builder.section_thread(index, section, full, headings, ranker, found[index - 1])
+        )
     return threads
 
 
@@ -315,6 +320,7 @@ class _Builder:
         full_closing: bool,
         headings: frozenset[str],
         ranker: Ranker | None,
+        found: list[Unit],
     ) -> Thread:
         identifier = thread_id(self.article, index)
         links = closing_links(self.article, self.options, index)
@@ -335,7 +341,6 @@ class _Builder:
 
         findings: list[Finding] = []
         if overflow == "select":
-            found = units(section, self.article, headings)
             lead = lead_of(found)
             if lead is None:  # asked for by --section: every sentence, as written
                 item = content(None, prose[0])
@@ -348,7 +353,9 @@ class _Builder:
                     ranker=ranker,
                     headings=headings,
                     weight=self.length,
-                    capacity=(self.max_tweets - 1) * budget,
+                    # Every tweet but the closing, less the numbering: no packing holds more.
+                    capacity=(self.max_tweets - 1) * (budget - 4),
+                    found=found,
                 )
                 assert choice is not None
                 item = content(self._with_subheadings(section, choice.kept), choice.lead)

@@ -39,7 +39,7 @@ _UNSPACED = re.compile(
 # The share of the walk that jumps back toward the heading's terms (and uniformly).
 JUMP = 0.25
 ITERATIONS = 60
-TOLERANCE = 1e-6
+TOLERANCE = 1e-5
 
 
 def terms(text: str, language: str = "en") -> list[str]:
@@ -98,20 +98,19 @@ def lexrank(
     tokens = [terms(sentence, language) for sentence in sentences]
     weights = weights if weights is not None else idf(tokens)
     vectors = [_vector(words, weights) for words in tokens]
-    # Sparse similarity graph through an inverted index: only pairs that share a term.
-    index: dict[str, list[int]] = {}
+    # Sparse similarity graph through an inverted index: only pairs that share a term,
+    # each dot product accumulated term by term.
+    postings: dict[str, list[tuple[int, float]]] = {}
     for number, vector in enumerate(vectors):
-        for term in vector:
-            index.setdefault(term, []).append(number)
+        for term, value in vector.items():
+            postings.setdefault(term, []).append((number, value))
     edges: list[dict[int, float]] = [{} for _ in range(count)]
     for number, vector in enumerate(vectors):
-        others = {other for term in vector for other in index[term] if other != number}
-        for other in others:
-            if other > number:
-                similarity = _cosine(vector, vectors[other])
-                if similarity > 0:
-                    edges[number][other] = similarity
-                    edges[other][number] = similarity
+        row = edges[number]
+        for term, value in vector.items():
+            for other, other_value in postings[term]:
+                if other != number:
+                    row[other] = row.get(other, 0.0) + value * other_value
     uniform = 1.0 / count
     teleport = [uniform] * count
     if bias and query:

@@ -36,7 +36,6 @@ from threads.markers import (
     points_at_link,
     points_at_unseen,
 )
-from threads.sentences import is_cjk
 
 # Scores for sentences (higher is more central), given the language and the query
 # (heading and title): :func:`threads.ranking.biased_lexrank` unless told otherwise.
@@ -47,7 +46,10 @@ Fits = Callable[[frozenset[int]], bool]
 # A lead is a statement: at least this many words (or CJK characters / 3).
 MIN_LEAD_WORDS = 3
 # Stop trying to add sentences after this many in a row did not fit.
-MAX_MISSES = 8
+MAX_MISSES = 4
+# Candidates are first taken by weight up to this share of a thread's room (tweets
+# rarely pack fuller), then tried one by one.
+FIRST_FILL = 0.7
 _INTRODUCES = re.compile(r"[:：]\s*$")
 _KEY = re.compile(r"[\W_]+")
 
@@ -97,10 +99,14 @@ def heading_keys(article: Article) -> frozenset[str]:
     return frozenset(key for key in keys if key)
 
 
+_WIDE = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
+
+
 def _words(text: str) -> int:
+    """Words, counting about three CJK or Hangul characters as one."""
     words = len(text.split())
     if not text.isascii():
-        words += sum(1 for c in text if is_cjk(c) or 0xAC00 <= ord(c) <= 0xD7AF) // 3
+        words += len(_WIDE.findall(text)) // 3
     return words
 
 
@@ -280,14 +286,18 @@ def choose(
     headings: Collection[str] = (),
     weight: Callable[[str], int] | None = None,
     capacity: int | None = None,
+    found: Sequence[Unit] | None = None,
 ) -> Choice | None:
     """The sentences a thread of ``section`` keeps (None: nothing a thread can carry).
 
     Everything postable when it fits; else the lead, then by :func:`priority`, each
-    with the sentences it leans on, while ``fits``. ``weight`` and ``capacity`` skip
-    candidates that cannot fit without building the thread.
+    with the sentences it leans on, while ``fits``. ``weight`` and ``capacity`` (the
+    room a thread has, in weighted characters) save building the thread for every
+    candidate: candidates are first taken while their weights fill most of the room
+    (then checked once, and the last taken given back until the thread fits), then
+    tried one by one in what is left.
     """
-    found = units(section, article, headings)
+    found = found if found is not None else units(section, article, headings)
     of = len(_prose(found))
     lead = lead_of(found)
     if lead is None:
@@ -297,22 +307,46 @@ def choose(
         return Choice(allowed, lead, len(allowed), of)
     by_position = {unit.position: unit for unit in found}
     scores = rank(found, allowed, f"{section.heading} {article.title}", article.language, ranker)
+    measure = weight or (lambda text: len(text))
+    room = capacity if capacity is not None else 10**9
     kept: frozenset[int] = frozenset({lead})
-    used = weight(by_position[lead].text) if weight else 0
-    misses = 0
-    for position in priority(found, allowed, scores):
+    used = measure(by_position[lead].text)
+    order = priority(found, allowed, scores)
+    # Phase 1: by weight alone, up to a share of the room that packing rarely exceeds.
+    taken: list[frozenset[int]] = []
+    tried = 0
+    for position in order:
+        tried += 1
         if position in kept:
             continue
         needed = with_antecedents(position, by_position, allowed)
         if needed is None:
             continue
         added = needed - kept
-        extra = sum(weight(by_position[p].text) + 2 for p in added) if weight else 0
-        if capacity is not None and used + extra > capacity:
+        extra = sum(measure(by_position[p].text) + 2 for p in added)
+        if used + extra > FIRST_FILL * room:
+            tried -= 1
+            break
+        kept, used = kept | added, used + extra
+        taken.append(added)
+    while taken and not fits(kept):
+        added = taken.pop()
+        kept = kept - added
+        used -= sum(measure(by_position[p].text) + 2 for p in added)
+    # Phase 2: the rest one by one, each checked, while the room may hold it.
+    misses = 0
+    for position in order[tried:]:
+        if position in kept:
+            continue
+        needed = with_antecedents(position, by_position, allowed)
+        if needed is None:
+            continue
+        added = needed - kept
+        extra = sum(measure(by_position[p].text) + 2 for p in added)
+        if used + extra > room:
             continue
         if fits(kept | added):
-            kept = kept | added
-            used += extra
+            kept, used = kept | added, used + extra
             misses = 0
         else:
             misses += 1
@@ -326,7 +360,12 @@ def choose(
 _LINK_SYNTAX = re.compile(r"\]\(|\]\[|href=|`_|<https?://")
 
 
-def skip_reason(section: Section, article: Article, headings: Collection[str] = ()) -> str | None:
+def skip_reason(
+    section: Section,
+    article: Article,
+    headings: Collection[str] = (),
+    found: Sequence[Unit] | None = None,
+) -> str | None:
     """Why ``section`` becomes no thread, or None when it is for followers."""
     if is_contents_heading(section.heading):
         return "a table of contents"
@@ -358,7 +397,7 @@ def skip_reason(section: Section, article: Article, headings: Collection[str] = 
     thanks = [s for s in sentences if s.role == "item" or is_boilerplate(s.text, language)]
     if is_credits_heading(section.heading) and len(thanks) >= 0.5 * len(sentences):
         return "credits: thanks and the names of those thanked"
-    found = units(section, article, headings)
+    found = found if found is not None else units(section, article, headings)
     lead = lead_of(found)
     if lead is None:
         return "nothing a thread can show (it points at code, images or links)"
