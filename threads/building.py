@@ -437,6 +437,8 @@ class _Builder:
             facts = []
             for number, (section, _, _, _) in enumerate(plans):
                 positions = kept.get(number, frozenset())
+                if first_lead is not None and first_lead[0] == number:
+                    positions = positions - {first_lead[1]}  # in the opening already
                 if not positions:
                     continue
                 start = 0
