@@ -37,7 +37,8 @@ def test_preview_json_document() -> None:
     }
     assert len(document["threads"]) == 7
     for thread in document["threads"]:
-        assert set(thread) == {"id", "section", "tweets", "cost_usd"}
+        assert set(thread) == {"id", "section", "tweets", "cost_usd", "chosen"}
+        assert thread["chosen"]["sentences"] <= thread["chosen"]["of"]
         assert isinstance(thread["cost_usd"], float)
         for tweet in thread["tweets"]:
             assert set(tweet) == {"text", "weighted_length", "has_url", "chart"}
