@@ -160,3 +160,28 @@ def test_the_old_behaviour_is_reachable_by_config(
     old = build_threads(article, _options(options, max_tweets=25, overflow="shorten"), templates)
     assert old[0].chosen_sentences == old[0].section_sentences
     assert "See the docs for details." in _text(old[0])
+
+
+def test_choosing_keeps_a_leaning_sentence_only_with_its_antecedent() -> None:
+    """The ranker likes "This …" best and its antecedent least: both, or neither."""
+    from threads.selection import choose
+
+    sentences = [*FILLER[:4], "This halves the time of a cold build on a laptop.", *FILLER[4:8]]
+    article = parse_article(
+        "---\ntitle: Builds\n---\n## Faster builds\n\n" + " ".join(sentences) + "\n", "b.md"
+    )
+    section = article.sections[0]
+    texts = [s.text for s in section.sentences]
+    leaning = texts.index(sentences[4])
+
+    def ranker(candidates, language, query):  # type: ignore[no-untyped-def]
+        return [
+            10.0 if c == texts[leaning] else -10.0 if c == texts[leaning - 1] else 0.0
+            for c in candidates
+        ]
+
+    choice = choose(section, article, lambda kept: len(kept) <= 3, ranker=ranker)
+    assert choice is not None
+    assert leaning in choice.kept
+    assert leaning - 1 in choice.kept
+    assert len(choice.kept) <= 3
