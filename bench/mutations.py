@@ -32,6 +32,16 @@ mutation the tests do not catch is a hole in the tests: the script exits 1.
     published by hand (no due time), so its account's lane stalls behind it forever.
 19. poll-after-failed-claim: a claim that failed triggers another poll at once (the
     daemon spins at full CPU while a lane waits).
+20. selection-out-of-order: a paragraph's kept sentences are posted in reverse.
+21. leaning-without-antecedent: a chosen sentence that opens with This/It/However… is
+    kept without the sentence it leans on.
+22. fact-not-first: facts are ranked with the other sentences, so one can be dropped
+    while there is room for it.
+23. contents-thread: a table-of-contents section becomes a thread.
+24. feed-sections-all: `feed add` queues every section of a new post again, not its digest.
+
+The selection mutations are caught by tests/test_selection.py and the real-posts corpus
+(tests/test_corpus.py, read from $THREADBOT_CORPUS or ../shared/blog-corpus).
 
 (That the daemon takes time from the database's clock is checked by hand: with the
 machine's clock instead, tests/test_many_daemons.py's skew test fails; it takes a
@@ -58,6 +68,9 @@ SUBSET = [
     "tests/test_store.py",
     "tests/test_feed_decisions.py",
     "tests/test_following.py",
+    "tests/test_selection.py",
+    "tests/test_corpus.py",
+    "tests/test_feed_cli.py",
 ]
 
 
@@ -201,6 +214,40 @@ MUTATIONS = [
 ]
 
 
+MUTATIONS += [
+    Mutation(
+        "selection-out-of-order",
+        "threads/building.py",
+        "            lines[-1].append(sentence.text)\n",
+        "            lines[-1].insert(0, sentence.text)\n",
+    ),
+    Mutation(
+        "leaning-without-antecedent",
+        "threads/selection.py",
+        "    while unit.leans and unit.previous is not None:\n",
+        "    while False and unit.previous is not None:\n",
+    ),
+    Mutation(
+        "fact-not-first",
+        "threads/selection.py",
+        "        if unit.fact and not unit.boilerplate:\n            return 0\n",
+        "        if unit.fact and not unit.boilerplate:\n            return 1\n",
+    ),
+    Mutation(
+        "contents-thread",
+        "threads/building.py",
+        "        if only_section is None and index in skipped:\n",
+        "        if False:\n",
+    ),
+    Mutation(
+        "feed-sections-all",
+        "bot/cli/feeds.py",
+        '    default="digest",\n',
+        '    default="all",\n',
+    ),
+]
+
+
 def copy_repository(target: Path) -> None:
     files = subprocess.run(
         ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
@@ -220,10 +267,16 @@ def run_tests(copy: Path, full: bool) -> tuple[int, float]:
     args = [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", "-n", "0"]
     args += [] if full else SUBSET
     start = time.perf_counter()
+    import os
+
+    env = {**os.environ, "PYTHONPATH": str(copy)}
+    corpus = ROOT.parent / "shared" / "blog-corpus"
+    if "THREADBOT_CORPUS" not in env and corpus.is_dir():
+        env["THREADBOT_CORPUS"] = str(corpus)  # the copy has no ../shared beside it
     result = subprocess.run(
         args,
         cwd=copy,
-        env={**__import__("os").environ, "PYTHONPATH": str(copy)},
+        env=env,
         capture_output=True,
         text=True,
     )
@@ -233,7 +286,10 @@ def run_tests(copy: Path, full: bool) -> tuple[int, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--full", action="store_true", help="run the whole suite per mutation")
-    full = parser.parse_args().full
+    parser.add_argument("--only", nargs="*", default=None, metavar="NAME", help="these mutations")
+    arguments = parser.parse_args()
+    full = arguments.full
+    chosen = [m for m in MUTATIONS if arguments.only is None or m.name in arguments.only]
     survivors = []
     with tempfile.TemporaryDirectory() as directory:
         baseline = Path(directory) / "baseline"
@@ -242,7 +298,7 @@ def main() -> None:
         print(f"{'unmutated':<26} tests {'pass' if code == 0 else 'FAIL'} ({seconds:.1f} s)")
         if code != 0:
             raise SystemExit("the unmutated copy fails its tests: fix that first")
-        for mutation in MUTATIONS:
+        for mutation in chosen:
             copy = Path(directory) / mutation.name
             copy_repository(copy)
             target = copy / mutation.path

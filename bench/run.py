@@ -31,6 +31,10 @@
    `--daemons-queue N` for a smaller queue (`--quick`: 10,000).
 10. Networks (bench/networks.py): the example previewed for X, Bluesky and Mastodon
    against X alone (ratio), and posts per thread on each network.
+11. Selection (bench/selection.py): thread length, fill and cost over the real posts
+   with the old settings against the defaults; ROUGE-1 recall of the authors' own
+   summaries by our ranker, sumy's LexRank and TextRank and the first N sentences;
+   build time per MB choosing against cutting (target <= 1.20x).
 """
 
 from __future__ import annotations
@@ -632,6 +636,7 @@ def main() -> None:
             "feeds",
             "daemons",
             "networks",
+            "selection",
         ],
         default=None,
     )
@@ -678,6 +683,11 @@ def main() -> None:
 
         bench_networks(runs=5 if quick else 21)
         return
+    if only == "selection":
+        from bench.selection import bench_selection
+
+        bench_selection()
+        return
     if only == "daemons":
         from bench.daemons import bench_daemons
 
@@ -697,6 +707,9 @@ def main() -> None:
     from bench.networks import bench_networks
 
     bench_networks(runs=5 if quick else 21)
+    from bench.selection import bench_selection
+
+    bench_selection()
     from bench.daemons import bench_daemons
 
     bench_daemons(daemons_queue, daemons_window)

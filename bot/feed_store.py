@@ -224,6 +224,21 @@ class FeedStore:
             for row in rows
         }
 
+    def queued_entries(self) -> dict[int, list[tuple[str, dt.datetime]]]:
+        """Per feed, each queued entry's article (its URL, else its id) and first sight."""
+        e = entries_table
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                sa.select(e.c.feed_id, e.c.url, e.c.entry_key, e.c.first_seen_at).where(
+                    e.c.state == QUEUED
+                )
+            ).all()
+        found: dict[int, list[tuple[str, dt.datetime]]] = {}
+        for row in rows:
+            seen = _aware(row.first_seen_at) or dt.datetime.now(dt.UTC)
+            found.setdefault(row.feed_id, []).append((row.url or row.entry_key, seen))
+        return found
+
     def seen_canonical(self, candidates: Collection[str]) -> set[str]:
         """Which of ``candidates`` (canonical URLs) any feed's entry already had."""
         if not candidates:

@@ -88,8 +88,8 @@ class FeedSettings:
 
 
 def choose_threads(prepared: Prepared, sections: str) -> list[Thread]:
-    """``all``, ``first``, or the first N sections' threads."""
-    if sections == "all":
+    """``digest`` (prepared as one), ``all``, ``first``, or the first N sections' threads."""
+    if sections in ("all", "digest"):
         return list(prepared.threads)
     if sections == "first":
         return list(prepared.threads[:1])
@@ -279,6 +279,7 @@ def _threads_for(
                 config_path=settings.config_path,
                 for_posting=True,
                 rule=settings.rules.get(network) if network != "x" else None,
+                digest=feed.sections == "digest",
             )
         except ThreadbotError as error:
             return [], str(error)

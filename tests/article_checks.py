@@ -8,7 +8,13 @@ One reusable helper for the hand-written fixtures and the real-posts corpus alik
 - every number unchanged (it occurs in the source as written);
 - no tweet under 25 (weighted) characters, except a thread's only body;
 - the title as expected (front matter or ``h1``);
-- at least 60 % of the prose words reach a tweet, unless a section was shortened.
+- at least 60 % of the prose words reach a tweet, unless a section was chosen from,
+  shortened or skipped.
+
+:func:`selection_problems` adds what choosing promises (``overflow = "select"``): no
+thread over ``max_tweets``; kept sentences in the author's order; a sentence that leans
+on the one before (This/It/However…) only with that one; every fact of a chosen-from
+section when there is room for all of them; no table-of-contents thread.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from collections import Counter
 from pathlib import Path
 
 from threads.length import find_urls, weighted_length
+from threads.markers import is_contents_heading, leans_on_previous
 from threads.pipeline import Prepared
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,6 +47,8 @@ LEAKS = {
 }
 _LINK = re.compile(r"!?\[([^\]]*)\](?:\([^)]*\)|\[[^\]]*\])")
 _MARKUP = re.compile(r"<[^>\n]+>|[*`~]")
+# Hugo shortcodes around a word ({{% ruby "pride" %}}矜持{{% /ruby %}}) render as the word.
+_SHORTCODE = re.compile(r"\{\{[%<].*?[%>]\}\}")
 # Code spans show their text literally, so "<regex>" inside one is not a leak (Org's
 # verbatim and code are =…= and ~…~).
 _CODE_SPAN = re.compile(
@@ -65,7 +74,7 @@ def problems(source: str, prepared: Prepared, *, expected_title: str | None = No
     plain_source = html.unescape(source)
     # The source as rendered, roughly: markup next to a word ("**GPIO**s", "3<sup>rd",
     # "the`code`") joins it to its neighbour, as the page shows it.
-    rendered = _MARKUP.sub("", _LINK.sub(r"\1", plain_source))
+    rendered = _MARKUP.sub("", _LINK.sub(r"\1", _SHORTCODE.sub("", plain_source)))
     code = " ".join(_CODE_SPAN.findall(plain_source))
     templates = template_text()
     article = prepared.article
@@ -97,9 +106,11 @@ def problems(source: str, prepared: Prepared, *, expected_title: str | None = No
             ):
                 found.append(f"{where}: a crumb of {weighted_length(text)}: {text!r}")
     shortened = any(f.code == "section-shortened" for f in prepared.findings)
+    whole = {t.section_index for t in prepared.threads if t.chosen_sentences >= t.section_sentences}
     prose_words = Counter(
         w.casefold()
-        for section in article.sections
+        for index, section in enumerate(article.sections, start=1)
+        if index in whole
         for sentence in section.sentences
         for w in _WORD.findall(sentence.text)
     )
@@ -114,3 +125,73 @@ def _without_urls(text: str) -> str:
     for url in find_urls(text):
         text = text.replace(url, " ")
     return text
+
+
+def _thread_text(thread) -> str:  # type: ignore[no-untyped-def]
+    # Without the numbering, and without "@": a handle not allowed is posted without it.
+    return "\n".join(_NUMBERING.sub("", tweet.text) for tweet in thread.tweets).replace("@", "")
+
+
+def selection_problems(prepared: Prepared, max_tweets: int) -> list[str]:
+    """What choosing promises, checked from the outside (see the module docstring)."""
+    from threads.selection import heading_keys, units
+
+    found: list[str] = []
+    article = prepared.article
+    headings = heading_keys(article)
+    for thread in prepared.threads:
+        if len(thread.tweets) > max_tweets:
+            found.append(f"{thread.id}: {len(thread.tweets)} tweets, over {max_tweets}")
+        if thread.kind != "section":
+            continue
+        section = article.sections[thread.section_index - 1]
+        if is_contents_heading(section.heading):
+            found.append(f"{thread.id}: a table-of-contents thread")
+        # Whitespace aside: a sentence longer than a tweet is cut across tweets.
+        text = "".join(_thread_text(thread).split())
+        sentences = [
+            s.model_copy(update={"text": "".join(s.text.replace("@", "").split())})
+            for s in section.sentences
+            if s.role != "subheading"
+        ]
+        # In the author's order: each sentence found after the one kept before it.
+        cursor = 0
+        present: list[bool] = []
+        for sentence in sentences:
+            at = text.find(sentence.text, cursor)
+            # A text the section holds twice (a list item repeated) has no one position.
+            inside_another = any(
+                sentence.text in other.text and other is not sentence for other in sentences
+            )
+            if at < 0 and sentence.text in text[:cursor] and not inside_another:
+                found.append(f"{thread.id}: {sentence.text[:60]!r} out of the author's order")
+            present.append(at >= 0 or (sentence.text in text and inside_another))
+            if at >= 0 and not inside_another:  # inside another, its place is that one's
+                cursor = at + len(sentence.text)
+        section_texts = [s.text for s in section.sentences if s.role != "subheading"]
+        kept = [s for s, here in zip(sentences, present, strict=True) if here]
+        if not kept:
+            continue
+        lead = kept[0]
+        for number, (sentence, here) in enumerate(zip(sentences, present, strict=True)):
+            if (
+                here
+                and number
+                and sentence is not lead
+                and leans_on_previous(section_texts[number], article.language)
+                and not present[number - 1]
+            ):
+                found.append(
+                    f"{thread.id}: {sentence.text[:60]!r} is kept without the sentence it leans on"
+                )
+        if thread.chosen_sentences < thread.section_sentences:
+            showable = [
+                unit.text.replace("@", "")
+                for unit in units(section, article, headings)
+                if unit.fact and not unit.unshowable
+            ]
+            if len(showable) <= max_tweets - 2:
+                for fact in showable:
+                    if "".join(fact.split()) not in text:
+                        found.append(f"{thread.id}: the fact {fact[:60]!r} was left out")
+    return found

@@ -28,22 +28,43 @@ SENTENCES = [
 def test_example_builds_one_thread_per_section(
     options: BuildOptions, templates: TemplateSet
 ) -> None:
-    """7 threads; each opens with its heading and closes with links and the recommendation."""
+    """7 threads; each opens with what the post is about (the title, and the heading where
+    it says something else) and closes with the article link; the first thread's closing
+    also carries the owner's links and the recommendation ([threads] closing = "first")."""
     article = load_article(EXAMPLE)
     threads = build_threads(article, options, templates)
     assert [t.id for t in threads] == [f"kpop-asean-plus-three#{n}" for n in range(1, 8)]
     for thread, section in zip(threads, article.sections, strict=True):
         opening, closing = thread.tweets[0], thread.tweets[-1]
         assert opening.kind == "opening"
-        assert opening.text.startswith(f"🧵 {section.heading}\n\n")
+        if thread.section_index == 1:  # the heading holds the title
+            assert opening.text.startswith(f"🧵 {section.heading}\n\n")
+        else:
+            assert opening.text.startswith(f"🧵 {article.title}\n{section.heading}\n\n")
         assert closing.kind == "closing"
+        first = thread.section_index == 1
         assert (
             "I recommend @GONOGO_Korea as a resource I trust and regularly learn from."
             in closing.text
-        )
-        assert "Looking for sharp perspectives on global trade and markets?" in closing.text
+        ) is first
+        assert (
+            "Looking for sharp perspectives on global trade and markets?" in closing.text
+        ) is first
+        # The others name their section, so no two closing tweets are the same text.
+        expected = "📖 Read" if first else f"📖 {section.heading} — read"
+        assert closing.text.startswith(f"{expected} the full article: https://")
         assert f"utm_content=section-{thread.section_index}" in closing.text
         assert all(t.weighted_length <= 280 for t in thread.tweets)
+
+
+def test_closing_every_puts_the_owners_links_on_every_thread(
+    options: BuildOptions, templates: TemplateSet
+) -> None:
+    """[threads] closing = "every" (the old behaviour): every closing has the links."""
+    every = options.model_copy(update={"threads": ThreadOptions(closing="every")})
+    for thread in build_threads(load_article(EXAMPLE), every, templates):
+        assert "📁 Blog: https://example.com/blog?" in thread.tweets[-1].text
+        assert "I recommend @GONOGO_Korea" in thread.tweets[-1].text
 
 
 def test_only_the_closing_tweet_has_urls(options: BuildOptions, templates: TemplateSet) -> None:
@@ -96,8 +117,8 @@ def test_thread_cap_error(options: BuildOptions, templates: TemplateSet) -> None
 
 
 def test_thread_cap_shortens(options: BuildOptions, templates: TemplateSet) -> None:
-    """By default a long section is cut at a sentence to fit, with a warning and an invitation."""
-    capped = options.model_copy(update={"threads": ThreadOptions(max_tweets=3)})
+    """overflow = "shorten" cuts a long section at a sentence, with a warning and an invitation."""
+    capped = options.model_copy(update={"threads": ThreadOptions(max_tweets=3, overflow="shorten")})
     full = build_threads(load_article(EXAMPLE), options, templates, only_section=1)[0]
     thread = build_threads(load_article(EXAMPLE), capped, templates, only_section=1)[0]
     assert len(full.tweets) == 4
@@ -105,7 +126,8 @@ def test_thread_cap_shortens(options: BuildOptions, templates: TemplateSet) -> N
     assert thread.omitted_sentences == 1
     assert [f.code for f in thread.findings] == ["section-shortened"]
     assert "last 1 of 3 sentences" in thread.findings[0].message
-    assert thread.tweets[-1].text.startswith("📖 Read the rest of this section:")
+    assert thread.tweets[-1].text.startswith("📖 Read the whole section:")
+    assert (thread.chosen_sentences, thread.section_sentences) == (2, 3)
     assert full.tweets[-1].text.startswith("📖 Read the full article:")
 
 

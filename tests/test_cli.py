@@ -37,7 +37,8 @@ def test_preview_json_document() -> None:
     }
     assert len(document["threads"]) == 7
     for thread in document["threads"]:
-        assert set(thread) == {"id", "section", "tweets", "cost_usd"}
+        assert set(thread) == {"id", "section", "tweets", "cost_usd", "chosen"}
+        assert thread["chosen"]["sentences"] <= thread["chosen"]["of"]
         assert isinstance(thread["cost_usd"], float)
         for tweet in thread["tweets"]:
             assert set(tweet) == {"text", "weighted_length", "has_url", "chart"}
@@ -108,8 +109,8 @@ def test_validation_errors_exit_1(tmp_path: Path) -> None:
     config.write_text(
         CONFIG.read_text(encoding="utf-8")
         .replace('templates_dir = "../templates"', f'templates_dir = "{ROOT / "templates"}"')
-        .replace("max_tweets = 25", "max_tweets = 2")
-        .replace('overflow = "shorten"', 'overflow = "error"'),
+        .replace("max_tweets = 8", "max_tweets = 2")
+        .replace('overflow = "select"', 'overflow = "error"'),
         encoding="utf-8",
     )
     result = CliRunner().invoke(

@@ -24,7 +24,7 @@ from threads.options import BuildOptions
 from threads.pipeline import prepare
 from threads.templates import TemplateSet
 
-from .article_checks import problems
+from .article_checks import problems, selection_problems
 from .conftest import ROOT
 
 MANIFEST = tomllib.loads((ROOT / "tests" / "articles" / "corpus.toml").read_text("utf-8"))
@@ -84,6 +84,7 @@ def test_real_post(name: str, options: BuildOptions, templates: TemplateSet) -> 
     source = path.read_text(encoding="utf-8-sig")
     known = MANIFEST.get("known", {}).get(name, {})
     found = problems(source, prepared, expected_title=MANIFEST["titles"][name])
+    found += selection_problems(prepared, options.threads.max_tweets)
     assert [line for line in found if not any(kind in line for kind in known)] == []
     assert [f.message for f in prepared.findings if f.severity == "error"] == []
     golden = GOLDEN / f"{name}.json"
@@ -92,6 +93,28 @@ def test_real_post(name: str, options: BuildOptions, templates: TemplateSet) -> 
         golden.write_text(json.dumps(actual, ensure_ascii=False, indent=1) + "\n", "utf-8")
     assert golden.is_file(), f"no golden file {golden}: run with THREADBOT_UPDATE_GOLDENS=1"
     assert actual == json.loads(golden.read_text("utf-8"))
+
+
+def test_threads_followers_finish(options: BuildOptions, templates: TemplateSet) -> None:
+    """Over every corpus post present, with the default settings: threads of at most 7
+    tweets at the median and none over max_tweets; middle tweets use >= 75 % of the
+    limit on average; no post becomes a thread of its table of contents."""
+    assert FOLDER is not None
+    lengths: list[int] = []
+    fills: list[float] = []
+    for name in sorted(MANIFEST["titles"]):
+        if not (FOLDER / name).is_file():
+            continue
+        prepared = prepare(FOLDER / name, options, templates)
+        for thread in prepared.threads:
+            lengths.append(len(thread.tweets))
+            fills += [
+                t.weighted_length / options.threads.max_weighted_length for t in thread.tweets[1:-1]
+            ]
+    lengths.sort()
+    assert lengths[len(lengths) // 2] <= 7, lengths
+    assert lengths[-1] <= options.threads.max_tweets
+    assert sum(fills) / len(fills) >= 0.75
 
 
 @pytest.mark.parametrize("network", ["bluesky", "mastodon"])
@@ -109,6 +132,7 @@ def test_real_post_on_another_network(
     source = path.read_text(encoding="utf-8-sig")
     known = MANIFEST.get("known", {}).get(name, {})
     found = problems(source, prepared, expected_title=MANIFEST["titles"][name])
+    found += selection_problems(prepared, options.threads.max_tweets)
     # A crumb is measured by X's weights; on another network a short post is the same.
     found = [line for line in found if "a crumb of" not in line]
     assert [line for line in found if not any(kind in line for kind in known)] == []

@@ -149,3 +149,18 @@ def test_what_is_a_fact(text: str, is_fact: bool) -> None:
     """Event dates and fragments are not facts; figures and named sources are."""
     facts = extract_facts([Sentence(text=text, line=1)], [], REFERENCES)
     assert bool(facts) is is_fact
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I've found that 40% of builds fail on the first try.",
+        "We’ve seen that 40% of builds fail on the first try.",
+        "It's clear that 40% of builds fail on the first try.",
+    ],
+)
+def test_a_contraction_is_never_a_source(text: str) -> None:
+    """ "I've found …" credits no one: a contraction of a pronoun is not a source."""
+    assert named_source(text) is None
+    facts = extract_facts([Sentence(text=text, line=1)], [], REFERENCES)
+    assert [fact.source_name for fact in facts] == [None]

@@ -115,10 +115,13 @@ def test_follow_list_check_queue_remove(
     code, out, _ = run("queue", "--format", "json", env=env, config=config)
     upcoming = json.loads(out)["upcoming"]
     assert [(t["thread"], t["source"], t["status"]) for t in upcoming] == [
-        ("b#1", "https://blog.gonogo.kr/posts/b/", "scheduled")
+        ("b#digest", "https://blog.gonogo.kr/posts/b/", "scheduled")  # the post, once
     ]
     code, out, _ = run("feed", "list", "--format", "json", env=env, config=config)
     listed = json.loads(out)["feeds"][0]
+    assert listed["sections"] == "digest"
+    assert listed["queue_days_ahead"] is not None
+    assert listed["queue_growing"] is False
     assert (listed["url"], listed["entries"]) == (
         url,
         {"seen": 2, "queued": 1, "refused": 0, "edited": 0},

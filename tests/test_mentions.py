@@ -37,7 +37,7 @@ def test_article_handles_are_posted_without_at(
 ) -> None:
     """A GitHub handle in the prose is posted without @ and listed in an info finding."""
     article = parse_article(
-        "## Credits\n\nThis release was led by @bep with help from @GONOGO_Korea. "
+        "## Release\n\nThis release was led by @bep with help from @GONOGO_Korea. "
         "Thanks to both of them.\n",
         "post.md",
     )

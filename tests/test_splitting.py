@@ -143,3 +143,14 @@ def test_joined_weight_is_exact(left: str, right: str, separator: str) -> None:
 
     joined = _joined_weight(left, weighted_length(left), separator, right, weighted_length(right))
     assert joined == weighted_length(left + separator + right)
+
+
+def test_a_heading_or_lead_in_never_ends_a_tweet() -> None:
+    """keep_with_next: a subheading (or a line ending in ":") goes with what follows it."""
+    first = "A sentence that fills most of a tweet. " * 6
+    text = first.strip() + "\n\nInstallation\nRun the installer and follow the prompts."
+    plain = split_text(text)
+    glued = split_text(text, keep_with_next=lambda unit: unit == "Installation")
+    assert plain[0].endswith("Installation")
+    assert glued[1] == "Installation\nRun the installer and follow the prompts."
+    assert not glued[0].endswith("Installation")

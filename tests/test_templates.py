@@ -65,3 +65,21 @@ def test_render_strips_outer_whitespace(template_dir: Path) -> None:
     """Rendered text loses leading and trailing blank lines, keeps inner ones."""
     (template_dir / "body.txt.j2").write_text("\n\n{{ text }}\n\nend\n\n", encoding="utf-8")
     assert TemplateSet(template_dir).render("body.txt.j2", text="a", heading="h") == "a\n\nend"
+
+
+def test_a_language_variant_is_used_for_posts_in_that_language(template_dir: Path) -> None:
+    """closing.ko.txt.j2 beside closing.txt.j2: Korean posts use it, others the plain one."""
+    (template_dir / "closing.ko.txt.j2").write_text("전체 글 읽기: {{ article_url }}", "utf-8")
+    (template_dir / "closing.txt.j2").write_text("Read: {{ article_url }}", "utf-8")
+    templates = TemplateSet(template_dir)
+    assert "ko" in templates.languages("closing.txt.j2")
+    assert templates.render("closing.txt.j2", language="ko", article_url="u") == "전체 글 읽기: u"
+    assert templates.render("closing.txt.j2", language="nl", article_url="u") == "Read: u"
+
+
+def test_the_shipped_closings_speak_each_supported_language() -> None:
+    """The shipped templates have a closing for every language the markers cover."""
+    from threads.markers import LANGUAGES
+
+    shipped = TemplateSet(TEMPLATES).languages("closing.txt.j2")
+    assert set(LANGUAGES) - {"en"} <= set(shipped)

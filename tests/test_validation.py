@@ -50,7 +50,7 @@ REFS = "\n📚 References\nWorld Bank. (2024). Trade data. https://worldbank.org
             "the fact credits 'Nobody Institute'",
         ),
         (
-            "Links\n\nRead more at AsiaFundManagers.com today.\n" + REFS,
+            "Data\n\nOur figures come from AsiaFundManagers.com this year.\n" + REFS,
             "url-outside-closing",
             "AsiaFundManagers.com is a URL to X, so this post costs $0.200 instead of $0.015",
         ),
@@ -125,7 +125,12 @@ def test_example_findings(options: BuildOptions, templates: TemplateSet) -> None
             "figure-not-in-article",
             "980.2 does not appear in the article",
         ),
-        ("📊 Fact!", "duplicate-tweet", "X rejects repeated posts as duplicate content"),
+        # As long as a tweet, so it shares no tweet with the prose around it.
+        (
+            "📊 {{ 'Fact! ' * 45 }}",
+            "duplicate-tweet",
+            "X rejects repeated posts as duplicate content",
+        ),
         ("📊 {{ fact.text }} {{ 'x' * 300 }}", "unsplittable-word", "weighs 300 on X"),
         ("📊 {{ fact.text }} \ufeff", "invalid-characters", "contains U+FFFE, U+FEFF or U+FFFF"),
     ],

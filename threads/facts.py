@@ -184,7 +184,11 @@ def named_source(text: str) -> tuple[str, str | None] | None:
     attributed = _ATTRIBUTED.search(text)
     if attributed:
         name = re.sub(r"^[Tt]he\s+", "", attributed.group("name").strip())
-        if name.lower() in _NOT_SOURCES:
+        # A contraction ("I've", "We're", "It's") is a pronoun, never a source.
+        first = re.split(r"['’]", name.split()[0], maxsplit=1)[0] if name.split() else name
+        if name.lower() in _NOT_SOURCES or (
+            first != name.split()[0] and first.lower() in _NOT_SOURCES
+        ):
             return None
         return name, attributed.group("abbr")
     return None

@@ -39,7 +39,7 @@ Pure domain: no network, database or CLI imports.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any, Protocol
@@ -390,13 +390,26 @@ def numbering_reserve(rule: LengthRule, count: int) -> int:
     return rule.measure(f" {count}/{count}")
 
 
-def split_for(rule: LengthRule, text: str, *, reserve: int = 0, language: str = "en") -> list[str]:
+def split_for(
+    rule: LengthRule,
+    text: str,
+    *,
+    reserve: int = 0,
+    language: str = "en",
+    keep_with_next: Callable[[str], bool] | None = None,
+) -> list[str]:
     """``text`` split into posts that fit ``rule`` with ``reserve`` to spare, at the same
-    boundaries the X splitter uses (X's output is unchanged: X keeps its fast path)."""
+    boundaries the X splitter uses (X's output is unchanged: X keeps its fast path);
+    ``keep_with_next``: units that must not end a post (see :func:`split_text`)."""
     measure = weighted_length if isinstance(rule, XRule) else rule.measure
     try:
         return split_text(
-            text, limit=rule.limit, reserve=reserve, language=language, measure=measure
+            text,
+            limit=rule.limit,
+            reserve=reserve,
+            language=language,
+            measure=measure,
+            keep_with_next=keep_with_next,
         )
     except UnsplittableTextError as error:
         if rule.name == "x":

@@ -33,16 +33,28 @@ class ThreadOptions(_Model):
         "inline: each fact tweet also links its source.",
     )
     numbering: bool = True
-    max_tweets: int = Field(default=25, ge=2, le=100)
+    max_tweets: int = Field(
+        default=8,
+        ge=2,
+        le=100,
+        description="The longest thread, opening and closing included: followers finish "
+        "5-9 tweets.",
+    )
     charts: bool = Field(
         default=False,
         description="Attach a chart (PNG, with alt text) to fact tweets whose figures compare.",
     )
     max_weighted_length: int = Field(default=280, ge=40, le=280)
-    overflow: Literal["shorten", "error"] = Field(
-        default="shorten",
-        description="A section longer than max_tweets: shorten it at a sentence boundary "
-        "(with a warning; the closing tweet invites to read the rest), or report an error.",
+    overflow: Literal["select", "shorten", "error"] = Field(
+        default="select",
+        description="A section longer than max_tweets: select its lead, facts and most "
+        "central sentences (in the author's order, unchanged), shorten it at a sentence "
+        "boundary (with a warning), or report an error.",
+    )
+    closing: Literal["first", "every"] = Field(
+        default="first",
+        description="Which threads of a post carry the blog/about links and the "
+        "recommendations in their closing tweet: the first (or the digest), or every one.",
     )
     language: str = Field(
         default="auto",

@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from threads.article import Article
-from threads.building import Thread, build_threads
+from threads.building import Thread, build_digest, build_threads
 from threads.errors import SectionNotFoundError
 from threads.findings import Finding, has_errors
 from threads.networks import LengthRule
 from threads.options import BuildOptions
 from threads.parsing import load_article
+from threads.selection import skipped_sections
 from threads.templates import TemplateSet
 from threads.validation import validate
 
@@ -48,9 +49,11 @@ def prepare(
     config_path: str = "config",
     for_posting: bool = False,
     rule: LengthRule | None = None,
+    digest: bool = False,
 ) -> Prepared:
     """Parse, build and validate; ``section`` is a 1-based number or heading text;
-    ``rule`` is the network's length rule (default X's: :mod:`threads.networks`).
+    ``rule`` is the network's length rule (default X's: :mod:`threads.networks`);
+    ``digest``: one thread for the whole post instead of one per section.
 
     ``source`` is an article file, or an Article already parsed (a page the runtime
     fetched); either way the same build and validation follow.
@@ -65,7 +68,10 @@ def prepare(
         )
     )
     only = select_section(article, section) if section is not None else None
-    threads = build_threads(article, options, templates, only_section=only, rule=rule)
+    if digest:
+        threads = [build_digest(article, options, templates, rule=rule)]
+    else:
+        threads = build_threads(article, options, templates, only_section=only, rule=rule)
     findings = validate(
         article,
         threads,
@@ -74,6 +80,7 @@ def prepare(
         for_posting=for_posting,
         limit=rule.limit if rule is not None else None,
         network=rule.name if rule is not None else "x",
+        skipped=() if only is not None else skipped_sections(article),
     )
     return Prepared(
         article=article,

@@ -43,15 +43,20 @@ def split_text(
     reserve: int = 0,
     language: str = "en",
     measure: Measure = weighted_length,
+    keep_with_next: Callable[[str], bool] | None = None,
 ) -> list[str]:
     """Split ``text`` into tweets of weighted length at most ``limit - reserve``.
 
     ``reserve`` keeps room for a suffix added later (``n/N`` numbering); ``language``
     chooses the sentence rules; ``measure`` is the length the limit applies to (X's
     weighted length by default; see :func:`threads.networks.split_for`).
+    ``keep_with_next`` names units (a subheading, a lead-in ending in ":") that must not
+    end a tweet: each goes with the unit after it, unless the two exceed a tweet.
     """
     budget = limit - reserve
     units = _units(text, language)
+    if keep_with_next is not None:
+        units = _glued(units, keep_with_next, budget, measure)
     whole = "".join(separator + unit for separator, unit in units)
     if measure(whole) <= budget:
         # Most blocks fit in one tweet: one measurement instead of one per sentence.
@@ -119,6 +124,32 @@ def _units(text: str, language: str) -> list[tuple[str, str]]:
                     separator = "\n\n" if paragraph_index else ""
                 units.append((separator, sentence))
     return units
+
+
+def _glued(
+    units: list[tuple[str, str]],
+    keep_with_next: Callable[[str], bool],
+    budget: int,
+    measure: Measure,
+) -> list[tuple[str, str]]:
+    """Units joined to the one after them where ``keep_with_next`` says so (and they fit)."""
+    glued: list[tuple[str, str]] = []
+    carried: tuple[str, str] | None = None
+    for separator, unit in units:
+        if carried is not None:
+            joined = carried[1] + separator + unit
+            if measure(joined) <= budget:
+                separator, unit = carried[0], joined
+            else:
+                glued.append(carried)
+            carried = None
+        if keep_with_next(unit.rsplit("\n", 1)[-1]):
+            carried = (separator, unit)
+        else:
+            glued.append((separator, unit))
+    if carried is not None:
+        glued.append(carried)
+    return glued
 
 
 def _pieces(unit: str, level: int) -> list[tuple[str, str]]:

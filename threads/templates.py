@@ -3,10 +3,14 @@
 Templates run in Jinja2's sandbox (they are config, not code) with StrictUndefined, so
 a misspelt name is an error rather than an empty string in a public post. Every failure
 becomes a :class:`~threads.errors.TemplateError` naming the template file and line.
+
+Each template may have per-language variants beside it (``closing.ko.txt.j2``): a
+post in that language uses the variant, any other the plain template.
 """
 
 from __future__ import annotations
 
+import re
 import traceback
 from pathlib import Path
 from typing import Any
@@ -17,6 +21,8 @@ from jinja2.sandbox import SandboxedEnvironment
 from threads.errors import TemplateError
 
 TEMPLATE_NAMES = ("opening.txt.j2", "body.txt.j2", "fact.txt.j2", "closing.txt.j2")
+# closing.ko.txt.j2: the closing template for posts in Korean (an ISO 639-1 code).
+_VARIANT = re.compile(r"^(?P<stem>[a-z]+)\.(?P<language>[a-z]{2,3})\.txt\.j2$")
 
 
 class TemplateSet:
@@ -37,6 +43,17 @@ class TemplateSet:
             keep_trailing_newline=False,
         )
         self._templates = {name: self._load(name) for name in TEMPLATE_NAMES}
+        # (template name, language) -> the variant for posts in that language.
+        self._variants: dict[tuple[str, str], jinja2.Template] = {}
+        for path in sorted(directory.glob("*.*.txt.j2")):
+            match = _VARIANT.match(path.name)
+            base = f"{match.group('stem')}.txt.j2" if match else None
+            if match and base in TEMPLATE_NAMES:
+                self._variants[base, match.group("language")] = self._load(path.name)
+
+    def languages(self, name: str) -> tuple[str, ...]:
+        """The languages template ``name`` has a variant for."""
+        return tuple(sorted(language for base, language in self._variants if base == name))
 
     def _load(self, name: str) -> jinja2.Template:
         path = self.directory / name
@@ -55,9 +72,10 @@ class TemplateSet:
         except OSError as error:
             raise TemplateError(str(path), f"cannot be read ({error.strerror})") from None
 
-    def render(self, name: str, **context: Any) -> str:
-        """Render template ``name``; whitespace at the ends is dropped."""
-        template = self._templates[name]
+    def render(self, name: str, *, language: str | None = None, **context: Any) -> str:
+        """Render template ``name`` (its ``language`` variant if there is one); whitespace
+        at the ends is dropped."""
+        template = self._variants.get((name, language or ""), self._templates[name])
         try:
             return template.render(**context).strip()
         except jinja2.TemplateError as error:

@@ -24,6 +24,7 @@ invalid-characters          error     U+FFFE, U+FEFF or U+FFFF in a tweet
 unsplittable-word           error     one word is longer than a tweet
 thread-too-long             error     more tweets than [threads] max_tweets
 section-shortened           warning   a section cut at a sentence to fit max_tweets
+section-skipped             info      a section not for followers becomes no thread
 article-draft               warning*  the post's front matter marks it a draft
 content-skipped             info      code, tables, HTML blocks, footnotes left out
 mention-unlinked            info      @handles posted without @ (not allowed)
@@ -37,7 +38,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from threads.article import Article, Fact
+from threads.article import Article, Fact, Section
 from threads.building import Thread
 from threads.facts import YEAR
 from threads.findings import SEVERITY_ORDER, Finding
@@ -64,10 +65,21 @@ def validate(
     for_posting: bool = False,
     limit: int | None = None,
     network: str = "x",
+    skipped: Sequence[tuple[int, Section, str]] = (),
 ) -> list[Finding]:
     """Every finding for ``article`` and the ``threads`` built from it, errors first;
-    ``limit``: the network's post length (default X's ``max_weighted_length``)."""
-    findings: list[Finding] = []
+    ``limit``: the network's post length (default X's ``max_weighted_length``);
+    ``skipped``: the sections that became no thread, with why."""
+    findings: list[Finding] = [
+        Finding(
+            severity="info",
+            code="section-skipped",
+            message=f"section {index} ({section.heading!r}) is {reason}: no thread "
+            f"(--section {index} builds it anyway)",
+            where=f"{article.path}:{section.line}",
+        )
+        for index, section, reason in skipped
+    ]
     findings += link_findings(options, config_path, for_posting)
     findings += _fact_findings(article)
     findings += _year_findings(article)

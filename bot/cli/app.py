@@ -188,7 +188,13 @@ class App:
         return publisher
 
     def prepare(
-        self, article: str, section: str | None, *, for_posting: bool, network: str = "x"
+        self,
+        article: str,
+        section: str | None,
+        *,
+        for_posting: bool,
+        network: str = "x",
+        digest: bool = False,
     ) -> Prepared:
         """The one path from an article to validated threads (``threads.pipeline``),
         split for ``network``; an http(s) ARTICLE is fetched first (``bot.fetching``)."""
@@ -214,6 +220,7 @@ class App:
             config_path=str(loaded.path),
             for_posting=for_posting,
             rule=self.length_rule(network, online=for_posting) if network != "x" else None,
+            digest=digest,
         )
 
     def length_rule(self, network: str, *, online: bool) -> LengthRule:

@@ -20,12 +20,12 @@ from bot.cli.options import (
 )
 from threads.errors import ThreadbotError
 
-_SECTIONS = re.compile(r"^(all|first|[1-9][0-9]*)$")
+_SECTIONS = re.compile(r"^(digest|all|first|[1-9][0-9]*)$")
 
 
 def _sections(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
     if not _SECTIONS.match(value):
-        raise click.BadParameter("use all, first, or a number of sections")
+        raise click.BadParameter("use digest, all, first, or a number of sections")
     return value
 
 
@@ -80,10 +80,11 @@ def preview_command(
 @tz_option
 @click.option(
     "--sections",
-    default="all",
+    default="digest",
     show_default=True,
     callback=_sections,
-    help="Which sections of a new post become threads: all, first, or the first N.",
+    help="What a new post becomes: digest (one thread for the whole post, so each post "
+    "is promoted once), or threads of all, the first, or the first N sections.",
 )
 @click.option(
     "--backfill",
@@ -145,13 +146,17 @@ def add(
 def list_command(app: App, output_format: str, tz_name: str | None) -> None:
     """Followed feeds: last check and result, next check, entries seen/queued/refused."""
     from bot.feed_store import FeedStore
-    from bot.views.feeds import feed_list_document, write_feed_list
+    from bot.views.feeds import feed_list_document, horizons, write_feed_list
 
-    feeds = FeedStore(app.store).all()
+    store = FeedStore(app.store)
+    feeds = store.all()
+    now = dt.datetime.now(dt.UTC)
+    threads = ((t.article, t.due_at) for t in app.store.summaries())
+    reach = horizons(feeds, store.queued_entries(), threads, now)
     if output_format == "json":
-        click.echo(json.dumps(feed_list_document(feeds), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(feed_list_document(feeds, reach), ensure_ascii=False, indent=2))
         return
-    write_feed_list(feeds, app.zone(tz_name), sys.stdout, dt.datetime.now(dt.UTC))
+    write_feed_list(feeds, app.zone(tz_name), sys.stdout, now, reach)
 
 
 @feed.command("remove")

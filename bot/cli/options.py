@@ -87,6 +87,15 @@ def section_option(function: F) -> F:
     )(function)
 
 
+def digest_option(function: F) -> F:
+    return click.option(
+        "--digest",
+        is_flag=True,
+        help="One thread for the whole post (its title and description, then each "
+        "section's most central sentences) instead of one per section.",
+    )(function)
+
+
 def tz_option(function: F) -> F:
     return click.option(
         "--tz",

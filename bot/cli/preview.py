@@ -10,6 +10,7 @@ from bot.cli.app import App, pass_app
 from bot.cli.options import (
     account_option,
     config_option,
+    digest_option,
     format_option,
     html_option,
     section_option,
@@ -20,6 +21,7 @@ from threads.errors import InputError
 @click.command()
 @click.argument("article", type=click.Path(dir_okay=False))
 @section_option
+@digest_option
 @click.option(
     "--network",
     type=click.Choice(["x", "bluesky", "mastodon"]),
@@ -48,6 +50,7 @@ def preview(
     app: App,
     article: str,
     section: str | None,
+    digest: bool,
     network: str | None,
     output_format: str,
     color: bool | None,
@@ -62,7 +65,7 @@ def preview(
     settings = app.settings.settings
     previews = []
     for index, name in enumerate(networks):
-        prepared = app.prepare(article, section, for_posting=False, network=name)
+        prepared = app.prepare(article, section, for_posting=False, network=name, digest=digest)
         previews.append(prepared)
         limit = _limit(app, name)
         if html_path is not None:

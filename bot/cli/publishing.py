@@ -7,12 +7,19 @@ import sys
 import click
 
 from bot.cli.app import App, announce, pass_app, posting_until_interrupted, print_posted
-from bot.cli.options import account_option, config_option, db_option, section_option
+from bot.cli.options import (
+    account_option,
+    config_option,
+    db_option,
+    digest_option,
+    section_option,
+)
 
 
 @click.command()
 @click.argument("article", type=click.Path(dir_okay=False))
 @section_option
+@digest_option
 @click.option(
     "--dry-run",
     is_flag=True,
@@ -35,6 +42,7 @@ def publish(
     app: App,
     article: str,
     section: str | None,
+    digest: bool,
     dry_run: bool,
     network: str,
 ) -> None:
@@ -44,7 +52,7 @@ def publish(
     each tweet's URL as it goes live. If posting stops (crash, network, X's limits),
     `threadbot resume THREAD_ID` continues from the first tweet not yet live.
     """
-    prepared = app.prepare(article, section, for_posting=True, network=network)
+    prepared = app.prepare(article, section, for_posting=True, network=network, digest=digest)
     if dry_run:
         from bot.settings import length_rule
         from bot.views.preview_text import write_text

@@ -12,6 +12,7 @@ from bot.cli.options import (
     account_option,
     config_option,
     db_option,
+    digest_option,
     format_option,
     html_option,
     networks_option,
@@ -30,6 +31,7 @@ def _fmt(moment: dt.datetime | None, tz: dt.tzinfo) -> str:
 @click.command()
 @click.argument("article", type=click.Path(dir_okay=False))
 @section_option
+@digest_option
 @click.option("--at", "at", metavar="DATETIME", help="Post every chosen thread at this time.")
 @click.option("--start", metavar="DATETIME", help="First thread at this time ...")
 @click.option("--every", metavar="DURATION", help="... and the next ones this far apart (1d, 12h).")
@@ -45,6 +47,7 @@ def schedule(
     app: App,
     article: str,
     section: str | None,
+    digest: bool,
     at: str | None,
     start: str | None,
     every: str | None,
@@ -66,7 +69,7 @@ def schedule(
     chosen = networks or app.settings.account(app.account).networks
     previews = []
     for network in chosen:
-        prepared = app.prepare(article, section, for_posting=True, network=network)
+        prepared = app.prepare(article, section, for_posting=True, network=network, digest=digest)
         app.refuse_unpostable(
             prepared, "scheduled" if len(chosen) == 1 else f"scheduled ({network})"
         )

@@ -3,12 +3,59 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import IO, Any
 
 from bot.feed_preview import FeedPreview
 from bot.feed_store import FeedRecord
 from bot.views.preview_json import to_json_document
+
+WEEK = dt.timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class Horizon:
+    """How many days ahead a feed's queued threads reach, now and a week ago."""
+
+    days: float
+    week_ago: float
+
+    @property
+    def growing(self) -> bool:
+        # A day more than a week ago: the feed queues faster than its slots post.
+        return self.days > self.week_ago + 1
+
+
+def horizons(
+    feeds: Sequence[FeedRecord],
+    queued: Mapping[int, Sequence[tuple[str, dt.datetime]]],
+    threads: Iterable[tuple[str, dt.datetime | None]],
+    now: dt.datetime,
+) -> dict[int, Horizon]:
+    """Each feed's horizon from its queued entries (article, first seen) and every
+    stored thread's (article, due time)."""
+    due: dict[str, list[dt.datetime]] = {}
+    for article, due_at in threads:
+        if due_at is not None:
+            due.setdefault(article, []).append(due_at)
+
+    def reach(entries: Sequence[tuple[str, dt.datetime]], at: dt.datetime) -> float:
+        ahead = [
+            moment
+            for article, seen in entries
+            if seen <= at
+            for moment in due.get(article, [])
+            if moment > at
+        ]
+        return max(((max(ahead) - at).total_seconds() / 86400), 0.0) if ahead else 0.0
+
+    return {
+        feed.id: Horizon(
+            reach(queued.get(feed.id, []), now), reach(queued.get(feed.id, []), now - WEEK)
+        )
+        for feed in feeds
+    }
 
 
 def feed_preview_document(preview: FeedPreview) -> dict[str, Any]:
@@ -89,10 +136,15 @@ def _when(moment: dt.datetime | None, tz: dt.tzinfo) -> str | None:
     return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z") if moment else None
 
 
-def feed_list_document(feeds: Sequence[FeedRecord]) -> dict[str, Any]:
+def feed_list_document(
+    feeds: Sequence[FeedRecord], reach: Mapping[int, Horizon] | None = None
+) -> dict[str, Any]:
+    reach = reach or {}
     return {
         "feeds": [
             {
+                "queue_days_ahead": round(reach[feed.id].days, 1) if feed.id in reach else None,
+                "queue_growing": reach[feed.id].growing if feed.id in reach else None,
                 "url": feed.url,
                 "title": feed.title,
                 "slots": feed.slots,
@@ -115,7 +167,11 @@ def feed_list_document(feeds: Sequence[FeedRecord]) -> dict[str, Any]:
 
 
 def write_feed_list(
-    feeds: Sequence[FeedRecord], tz: dt.tzinfo, stream: IO[str], now: dt.datetime
+    feeds: Sequence[FeedRecord],
+    tz: dt.tzinfo,
+    stream: IO[str],
+    now: dt.datetime,
+    reach: Mapping[int, Horizon] | None = None,
 ) -> None:
     if not feeds:
         stream.write("no feeds followed: `threadbot feed add URL` follows one\n")
@@ -132,6 +188,17 @@ def write_feed_list(
             f" {feed.edits} edits"
             f" · slots {feed.slots or '[feeds] slots'} · sections {feed.sections}"
         )
+        if reach and feed.id in reach:
+            horizon = reach[feed.id]
+            lines.append(
+                f"  queue reaches {horizon.days:.1f} days ahead"
+                + (
+                    f" — up from {horizon.week_ago:.1f} a week ago: new posts come faster "
+                    "than its slots post them (fewer --sections, or more --slots)"
+                    if horizon.growing
+                    else ""
+                )
+            )
         if feed.failing_since is not None:
             hours = (now - feed.failing_since).total_seconds() / 3600
             lines.append(f"  failing for {hours:.0f} h ({feed.failures} attempts): check the URL")

@@ -108,6 +108,7 @@ def render_html(prepared: Prepared, site: SiteLinks, prices: Prices, limit: int)
             "anchor": thread.id.replace("#", "-"),
             "section": thread.section,
             "cost": thread.cost_usd,
+            "chosen": f"{thread.chosen_sentences} of {thread.section_sentences} sentences",
             "tweets": [
                 {
                     "html": linkify(tweet.text),

@@ -40,6 +40,8 @@ def to_json_document(prepared: Prepared) -> dict[str, Any]:
                     for tweet in thread.tweets
                 ],
                 "cost_usd": thread.cost_usd,
+                # How many of the section's sentences (the post's, for a digest) it keeps.
+                "chosen": {"sentences": thread.chosen_sentences, "of": thread.section_sentences},
             }
             for thread in prepared.threads
         ],

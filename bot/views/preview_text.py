@@ -55,7 +55,10 @@ def write_text(
                 Group(*parts),
                 title=escape(f"{thread.id} · {thread.section}"),
                 title_align="left",
-                subtitle=(f"{total} tweets · {with_url} with a URL · ${thread.cost_usd:.3f}"),
+                subtitle=(
+                    f"{total} tweets · {with_url} with a URL · ${thread.cost_usd:.3f} · "
+                    f"{thread.chosen_sentences} of {thread.section_sentences} sentences"
+                ),
                 subtitle_align="right",
             )
         )
