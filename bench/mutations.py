@@ -39,6 +39,8 @@ mutation the tests do not catch is a hole in the tests: the script exits 1.
     while there is room for it.
 23. contents-thread: a table-of-contents section becomes a thread.
 24. feed-sections-all: `feed add` queues every section of a new post again, not its digest.
+25. enumeration-split: a subset of a list of short names is kept without the rest.
+26. crumb-kept: a kept sentence no neighbour has room for posts as a crumb of its own.
 
 The selection mutations are caught by tests/test_selection.py and the real-posts corpus
 (tests/test_corpus.py, read from $THREADBOT_CORPUS or ../shared/blog-corpus).
@@ -244,6 +246,18 @@ MUTATIONS += [
         "bot/cli/feeds.py",
         '    default="digest",\n',
         '    default="all",\n',
+    ),
+    Mutation(
+        "enumeration-split",
+        "threads/selection.py",
+        "        linked = set(unit.enumeration)\n",
+        "        linked = set()\n",
+    ),
+    Mutation(
+        "crumb-kept",
+        "threads/building.py",
+        "                item = self._without_crumbs(item, render, content)\n",
+        "                pass\n",
     ),
 ]
 

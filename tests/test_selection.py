@@ -185,3 +185,50 @@ def test_choosing_keeps_a_leaning_sentence_only_with_its_antecedent() -> None:
     assert leaning in choice.kept
     assert leaning - 1 in choice.kept
     assert len(choice.kept) <= 3
+
+
+def test_an_enumeration_is_kept_whole_or_not_at_all(
+    options: BuildOptions, templates: TemplateSet
+) -> None:
+    """A list of short names ("Bugs", "Patches") with the sentence introducing it: a
+    subset would say something the author did not, so all of it goes, or none."""
+    names = ["Upcoming changes", "Help requests", "Bugs", "Patches"]
+    enumeration = "The new tracker follows four kinds of work\n\n" + "".join(
+        f"- {name}\n" for name in names
+    )
+    body = " ".join(FILLER * 3)
+    article = parse_article(
+        f"---\ntitle: Builds\n---\n## Faster builds\n\n{body}\n\n{enumeration}\n{body}\n",
+        "b.md",
+    )
+    thread = build_threads(article, options, templates)[0]
+    text = _text(thread)
+    assert thread.chosen_sentences < thread.section_sentences  # chosen from
+    shown = [name for name in names if f"• {name}" in text]
+    assert shown in ([], names)
+    assert ("The new tracker follows four kinds of work" in text) == (shown == names)
+
+
+def test_a_kept_sentence_left_alone_in_a_crumb_of_a_tweet_is_left_out(
+    options: BuildOptions, templates: TemplateSet
+) -> None:
+    """A short sentence no neighbouring tweet has room for would post as a crumb of its
+    own: it is left out (never the lead), and counted as not chosen."""
+    long = (
+        "Caching compiled templates cut the median build of our documentation site by a "
+        "third, because every page shares the same partials, layouts and shortcodes, and "
+        "the cache now keeps each of them parsed between pages instead of reading and "
+        "compiling it again for every page."
+    )
+    assert 250 < len(long) < 280
+    crumb = "This is a tricky one."
+    article = parse_article(
+        f"---\ntitle: Builds\n---\n## Faster builds\n\n{FILLER[1]}\n\n{long}\n\n{crumb}\n",
+        "b.md",
+    )
+    thread = build_threads(article, options, templates)[0]
+    assert long in _text(thread)
+    assert crumb not in _text(thread)
+    assert (thread.chosen_sentences, thread.section_sentences) == (2, 3)
+    bodies = [t for t in thread.tweets if t.kind == "body"]
+    assert all(len(t.text) >= 40 for t in bodies) or len(bodies) == 1, [t.text for t in bodies]

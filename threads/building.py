@@ -359,6 +359,7 @@ class _Builder:
                 )
                 assert choice is not None
                 item = content(self._with_subheadings(section, choice.kept), choice.lead)
+                item = self._without_crumbs(item, render, content)
             texts, findings = render(item)
         else:
             item = content(None, prose[0])
@@ -383,6 +384,34 @@ class _Builder:
                     )
                 )
         return self._thread(identifier, index, section.heading, texts, findings, item, "section")
+
+    @staticmethod
+    def _without_crumbs(
+        item: _Content,
+        render: Callable[[_Content], tuple[list[_Part], list[Finding]]],
+        content: Callable[[frozenset[int] | None, int], _Content],
+    ) -> _Content:
+        """A kept sentence left alone in a tweet too short to be one (no neighbour had
+        room for it) is left out — never the lead: a follower does not miss "This is a
+        tricky one." on a tweet of its own. (Facts are fact tweets, never crumbs.)"""
+        section, lead = item.section, item.lead
+        if lead is None:
+            return item
+        for _ in range(3):  # each drop re-packs; a second crumb is rare, a third rarer
+            texts, _ = render(item)
+            if sum(part[0] in ("body", "fact") for part in texts) < 2:
+                return item
+            crumbs = {part[1].strip() for part in texts if _is_crumb(part)}
+            kept = item.kept or frozenset(range(len(section.sentences)))
+            drop = {
+                position
+                for position in kept
+                if position != lead and section.sentences[position].text.strip() in crumbs
+            }
+            if not drop:
+                return item
+            item = content(kept - drop, lead)
+        return item
 
     @staticmethod
     def _with_subheadings(section: Section, kept: frozenset[int]) -> frozenset[int]:

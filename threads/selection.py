@@ -12,7 +12,10 @@ never changed. What a thread cannot carry goes whatever the room:
 - items of a list of the post's own headings (a table of contents);
 - anything before the lead: a byline, a date, a disclaimer, thanks;
 - a sentence that leans on the one before (This/It/However…, :mod:`threads.markers`)
-  when that one is not kept.
+  when that one is not kept;
+- part of an enumeration (a list of short names, "Bugs", "Patches"): its items and the
+  sentence that introduces them go together or not at all, since a subset would say
+  something the author did not.
 
 :func:`skip_reason` says when a whole section is not for followers (a table of contents,
 references, a list of names or links, nothing left after the rules above).
@@ -20,6 +23,7 @@ references, a list of names or links, nothing left after the rules above).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
@@ -69,6 +73,8 @@ class Unit:
     lead_ok: bool
     # The position of the sentence before it (not a subheading), if any.
     previous: int | None
+    # An item of an enumeration: every position of it (items and lead-in), kept together.
+    enumeration: frozenset[int] = frozenset()
 
     @property
     def text(self) -> str:
@@ -162,7 +168,40 @@ def units(section: Section, article: Article, headings: Collection[str] = ()) ->
             )
         )
         previous = position
-    return found
+    return _with_enumerations(found, paragraph_of)
+
+
+def _with_enumerations(found: list[Unit], paragraph_of: Sequence[int]) -> list[Unit]:
+    """Mark each run of short items in one paragraph (an enumeration of names, not
+    points of their own), with the prose sentence that introduces it."""
+    marked = list(found)
+    position = 0
+    while position < len(found):
+        unit = found[position]
+        if unit.sentence.role != "item":
+            position += 1
+            continue
+        end = position
+        while (
+            end + 1 < len(found)
+            and found[end + 1].sentence.role == "item"
+            and paragraph_of[end + 1] == paragraph_of[position]
+        ):
+            end += 1
+        run = range(position, end + 1)
+        if end > position and all(_list_row(found[p].sentence) for p in run):
+            members = set(run)
+            before = position - 1
+            if (
+                before >= 0
+                and found[before].sentence.role == "prose"
+                and paragraph_of[before] == paragraph_of[position]
+            ):
+                members.add(before)
+            for member in members:
+                marked[member] = dataclasses.replace(found[member], enumeration=frozenset(members))
+        position = end + 1
+    return marked
 
 
 def _prose(found: Sequence[Unit]) -> list[Unit]:
@@ -200,14 +239,20 @@ def postable(found: Sequence[Unit], lead: int) -> frozenset[int]:
 def with_antecedents(
     position: int, by_position: dict[int, Unit], allowed: Collection[int]
 ) -> frozenset[int] | None:
-    """``position`` and the sentences it leans on, in a chain; None if one is not allowed."""
+    """``position`` and the sentences it leans on, in a chain, and its enumeration's
+    other members; None if one of them is not allowed."""
     needed = {position}
-    unit = by_position[position]
-    while unit.leans and unit.previous is not None:
-        if unit.previous not in allowed:
-            return None
-        needed.add(unit.previous)
-        unit = by_position[unit.previous]
+    pending = [position]
+    while pending:
+        unit = by_position[pending.pop()]
+        linked = set(unit.enumeration)
+        if unit.leans and unit.previous is not None:
+            linked.add(unit.previous)
+        for other in linked - needed:
+            if other not in allowed:
+                return None
+            needed.add(other)
+            pending.append(other)
     return frozenset(needed)
 
 
