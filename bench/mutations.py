@@ -226,8 +226,8 @@ MUTATIONS += [
     Mutation(
         "leaning-without-antecedent",
         "threads/selection.py",
-        "    while unit.leans and unit.previous is not None:\n",
-        "    while False and unit.previous is not None:\n",
+        "        if unit.leans and unit.previous is not None:\n",
+        "        if False and unit.previous is not None:\n",
     ),
     Mutation(
         "fact-not-first",
