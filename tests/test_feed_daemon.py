@@ -75,7 +75,7 @@ def test_daemon_queues_a_new_post_and_posts_it_at_its_slot(
         wait_for(lambda: len(queued(env, config, tmp_path)) == 1, what="the new post queued")
         [thread] = queued(env, config, tmp_path)
         assert (thread["thread"], thread["source"]) == (
-            "new#1",
+            "new#digest",
             "https://blog.gonogo.kr/posts/new/",
         )
         assert str(thread["due_at"]).endswith(f"{slot}:00+00:00")
@@ -127,4 +127,4 @@ def test_killed_mid_poll_a_restart_queues_the_post_once(
         feed.body = rss(teaser.format(day="05"))  # re-dated: must not be queued again
         polls = server.count("/feed.xml")
         wait_for(lambda: server.count("/feed.xml") >= polls + 2, what="two more polls")
-    assert [t["thread"] for t in queued(env, config, tmp_path)] == ["s#1"]
+    assert [t["thread"] for t in queued(env, config, tmp_path)] == ["s#digest"]

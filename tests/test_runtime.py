@@ -146,7 +146,7 @@ def test_dry_run_touches_neither_x_nor_the_store(emulator: XEmulator, tmp_path: 
     assert result.stdout.startswith(
         "dry run: these are the exact posts; nothing is sent or stored\n"
     )
-    assert "I recommend @GONOGO_Korea" in result.stdout
+    assert "read the full article:" in result.stdout
     assert sum(emulator.calls.values()) == 0
     assert not db.exists()
 
