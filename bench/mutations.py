@@ -62,18 +62,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SUBSET = [
-    "tests/test_accounts.py",
-    "tests/test_publisher.py",
-    "tests/test_reconciling.py",
-    "tests/test_daemon_decisions.py",
-    "tests/test_store.py",
-    "tests/test_feed_decisions.py",
-    "tests/test_following.py",
-    "tests/test_selection.py",
-    "tests/test_corpus.py",
-    "tests/test_feed_cli.py",
-]
 
 
 @dataclass(frozen=True)
@@ -82,6 +70,9 @@ class Mutation:
     path: str
     before: str
     after: str
+    # The test files that must catch it (run alone: a caught mutation stops at its first
+    # failure, a missed one runs them all).
+    tests: tuple[str, ...] = ()
 
 
 MUTATIONS = [
@@ -92,12 +83,20 @@ MUTATIONS = [
         "        found = self._find_live(thread, tweet, parent)\n",
         '        """A tweet left in ``sending``: adopt its post if it is live, else send it again."""\n'
         "        found = None\n",
+        (
+            "tests/test_publisher.py",
+            "tests/test_reconciling.py",
+        ),
     ),
     Mutation(
         "claim-always-succeeds",
         "bot/store.py",
         "        condition = sa.and_(t.c.id == thread_id, sa.or_(waiting, posting))\n",
         "        condition = t.c.id == thread_id\n",
+        (
+            "tests/test_store.py",
+            "tests/test_publisher.py",
+        ),
     ),
     Mutation(
         "skip-mark-sending",
@@ -106,24 +105,37 @@ MUTATIONS = [
         "                thread.id, tweet.position, self.owner.id, self.lease.until(now), key, now=now\n"
         "            )\n",
         "            pass\n",
+        ("tests/test_publisher.py",),
     ),
     Mutation(
         "feed-first-poll-floods",
         "bot/feed_decisions.py",
         "        if first_poll:\n",
         "        if False:\n",
+        (
+            "tests/test_feed_decisions.py",
+            "tests/test_following.py",
+        ),
     ),
     Mutation(
         "feed-no-canonical-dedupe",
         "bot/feed_decisions.py",
         "        if canonical is not None and canonical in canonicals:\n",
         "        if False:\n",
+        (
+            "tests/test_feed_decisions.py",
+            "tests/test_following.py",
+        ),
     ),
     Mutation(
         "feed-poll-not-atomic",
         "bot/feed_store.py",
         "            if queue is not None:\n                queue(connection)\n",
         "            if queue is not None:\n                connection.commit()\n                queue(connection)\n",
+        (
+            "tests/test_following.py",
+            "tests/test_feed_decisions.py",
+        ),
     ),
     Mutation(
         "feed-requeues-live-post",
@@ -133,66 +145,101 @@ MUTATIONS = [
         "                )\n"
         "                is None\n",
         "                if True\n",
+        (
+            "tests/test_following.py",
+            "tests/test_feed_decisions.py",
+        ),
     ),
     Mutation(
         "feed-first-poll-by-last-check",
         "bot/feeds.py",
         "        first_poll=feed.seeded_at is None,\n",
         "        first_poll=feed.last_checked_at is None,\n",
+        (
+            "tests/test_following.py",
+            "tests/test_feed_decisions.py",
+        ),
     ),
     Mutation(
         "queue-rules-ignored",
         "bot/store.py",
         "            condition = sa.and_(condition, *_queue_rules(now_utc))\n",
         "            pass\n",
+        (
+            "tests/test_daemon_decisions.py",
+            "tests/test_store.py",
+            "tests/test_accounts.py",
+        ),
     ),
     Mutation(
         "account-row-not-locked",
         "bot/store.py",
         "            if due_only and self.shared:\n",
         "            if False:\n",
+        (
+            "tests/test_daemon_decisions.py",
+            "tests/test_store.py",
+            "tests/test_accounts.py",
+        ),
     ),
     Mutation(
         "rate-limit-not-shared",
         "bot/publisher.py",
         "            self.store.block_account(self.account_name, until, str(error), self.network)\n",
         "            pass\n",
+        (
+            "tests/test_publisher.py",
+            "tests/test_daemon_decisions.py",
+            "tests/test_accounts.py",
+        ),
     ),
     Mutation(
         "post-key-not-stored",
         "bot/publisher.py",
         "                thread.id, tweet.position, self.owner.id, self.lease.until(now), key, now=now\n",
         "                thread.id, tweet.position, self.owner.id, self.lease.until(now), None, now=now\n",
+        (
+            "tests/test_publisher.py",
+            "tests/test_store.py",
+        ),
     ),
     Mutation(
         "match-masks-urls",
         "bot/networks/x/__init__.py",
         '        return " ".join(unicodedata.normalize("NFC", text).split())\n',
         '        return " ".join(__import__("re").sub(r"\\S+://\\S+", "<url>", text).split())\n',
+        ("tests/test_reconciling.py",),
     ),
     Mutation(
         "match-ignores-parent",
         "bot/publisher.py",
         "        if post.reply_to != parent or not self.client.same_text(post.text, tweet.text):\n",
         "        if not self.client.same_text(post.text, tweet.text):\n",
+        ("tests/test_reconciling.py",),
     ),
     Mutation(
         "match-ignores-recorded",
         "bot/publisher.py",
         "        found = [post for post in found if post.id not in taken]\n",
         "        pass\n",
+        ("tests/test_reconciling.py",),
     ),
     Mutation(
         "match-ignores-time",
         "bot/publisher.py",
         "        return post.created_at >= tweet.sending_at - CLOCK_TOLERANCE\n",
         "        return True\n",
+        ("tests/test_reconciling.py",),
     ),
     Mutation(
         "claim-kept-on-stop",
         "bot/publisher.py",
         "            self.store.release(thread.id, self.owner.id)\n",
         "            pass\n",
+        (
+            "tests/test_daemon_decisions.py",
+            "tests/test_publisher.py",
+        ),
     ),
     Mutation(
         "hand-published-thread-unseen",
@@ -206,12 +253,14 @@ MUTATIONS = [
         "            .order_by(threads_table.c.due_at, threads_table.c.id)",
         "            .where(threads_table.c.due_at.is_not(None))\n"
         "            .order_by(threads_table.c.due_at, threads_table.c.id)",
+        ("tests/test_daemon_decisions.py",),
     ),
     Mutation(
         "poll-after-failed-claim",
         "bot/daemon.py",
         "            if claimed:\n",
         "            if True:\n",
+        ("tests/test_daemon_decisions.py",),
     ),
 ]
 
@@ -222,42 +271,70 @@ MUTATIONS += [
         "threads/building.py",
         "            lines[-1].append(sentence.text)\n",
         "            lines[-1].insert(0, sentence.text)\n",
+        (
+            "tests/test_selection.py",
+            "tests/test_corpus.py",
+        ),
     ),
     Mutation(
         "leaning-without-antecedent",
         "threads/selection.py",
         "        if unit.leans and unit.previous is not None:\n",
         "        if False and unit.previous is not None:\n",
+        (
+            "tests/test_selection.py",
+            "tests/test_corpus.py",
+        ),
     ),
     Mutation(
         "fact-not-first",
         "threads/selection.py",
         "        if unit.fact and not unit.boilerplate:\n            return 0\n",
         "        if unit.fact and not unit.boilerplate:\n            return 1\n",
+        (
+            "tests/test_selection.py",
+            "tests/test_corpus.py",
+        ),
     ),
     Mutation(
         "contents-thread",
         "threads/building.py",
         "        if only_section is None and index in skipped:\n",
         "        if False:\n",
+        (
+            "tests/test_selection.py",
+            "tests/test_corpus.py",
+        ),
     ),
     Mutation(
         "feed-sections-all",
         "bot/cli/feeds.py",
         '    default="digest",\n',
         '    default="all",\n',
+        (
+            "tests/test_feed_cli.py",
+            "tests/test_following.py",
+        ),
     ),
     Mutation(
         "enumeration-split",
         "threads/selection.py",
         "        linked = set(unit.enumeration)\n",
         "        linked = set()\n",
+        (
+            "tests/test_selection.py",
+            "tests/test_corpus.py",
+        ),
     ),
     Mutation(
         "crumb-kept",
         "threads/building.py",
         "                item = self._without_crumbs(item, render, content)\n",
         "                pass\n",
+        (
+            "tests/test_selection.py",
+            "tests/test_corpus.py",
+        ),
     ),
 ]
 
@@ -277,9 +354,9 @@ def copy_repository(target: Path) -> None:
             shutil.copy2(source, destination)
 
 
-def run_tests(copy: Path, full: bool) -> tuple[int, float]:
+def run_tests(copy: Path, full: bool, tests: tuple[str, ...] = ()) -> tuple[int, float]:
     args = [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", "-n", "0"]
-    args += [] if full else SUBSET
+    args += [] if full else list(tests or sorted({t for m in MUTATIONS for t in m.tests}))
     start = time.perf_counter()
     import os
 
@@ -320,7 +397,7 @@ def main() -> None:
             if text.count(mutation.before) != 1:
                 raise SystemExit(f"{mutation.name}: the code to mutate is not in {mutation.path}")
             target.write_text(text.replace(mutation.before, mutation.after), encoding="utf-8")
-            code, seconds = run_tests(copy, full)
+            code, seconds = run_tests(copy, full, mutation.tests)
             caught = code != 0
             print(
                 f"{mutation.name:<26} {'caught' if caught else 'SURVIVED'} "
