@@ -9,6 +9,7 @@ post (parsed, built, validated and queued). CPU seconds and peak memory per roun
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import resource
 import tempfile
@@ -73,7 +74,7 @@ def _serve(feeds: _Feeds) -> tuple[ThreadingHTTPServer, str]:
 
 
 def _round(store: object, settings: object, now: dt.datetime) -> tuple[float, int]:
-    from bot.feeds import poll_due
+    from bot.feeds.polling import poll_due
 
     cpu = time.process_time()
     reports = poll_due(store, settings, now)  # type: ignore[arg-type]
@@ -81,11 +82,10 @@ def _round(store: object, settings: object, now: dt.datetime) -> tuple[float, in
 
 
 def bench_feeds(counts: tuple[int, ...] = (50, 200)) -> None:
-    from bot.feed_store import FeedStore
-    from bot.feeds import FeedSettings
+
+    from bot.feeds.polling import FeedSettings
     from bot.settings import load_settings
     from bot.store import Store
-    from threads.templates import TemplateSet
 
     loaded = load_settings(ROOT / "config" / "threadbot.toml")
     options = loaded.build_options
@@ -96,10 +96,9 @@ def bench_feeds(counts: tuple[int, ...] = (50, 200)) -> None:
             "article_base_url": "https://blog.gonogo.kr/posts/",
         }
     )
-    settings = FeedSettings(
+    settings = dataclasses.replace(
+        FeedSettings.from_settings(loaded),
         options=options.model_copy(update={"site": real_site}),
-        templates=TemplateSet(loaded.templates_path),
-        config_path=str(loaded.path),
         poll_minutes=1,
         default_slots="daily 09:00,12:00,18:00",
         default_timezone="UTC",
@@ -110,7 +109,7 @@ def bench_feeds(counts: tuple[int, ...] = (50, 200)) -> None:
         server, url = _serve(feeds)
         with tempfile.TemporaryDirectory() as directory:
             store = Store(f"sqlite:///{Path(directory) / 'feeds.db'}")
-            follow = FeedStore(store)
+            follow = store.feeds
             now = dt.datetime(2025, 6, 1, 8, 0, tzinfo=dt.UTC)
             for feed in range(count):
                 follow.add(

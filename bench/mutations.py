@@ -78,11 +78,9 @@ class Mutation:
 MUTATIONS = [
     Mutation(
         "reconcile-without-lookup",
-        "bot/publisher.py",
-        '        """A tweet left in ``sending``: adopt its post if it is live, else send it again."""\n'
-        "        found = self._find_live(thread, tweet, parent)\n",
-        '        """A tweet left in ``sending``: adopt its post if it is live, else send it again."""\n'
-        "        found = None\n",
+        "bot/posting/publisher.py",
+        '        """A post left in ``sending``: adopt it if it is live, else send it again."""\n        found = self._find_live(claim, post, parent)\n',
+        '        """A post left in ``sending``: adopt it if it is live, else send it again."""\n        found = None\n',
         (
             "tests/test_publisher.py",
             "tests/test_reconciling.py",
@@ -90,7 +88,7 @@ MUTATIONS = [
     ),
     Mutation(
         "claim-always-succeeds",
-        "bot/store.py",
+        "bot/store/queue.py",
         "        condition = sa.and_(t.c.id == thread_id, sa.or_(waiting, posting))\n",
         "        condition = t.c.id == thread_id\n",
         (
@@ -100,16 +98,14 @@ MUTATIONS = [
     ),
     Mutation(
         "skip-mark-sending",
-        "bot/publisher.py",
-        "            self.store.mark_sending(\n"
-        "                thread.id, tweet.position, self.owner.id, self.lease.until(now), key, now=now\n"
-        "            )\n",
+        "bot/posting/publisher.py",
+        "            claim.sending(post.position, post.post_key, now)\n",
         "            pass\n",
         ("tests/test_publisher.py",),
     ),
     Mutation(
         "feed-first-poll-floods",
-        "bot/feed_decisions.py",
+        "bot/feeds/entries.py",
         "        if first_poll:\n",
         "        if False:\n",
         (
@@ -119,7 +115,7 @@ MUTATIONS = [
     ),
     Mutation(
         "feed-no-canonical-dedupe",
-        "bot/feed_decisions.py",
+        "bot/feeds/entries.py",
         "        if canonical is not None and canonical in canonicals:\n",
         "        if False:\n",
         (
@@ -129,7 +125,7 @@ MUTATIONS = [
     ),
     Mutation(
         "feed-poll-not-atomic",
-        "bot/feed_store.py",
+        "bot/store/feeds.py",
         "            if queue is not None:\n                queue(connection)\n",
         "            if queue is not None:\n                connection.commit()\n                queue(connection)\n",
         (
@@ -139,11 +135,8 @@ MUTATIONS = [
     ),
     Mutation(
         "feed-requeues-live-post",
-        "bot/feeds.py",
-        "                if existing_version(\n"
-        "                    store, thread, scheduling=True, account=account, network=network\n"
-        "                )\n"
-        "                is None\n",
+        "bot/feeds/polling.py",
+        "                if existing_version(\n                    store, thread, scheduling=True, account=account, network=network\n                )\n                is None\n",
         "                if True\n",
         (
             "tests/test_following.py",
@@ -152,7 +145,7 @@ MUTATIONS = [
     ),
     Mutation(
         "feed-first-poll-by-last-check",
-        "bot/feeds.py",
+        "bot/feeds/polling.py",
         "        first_poll=feed.seeded_at is None,\n",
         "        first_poll=feed.last_checked_at is None,\n",
         (
@@ -162,8 +155,8 @@ MUTATIONS = [
     ),
     Mutation(
         "queue-rules-ignored",
-        "bot/store.py",
-        "            condition = sa.and_(condition, *_queue_rules(now_utc))\n",
+        "bot/store/queue.py",
+        "            condition = sa.and_(condition, *_lane_rules(now_utc))\n",
         "            pass\n",
         (
             "tests/test_daemon_decisions.py",
@@ -173,8 +166,8 @@ MUTATIONS = [
     ),
     Mutation(
         "account-row-not-locked",
-        "bot/store.py",
-        "            if due_only and self.shared:\n",
+        "bot/store/queue.py",
+        "            if due_only and self.store.shared:\n",
         "            if False:\n",
         (
             "tests/test_daemon_decisions.py",
@@ -184,9 +177,9 @@ MUTATIONS = [
     ),
     Mutation(
         "rate-limit-not-shared",
-        "bot/publisher.py",
-        "            self.store.block_account(self.account_name, until, str(error), self.network)\n",
-        "            pass\n",
+        "bot/posting/publisher.py",
+        "            if decided.blocks_account and decided.until is not None:\n",
+        "            if False:\n",
         (
             "tests/test_publisher.py",
             "tests/test_daemon_decisions.py",
@@ -195,9 +188,9 @@ MUTATIONS = [
     ),
     Mutation(
         "post-key-not-stored",
-        "bot/publisher.py",
-        "                thread.id, tweet.position, self.owner.id, self.lease.until(now), key, now=now\n",
-        "                thread.id, tweet.position, self.owner.id, self.lease.until(now), None, now=now\n",
+        "bot/posting/publisher.py",
+        "            claim.sending(post.position, post.post_key, now)\n",
+        "            claim.sending(post.position, None, now)\n",
         (
             "tests/test_publisher.py",
             "tests/test_store.py",
@@ -212,29 +205,29 @@ MUTATIONS = [
     ),
     Mutation(
         "match-ignores-parent",
-        "bot/publisher.py",
-        "        if post.reply_to != parent or not self.client.same_text(post.text, tweet.text):\n",
-        "        if not self.client.same_text(post.text, tweet.text):\n",
+        "bot/posting/publisher.py",
+        "        if candidate.reply_to != parent or not self.client.same_text(candidate.text, post.text):\n",
+        "        if not self.client.same_text(candidate.text, post.text):\n",
         ("tests/test_reconciling.py",),
     ),
     Mutation(
         "match-ignores-recorded",
-        "bot/publisher.py",
-        "        found = [post for post in found if post.id not in taken]\n",
+        "bot/posting/publisher.py",
+        "        found = [candidate for candidate in found if candidate.id not in taken]\n",
         "        pass\n",
         ("tests/test_reconciling.py",),
     ),
     Mutation(
         "match-ignores-time",
-        "bot/publisher.py",
-        "        return post.created_at >= tweet.sending_at - CLOCK_TOLERANCE\n",
+        "bot/posting/publisher.py",
+        "        return candidate.created_at >= post.sending_at - CLOCK_TOLERANCE\n",
         "        return True\n",
         ("tests/test_reconciling.py",),
     ),
     Mutation(
         "claim-kept-on-stop",
-        "bot/publisher.py",
-        "            self.store.release(thread.id, self.owner.id)\n",
+        "bot/posting/publisher.py",
+        "            claim.release()\n",
         "            pass\n",
         (
             "tests/test_daemon_decisions.py",
@@ -243,21 +236,14 @@ MUTATIONS = [
     ),
     Mutation(
         "hand-published-thread-unseen",
-        "bot/store.py",
-        "            .where(\n"
-        "                sa.or_(\n"
-        "                    threads_table.c.due_at.is_not(None),\n"
-        "                    threads_table.c.status == ThreadStatus.POSTING,\n"
-        "                )\n"
-        "            )\n"
-        "            .order_by(threads_table.c.due_at, threads_table.c.id)",
-        "            .where(threads_table.c.due_at.is_not(None))\n"
-        "            .order_by(threads_table.c.due_at, threads_table.c.id)",
+        "bot/store/queue.py",
+        "            .where(sa.or_(t.c.due_at.is_not(None), t.c.status == ThreadStatus.POSTING))\n",
+        "            .where(t.c.due_at.is_not(None))\n",
         ("tests/test_daemon_decisions.py",),
     ),
     Mutation(
         "poll-after-failed-claim",
-        "bot/daemon.py",
+        "bot/posting/daemon.py",
         "            if claimed:\n",
         "            if True:\n",
         ("tests/test_daemon_decisions.py",),

@@ -302,10 +302,11 @@ def bench_publish_costs() -> None:
 
     import sqlalchemy as sa
 
-    from bot.freezing import existing_version, freeze_thread
     from bot.networks.x.client import TweepyXClient
-    from bot.publisher import Publisher, PublishLimits
-    from bot.store import Store, database_url
+    from bot.posting.freezing import existing_version, freeze_thread
+    from bot.posting.publisher import Publisher, PublishLimits
+    from bot.settings import database_url
+    from bot.store import Store
     from bot.testing.x import (
         ACCESS_TOKEN,
         ACCESS_TOKEN_SECRET,
@@ -385,7 +386,8 @@ def bench_store(count: int = 10_000) -> None:
 
     import sqlalchemy as sa
 
-    from bot.store import Store, database_url
+    from bot.settings import database_url
+    from bot.store import Store
     from bot.views.queue import write_queue
     from bot.views.status import Spend, write_status
 
@@ -446,22 +448,25 @@ def _emulator_env(emulator_url: str, db: Path) -> dict[str, str]:
 
 
 def _freeze_many(db: Path, count: int, first_due: dt.datetime, spacing: float) -> None:
-    from bot.store import Store, database_url
+    from bot.settings import database_url
+    from bot.store import Store
 
     store = Store(database_url(db))
     now = dt.datetime.now(dt.UTC)
     for index in range(count):
         tweets = [(f"bench thread {index} tweet {k} {k}/4", k == 4) for k in range(1, 5)]
-        store.freeze(
+        store.threads.freeze(
             key=f"bench#{index}",
             article="bench.txt",
             section_index=index,
             section="bench",
             content_hash=str(index),
-            tweets=tweets,
+            posts=tweets,
             cost_usd=0.245,
             now=now,
             due_at=first_due + dt.timedelta(seconds=spacing * index),
+            account="default",
+            network="x",
         )
 
 
@@ -579,7 +584,8 @@ def bench_waiting_daemon(seconds: float = 10.0) -> None:
     import signal
     import tempfile
 
-    from bot.store import Store, database_url
+    from bot.settings import database_url
+    from bot.store import Store
 
     def cpu_share(db: Path, folder: Path, config: Path) -> float:
         env = _emulator_env("http://127.0.0.1:9", db)
@@ -597,15 +603,17 @@ def bench_waiting_daemon(seconds: float = 10.0) -> None:
         held = folder / "held.db"
         store = Store(database_url(held))
         now = dt.datetime.now(dt.UTC)
-        holder = store.freeze(
+        holder = store.threads.freeze(
             key="held#1",
             article="held.txt",
             section_index=1,
             section="held",
             content_hash="held",
-            tweets=[("held 1/1", False)],
+            posts=[("held 1/1", False)],
             cost_usd=0.015,
             now=now,
+            account="default",
+            network="x",
         )
         # Another process's claim, live for longer than the measurement.
         store.claim(holder.id, "elsewhere:1:aa", "elsewhere", now, now + dt.timedelta(hours=1))

@@ -21,7 +21,7 @@ Thread statuses::
 Claiming is by **lease**: a claim writes the owner (host:pid:nonce), its host and
 ``lease_until``; the owner renews the lease while it posts (a heartbeat). A thread in
 ``posting`` is taken over only when its lease has expired — on any host, with no pid
-checks — and then reconciled (tweets left ``sending`` are looked up) before anything
+checks — and then reconciled (posts left ``sending`` are looked up) before anything
 is sent. Every ``sending`` mark is fenced by the lease, so a process that lost its
 lease cannot send.
 """
@@ -49,7 +49,9 @@ class ThreadStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-class TweetStatus(StrEnum):
+class PostStatus(StrEnum):
+    """A post's fate: decided before its request, known after it."""
+
     PENDING = "pending"
     SENDING = "sending"  # committed before the request: its fate is unknown until looked up
     POSTED = "posted"
@@ -151,7 +153,7 @@ class Version:
     status: ThreadStatus
     content_hash: str
     live_count: int
-    tweet_count: int
+    post_count: int
     first_url: str | None
 
 
@@ -163,7 +165,7 @@ def freeze_or_continue(
     with other text (it must be finished first).
 
     Cancelled and missed versions are set aside; any other version with the same text —
-    ``failed`` included, since some of its tweets may be live — is continued, by
+    ``failed`` included, since some of its posts may be live — is continued, by
     ``publish`` and ``schedule`` alike. Scheduling may queue a new text beside a version
     that has nothing live yet.
     """
@@ -183,7 +185,7 @@ def freeze_or_continue(
             continue  # an unstarted queued version: the new text is queued beside it
         raise StateConflictError(
             f"{key} has an unfinished earlier version (thread {version.id}, "
-            f"{version.live_count} of {version.tweet_count} tweets live) with other text: "
+            f"{version.live_count} of {version.post_count} posts live) with other text: "
             f"finish it with `threadbot resume {version.id}` first"
         )
     return None

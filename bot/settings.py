@@ -11,17 +11,20 @@ import os
 import re
 import tomllib
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
 
 from threads.errors import ConfigError
 from threads.links import SiteLinks, Utm
-from threads.networks import LengthRule
 from threads.options import BuildOptions, MentionOptions, Prices, ThreadOptions
-
-if TYPE_CHECKING:
-    from threads.networks import LengthRule
 
 CONFIG_ENV = "THREADBOT_CONFIG"
 DB_ENV = "THREADBOT_DB"
@@ -98,7 +101,16 @@ class FeedsSettings(BaseModel):
     max_feed_bytes: int = Field(default=10_000_000, ge=10_000)
 
 
-NetworkName = Literal["x", "bluesky", "mastodon"]
+def _known_network(name: str) -> str:
+    from threads.networks import NETWORKS
+
+    if name not in NETWORKS:
+        raise ValueError(f"unknown network {name!r}: use one of {', '.join(NETWORKS)}")
+    return name
+
+
+# A network's name as the config, the CLI and the store spell it (threads.networks.NETWORKS).
+NetworkName = Annotated[str, AfterValidator(_known_network)]
 
 
 class BlueskySettings(BaseModel):
@@ -213,8 +225,6 @@ class LoadedSettings(BaseModel):
     def store_url(self, explicit: str | None = None) -> str:
         """--db, else $THREADBOT_DB, else [store] path (relative to the config), else the
         user data directory."""
-        from bot.store import database_url
-
         chosen = explicit or os.environ.get(DB_ENV)
         if chosen:
             return database_url(chosen)
@@ -271,18 +281,16 @@ class LoadedSettings(BaseModel):
         )
 
 
-def length_rule(settings: Settings, network: str) -> LengthRule:
-    """The length rule threads for ``network`` are split by, from the config."""
-    from threads.building import x_rule
-    from threads.networks import MASTODON_DEFAULT_LIMIT, rule_for
-
-    if network == "x":
-        return x_rule(BuildOptions(site=settings.site, threads=settings.threads))
-    return rule_for(
-        network,
-        mastodon_limit=settings.mastodon.max_characters or MASTODON_DEFAULT_LIMIT,
-        link_display=settings.bluesky.link_display,
-    )
+def database_url(path_or_url: str | Path) -> str:
+    """A SQLite path as a URL; ``postgres://`` and ``postgresql://`` (as hosting providers
+    write them) mean psycopg 3, the driver threadbot installs."""
+    text = str(path_or_url)
+    for plain in ("postgres://", "postgresql://"):
+        if text.startswith(plain):
+            return "postgresql+psycopg://" + text.removeprefix(plain)
+    if "://" in text:
+        return text
+    return f"sqlite:///{Path(text).expanduser()}"
 
 
 def resolve_config_path(explicit: str | Path | None) -> Path:

@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
+from bot.lifecycle import Lease, Owner
 from bot.settings import load_settings
 from bot.store import HEAD, Store
 
@@ -111,10 +112,10 @@ def test_schedule_as_an_account_uses_its_links_zone_and_slots(tmp_path: Path) ->
     )
     assert code == 0, err  # the same article for another account is another thread
     store = Store(f"sqlite:///{db}")
-    news, default = sorted(store.all_threads(), key=lambda r: r.account != "news")
+    news, default = sorted(store.threads.all(), key=lambda r: r.account != "news")
     assert (news.account, default.account) == ("news", "default")
-    assert "news.gonogo.kr" in " ".join(t.text for t in news.tweets)
-    assert "news.gonogo.kr" not in " ".join(t.text for t in default.tweets)
+    assert "news.gonogo.kr" in " ".join(t.text for t in news.posts)
+    assert "news.gonogo.kr" not in " ".join(t.text for t in default.posts)
     _, out, _ = run("queue", *common)
     assert out.startswith("account default:\nupcoming:")
     assert "account news:\nupcoming:" in out
@@ -129,7 +130,7 @@ def test_budgets_and_caps_are_counted_per_account(db_url: str) -> None:
     """Posts of one account never use another's 24-hour cap; the cap is read from the
     store, so a second publisher (another daemon) of the same account sees the same."""
     from bot.errors import BudgetExceededError
-    from bot.publisher import Publisher, PublishLimits
+    from bot.posting.publisher import Publisher, PublishLimits
     from bot.testing.fakes import FakeX
     from threads.options import Prices
 
@@ -138,15 +139,19 @@ def test_budgets_and_caps_are_counted_per_account(db_url: str) -> None:
 
     def publisher(account: str, cap: int) -> Publisher:
         limits = PublishLimits(reply_pause_seconds=0, max_posts_per_24h=cap)
-        return Publisher(store, x, limits, Prices(), clock=lambda: NOW, account_name=account)
+        return Publisher(
+            store, x, limits, Prices(), clock=lambda: NOW, account_name=account, network="x"
+        )
 
     for number in range(3):
-        thread = store.freeze(
+        thread = store.threads.freeze(
             key=f"a#{number}", article="a.md", section_index=1, section="S",
-            content_hash=str(number), tweets=[(f"post {number}", False)], cost_usd=0.015,
-            now=NOW, account="news",
+            content_hash=str(number), posts=[(f"post {number}", False)], cost_usd=0.015,
+            now=NOW, account="news", network="x",
         )  # fmt: skip
-        store.mark_posted(thread.id, 1, str(number), NOW)
+        claim = store.queue.claim(thread.id, Owner("d", "h"), NOW, Lease(60))
+        assert claim is not None
+        claim.posted(1, str(number), NOW)
     with pytest.raises(BudgetExceededError, match="3 posted in the last 24 h"):
         publisher("news", 3).check_budget([("one more", False)])
     publisher("default", 3).check_budget([("one", False), ("two", False), ("three", False)])
@@ -168,7 +173,7 @@ def test_db_upgrade_and_copy_into_postgres(tmp_path: Path) -> None:
     with postgres_schema() as url:
         code, out, err = run("db", "copy", "--to", url, "--db", db, *common)
         assert code == 0, err
-        assert "1 threads, 4 tweets" in out
+        assert "1 threads, 4 posts" in out
         assert ":threadbot@" not in out  # the password is never shown
         code, out, _ = run("db", "upgrade", "--db", url, *common)
         assert (code, out.strip().endswith(f"schema already at {HEAD}; nothing to do")) == (0, True)
@@ -189,13 +194,13 @@ def test_daemons_lists_live_ones(tmp_path: Path) -> None:
     assert not Path(db).exists()
     store = Store(f"sqlite:///{db}")
     assert run("daemons", *common)[1].startswith("no daemons running on this store")
-    store.register_daemon("host-a:12:abcdef", "host-a", 12, 3, "0.1.0")
+    store.daemons.register("host-a:12:abcdef", "host-a", 12, 3, "0.1.0")
     code, out, _ = run("daemons", *common)
     assert code == 0
     assert "host-a:12:abcdef" in out
     assert "live" in out
     assert "threads 0/3" in out
-    store.daemon_heartbeat("host-a:12:abcdef", stopped=True)
+    store.daemons.beat("host-a:12:abcdef", stopped=True)
     assert run("daemons", *common)[1].startswith("no daemons")
     document = json.loads(run("daemons", "--all", "--format", "json", *common)[1])
     assert [(d["id"], d["live"]) for d in document["daemons"]] == [("host-a:12:abcdef", False)]

@@ -10,8 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
-from bot.feed_store import EntryRow, FeedStore
-from bot.store import Store
+from bot.store import EntryRow, Store
 from bot.views.calendar import calendar_weeks
 
 from .conftest import write_publish_config
@@ -24,25 +23,29 @@ NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 def fill(store: Store) -> None:
     """Three queued threads over two weeks, one posted yesterday, one refused entry."""
     for number, hours in enumerate([1, 30, 200, -20], start=1):
-        record = store.freeze(
+        record = store.threads.freeze(
             key=f"post-{number}#1",
             article=f"https://blog.gonogo.kr/posts/{number}/",
             section_index=1,
             section="Part",
             content_hash=f"h{number}",
-            tweets=[
+            posts=[
                 (f"🧵 Thread {number}: a first tweet with enough words to read. 1/2", False),
                 ("📖 https://blog.gonogo.kr 2/2", True),
             ],
             cost_usd=0.215,
             now=NOW,
             due_at=NOW + dt.timedelta(hours=hours),
+            account="default",
+            network="x",
         )
         if hours < 0:
             from bot.lifecycle import ThreadStatus
 
-            store.transition(record.id, ThreadStatus.CANCELLED, error="cancelled by the owner")
-    feeds = FeedStore(store)
+            store.queue.transition(
+                record.id, ThreadStatus.CANCELLED, error="cancelled by the owner"
+            )
+    feeds = store.feeds
     feed = feeds.add(
         "https://blog.gonogo.kr/feed.xml",
         slots=None,
@@ -76,7 +79,7 @@ def test_calendar_weeks_start_on_monday_and_place_threads_by_local_day(tmp_path:
     """Weeks run Monday to Sunday in the owner's zone; each thread is on its local day."""
     store = Store(f"sqlite:///{tmp_path / 's.db'}")
     fill(store)
-    records = store.summaries(scheduled_only=True)
+    records = store.threads.summaries(scheduled_only=True)
     weeks = calendar_weeks(records, SEOUL, NOW.astimezone(SEOUL).date())
     assert all(week[0][0].weekday() == 0 and len(week) == 7 for week in weeks)
     placed = {t.key: day for week in weeks for day, threads in week for t in threads}

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.store import Store, database_url
+from bot.settings import database_url
+from bot.store import Store
 from bot.testing.x import XEmulator
 
 from .conftest import EXAMPLE, write_publish_config
@@ -107,15 +108,17 @@ def assert_each_once(emulator: XEmulator, expected: int, *, lookups: int = 0) ->
 
 def queue_directly(db: Path, section: int, due: dt.datetime) -> int:
     """A thread queued as `schedule` would, without waiting for a due time to pass."""
-    record = Store(database_url(db)).freeze(
+    record = Store(database_url(db)).threads.freeze(
         key=f"kpop-asean-plus-three#{section}",
         article=str(EXAMPLE),
         section_index=section,
         section="S",
         content_hash=str(section),
-        tweets=[(f"section {section} tweet {k} {k}/4", k == 4) for k in range(1, 5)],
+        posts=[(f"section {section} tweet {k} {k}/4", k == 4) for k in range(1, 5)],
         cost_usd=0.245,
         now=due - dt.timedelta(hours=1),
+        account="default",
+        network="x",
         due_at=due,
     )
     return record.id
@@ -148,7 +151,7 @@ def test_thread_scheduled_from_another_process_posts_on_time(
     for event in (
         "loaded:",
         "due: thread 1",
-        "posted: thread 1 tweet 4: https://x.com/",
+        "posted: thread 1 post 4: https://x.com/",
         "posted: thread 1 complete",
     ):
         assert event in log
@@ -197,7 +200,7 @@ def test_sigkill_mid_thread_then_restart_finishes_once(
         queue_directly(db, 5, dt.datetime.now(dt.UTC))
         assert hold.reached.wait(20)
         # The lease as it stands at the kill (heartbeats only push it later).
-        claimed = Store(database_url(db)).get(1)
+        claimed = Store(database_url(db)).threads.get(1)
         lease_until = claimed.lease_until
         assert lease_until is not None
         # Kill whichever daemon claimed it (both poll; either may have).
@@ -233,7 +236,7 @@ def test_sigterm_finishes_the_tweet_in_flight_and_exits_0(
         time.sleep(0.3)
         hold.release.set()
         assert first.process.wait(30) == 0
-    stored = Store(database_url(db)).get(1)
+    stored = Store(database_url(db)).threads.get(1)
     assert (stored.status, stored.live_count, stored.lease_until) == ("posting", 2, None)
     with daemon(tmp_path, config, env, name="second") as second:
         wait_for(lambda: len(emulator.posts) == 4, what="the rest of the thread")
@@ -257,7 +260,7 @@ def test_two_daemons_never_post_the_same_thread(
         assert stop(b) == 0
     assert_each_once(emulator, 28)
     store = Store(database_url(db))
-    assert {t.status for t in store.all_threads()} == {"posted"}
+    assert {t.status for t in store.threads.all()} == {"posted"}
     assert "due: thread" in a.text() + b.text()
 
 
@@ -270,8 +273,8 @@ def test_dry_run_prints_at_due_time_and_changes_nothing(
         schedule_in(1, tmp_path, config, env, "--section", "5")
         wait_for(lambda: "── thread 1 " in running.stdout(), what="the printed thread")
         assert stop(running) == 0
-    stored = Store(database_url(db)).get(1)
-    for tweet in stored.tweets:
+    stored = Store(database_url(db)).threads.get(1)
+    for tweet in stored.posts:
         assert tweet.text in running.stdout()
     assert (stored.status, stored.live_count) == ("scheduled", 0)
     assert sum(emulator.calls.values()) == 0

@@ -9,10 +9,10 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from bot.daemon import Daemon
 from bot.errors import StopRequestedError
 from bot.lifecycle import Lease, Owner, ThreadStatus
-from bot.publisher import Publisher, PublishLimits
+from bot.posting.daemon import Daemon
+from bot.posting.publisher import Publisher, PublishLimits
 from bot.store import Store
 from bot.testing.fakes import FakeX
 from threads.options import Prices
@@ -52,12 +52,14 @@ def x() -> FakeX:
 
 
 def _daemon(store: Store, x: FakeX, clock: Clock, name: str, *, max_posts: int = 1000) -> Daemon:
-    def factory(_account: str, stop: Callable[[], bool], _network: str = "x") -> Publisher:
+    def factory(account: str, network: str, stop: Callable[[], bool]) -> Publisher:
         return Publisher(
             store,
             x,
             PublishLimits(reply_pause_seconds=0, max_posts_per_24h=max_posts),
             Prices(),
+            account_name=account,
+            network=network,
             clock=clock,
             sleep=clock.sleep,
             stop_requested=stop,
@@ -78,15 +80,17 @@ def _daemon(store: Store, x: FakeX, clock: Clock, name: str, *, max_posts: int =
 
 def _queue(store: Store, count: int, due: dt.datetime) -> list[int]:
     return [
-        store.freeze(
+        store.threads.freeze(
             key=f"a#{index}",
             article="a.txt",
             section_index=index,
             section="S",
             content_hash=str(index),
-            tweets=[(f"thread {index} tweet {k} {k}/4", k == 4) for k in range(1, 5)],
+            posts=[(f"thread {index} tweet {k} {k}/4", k == 4) for k in range(1, 5)],
             cost_usd=0.245,
             now=NOW - dt.timedelta(hours=1),
+            account="default",
+            network="x",
             due_at=due,
         ).id
         for index in range(1, count + 1)
@@ -106,7 +110,7 @@ def test_two_daemons_seven_threads_due_at_once(store: Store, x: FakeX, clock: Cl
     assert x.count("create_post") == 28
     assert x.count("recent_posts") == 0
     assert len({p.text for p in x.posts}) == 28
-    assert {t.status for t in store.all_threads()} == {ThreadStatus.POSTED}
+    assert {t.status for t in store.threads.all()} == {ThreadStatus.POSTED}
 
 
 def test_a_live_lease_is_left_alone_and_an_expired_one_taken_over(
@@ -116,19 +120,19 @@ def test_a_live_lease_is_left_alone_and_an_expired_one_taken_over(
     host it is on; then it is reconciled and finished, each tweet once."""
     (thread_id,) = _queue(store, 1, NOW)
     a, b = _daemon(store, x, clock, "a"), _daemon(store, x, clock, "b")
-    claimed = a.publisher("default").claim(thread_id)
+    claimed = a.publisher("default", "x").claim(thread_id)
     assert claimed is not None
-    store.mark_sending(thread_id, 1, a.owner.id, LEASE.until(clock.now), now=clock.now)
-    first = x.create_post(claimed.tweets[0].text, None)  # a posted tweet 1, then froze
+    claimed.sending(1, None, clock.now)
+    first = x.create_post(claimed.thread.posts[0].text, None)  # a posted post 1, then froze
     assert b.sync() == {}
     b.run_thread(thread_id)  # its stale date job fires anyway
     assert x.count("create_post") == 1
     clock.now += LEASE.duration + dt.timedelta(seconds=1)
     assert b.sync() == {thread_id: clock.now}
     b.run_thread(thread_id)
-    record = store.get(thread_id)
+    record = store.threads.get(thread_id)
     assert record.status == ThreadStatus.POSTED
-    assert record.tweets[0].x_id == first
+    assert record.posts[0].post_id == first
     assert x.count("create_post") == 4
     assert x.count("recent_posts") == 1
 
@@ -139,7 +143,7 @@ def test_due_while_down_within_grace_is_posted(store: Store, x: FakeX, clock: Cl
     daemon = _daemon(store, x, clock, "a")
     assert daemon.sync() == {thread_id: NOW}
     daemon.run_thread(thread_id)
-    assert store.get(thread_id).status == ThreadStatus.POSTED
+    assert store.threads.get(thread_id).status == ThreadStatus.POSTED
 
 
 def test_due_while_down_beyond_grace_is_missed(store: Store, x: FakeX, clock: Clock) -> None:
@@ -147,7 +151,7 @@ def test_due_while_down_beyond_grace_is_missed(store: Store, x: FakeX, clock: Cl
     (thread_id,) = _queue(store, 1, NOW - GRACE - dt.timedelta(seconds=1))
     daemon = _daemon(store, x, clock, "a")
     assert daemon.sync() == {}
-    record = store.get(thread_id)
+    record = store.threads.get(thread_id)
     assert record.status == ThreadStatus.MISSED
     assert f"`threadbot reschedule {thread_id} --at …` revives it" in (record.last_error or "")
     assert x.calls == []
@@ -158,13 +162,14 @@ def test_a_partly_live_thread_is_finished_however_late(
 ) -> None:
     """A deferred thread with live tweets is finished even long after its due time."""
     (thread_id,) = _queue(store, 1, NOW - dt.timedelta(days=2))
-    store.mark_posted(thread_id, 1, x.create_post("thread 1 tweet 1 1/4", None), NOW)
-    assert store.claim(thread_id, "gone", "h", NOW, NOW)  # deferred by a rate limit
-    assert store.transition(thread_id, ThreadStatus.DEFERRED, owner="gone", not_before=NOW)
+    gone = store.queue.claim(thread_id, Owner("gone", "h"), NOW, LEASE)
+    assert gone is not None
+    gone.posted(1, x.create_post("thread 1 tweet 1 1/4", None), NOW)
+    assert gone.finish(ThreadStatus.DEFERRED, not_before=NOW)  # deferred by a rate limit
     daemon = _daemon(store, x, clock, "a")
     assert daemon.sync() == {thread_id: NOW}
     daemon.run_thread(thread_id)
-    assert store.get(thread_id).status == ThreadStatus.POSTED
+    assert store.threads.get(thread_id).status == ThreadStatus.POSTED
     assert x.count("create_post") == 4
 
 
@@ -174,7 +179,7 @@ def test_over_budget_is_deferred_until_it_fits(store: Store, x: FakeX, clock: Cl
     daemon = _daemon(store, x, clock, "a", max_posts=6)
     daemon.run_thread(first)
     daemon.run_thread(second)
-    record = store.get(second)
+    record = store.threads.get(second)
     assert (record.status, record.claimed_by) == (ThreadStatus.DEFERRED, None)
     assert record.not_before == NOW + dt.timedelta(hours=24)
     assert x.count("create_post") == 4
@@ -195,7 +200,7 @@ def test_shutdown_between_tweets_gives_the_claim_back(store: Store, x: FakeX, cl
 
     x.create_post = stop_after_first  # type: ignore[assignment,method-assign]
     daemon.run_thread(thread_id)
-    record = store.get(thread_id)
+    record = store.threads.get(thread_id)
     assert (record.status, record.live_count, record.claimed_by, record.lease_until) == (
         ThreadStatus.POSTING,
         1,
@@ -206,7 +211,7 @@ def test_shutdown_between_tweets_gives_the_claim_back(store: Store, x: FakeX, cl
     successor = _daemon(store, x, clock, "b")
     assert successor.sync() == {thread_id: clock.now}
     successor.run_thread(thread_id)
-    record = store.get(thread_id)
+    record = store.threads.get(thread_id)
     assert (record.status, record.live_count) == (ThreadStatus.POSTED, 4)
     assert x.count("create_post") == 4
 
@@ -214,10 +219,11 @@ def test_shutdown_between_tweets_gives_the_claim_back(store: Store, x: FakeX, cl
 def test_a_stale_job_never_revives_a_failed_thread(store: Store, x: FakeX, clock: Clock) -> None:
     """A due job that fires after another daemon stopped the thread as failed does nothing."""
     (thread_id,) = _queue(store, 1, NOW)
-    assert store.claim(thread_id, "other", "h", NOW, NOW + LEASE.duration)
-    assert store.transition(thread_id, ThreadStatus.FAILED, owner="other", error="401")
+    other = store.queue.claim(thread_id, Owner("other", "h"), NOW, LEASE)
+    assert other is not None
+    assert other.finish(ThreadStatus.FAILED, error="401")
     _daemon(store, x, clock, "a").run_thread(thread_id)
-    assert store.get(thread_id).status == ThreadStatus.FAILED
+    assert store.threads.get(thread_id).status == ThreadStatus.FAILED
     assert x.calls == []
 
 
@@ -234,7 +240,7 @@ def test_a_dry_run_prints_each_of_an_accounts_threads_in_turn(store: Store, cloc
             printed.append(thread_id)
     assert printed == ids
     assert [out.getvalue().count(f"── thread {i} ") for i in ids] == [1, 1, 1]
-    assert {t.status for t in store.all_threads()} == {ThreadStatus.SCHEDULED}
+    assert {t.status for t in store.threads.all()} == {ThreadStatus.SCHEDULED}
 
 
 def test_accounts_post_side_by_side_but_each_in_order(store: Store, x: FakeX, clock: Clock) -> None:
@@ -242,10 +248,11 @@ def test_accounts_post_side_by_side_but_each_in_order(store: Store, x: FakeX, cl
     earliest; the second of each only once the first is done."""
 
     def queued(account: str, number: int) -> int:
-        return store.freeze(
+        return store.threads.freeze(
             key=f"{account}#{number}", article="a.txt", section_index=number, section="S",
-            content_hash=f"{account}{number}", tweets=[(f"{account} {number}", False)],
+            content_hash=f"{account}{number}", posts=[(f"{account} {number}", False)],
             cost_usd=0.015, now=NOW, due_at=NOW + dt.timedelta(seconds=number), account=account,
+            network="x",
         ).id  # fmt: skip
 
     a1, b1, a2, b2 = queued("a", 1), queued("b", 1), queued("a", 2), queued("b", 2)
@@ -281,15 +288,17 @@ class RecordingScheduler:
 def _published_by_hand(store: Store, x: FakeX, clock: Clock, *, stop_after: int) -> int:
     """`threadbot publish` of one thread, stopped by Ctrl-C after ``stop_after`` posts:
     no due time, `posting`, its claim given back."""
-    thread = store.freeze(
+    thread = store.threads.freeze(
         key="hand#1",
         article="hand.txt",
         section_index=1,
         section="S",
         content_hash="hand",
-        tweets=[(f"by hand tweet {k} {k}/4", k == 4) for k in range(1, 5)],
+        posts=[(f"by hand tweet {k} {k}/4", k == 4) for k in range(1, 5)],
         cost_usd=0.245,
         now=NOW - dt.timedelta(hours=1),
+        account="default",
+        network="x",
     )
     stop = {"posted": 0}
     original = x.create_post
@@ -306,6 +315,8 @@ def _published_by_hand(store: Store, x: FakeX, clock: Clock, *, stop_after: int)
         x,
         PublishLimits(reply_pause_seconds=0),
         Prices(),
+        account_name="default",
+        network="x",
         clock=clock,
         sleep=clock.sleep,
         stop_requested=lambda: stop["posted"] >= stop_after,
@@ -330,7 +341,7 @@ def test_a_thread_stopped_by_hand_is_finished_first_then_the_lane_moves_on(
     daemon.run_thread(hand)
     assert daemon.sync() == {scheduled: NOW}
     daemon.run_thread(scheduled)
-    assert [store.get(t).status for t in (hand, scheduled)] == [ThreadStatus.POSTED] * 2
+    assert [store.threads.get(t).status for t in (hand, scheduled)] == [ThreadStatus.POSTED] * 2
     assert [p.text.split(" tweet")[0] for p in x.posts] == ["by hand"] * 4 + ["thread 1"] * 4
     assert x.count("create_post") == 8
     assert x.count("recent_posts") == 0
@@ -342,17 +353,19 @@ def test_a_lane_held_by_a_live_claim_waits_quietly(
     """Another process posts the account's thread now: the due thread behind it is not
     started; a claim that fails never triggers another poll (no spinning), and why it
     waits is logged once, not per poll."""
-    holder = store.freeze(
+    holder = store.threads.freeze(
         key="held#1",
         article="h.txt",
         section_index=1,
         section="S",
         content_hash="held",
-        tweets=[("held 1/1", False)],
+        posts=[("held 1/1", False)],
         cost_usd=0.015,
         now=NOW,
+        account="default",
+        network="x",
     )
-    assert store.claim(holder.id, "other:9:ff", "other", NOW, NOW + dt.timedelta(minutes=5))
+    assert store.queue.claim(holder.id, Owner("other:9:ff", "other"), NOW, Lease(300))
     (waiting,) = _queue(store, 1, NOW)
     daemon = _daemon(store, x, clock, "a")
     scheduler = RecordingScheduler()

@@ -7,7 +7,9 @@ from dataclasses import replace
 
 import pytest
 
-from bot.feed_decisions import Action, Known, content_hash, decide
+from bot.feeds.entries import EntryAction as Action
+from bot.feeds.entries import classify_entries, entry_digest
+from bot.store import KnownEntry as Known
 from threads.feeds import FeedEntry
 
 NOW = dt.datetime(2025, 6, 1, 12, 0, tzinfo=dt.UTC)
@@ -30,7 +32,7 @@ def entry(
 def actions(entries, known=None, seen=(), first_poll=False, backfill=0):  # type: ignore[no-untyped-def]
     return [
         (d.entry.id, d.action)
-        for d in decide(
+        for d in classify_entries(
             entries, known or {}, seen, first_poll=first_poll, backfill=backfill, now=NOW
         )
     ]
@@ -57,7 +59,7 @@ def test_backfill_queues_the_newest_n() -> None:
 def test_new_entry_is_new_and_known_entries_stay_put() -> None:
     """An unknown entry is new; a known one with the same text is unchanged."""
     old = entry("a")
-    known = {"a": Known(content_hash(old))}
+    known = {"a": Known(entry_digest(old))}
     assert actions([entry("b"), old], known) == [("b", Action.NEW), ("a", Action.UNCHANGED)]
 
 
@@ -72,7 +74,7 @@ def test_new_entry_is_new_and_known_entries_stay_put() -> None:
 def test_redated_or_edited_entry_is_never_queued_again(change: dict[str, object]) -> None:
     """Dates never make an entry new again; a changed title or text is an edit."""
     original = entry("a", days_ago=300)
-    known = {"a": Known(content_hash(original))}
+    known = {"a": Known(entry_digest(original))}
     expected = Action.UNCHANGED if "published" in change else Action.EDITED
     assert actions([replace(original, **change)], known) == [("a", expected)]  # type: ignore[arg-type]
 
@@ -102,9 +104,9 @@ def test_future_entry_waits_until_its_date() -> None:
     """An entry dated in the future waits; once its date has come it is new."""
     future = entry("f", days_ago=-2)
     assert actions([future]) == [("f", Action.WAIT)]
-    known = {"f": Known(content_hash(future), waiting_until=future.published)}
+    known = {"f": Known(entry_digest(future), waiting_until=future.published)}
     assert actions([future], known) == [("f", Action.WAIT)]
     arrived = replace(future, published=NOW - dt.timedelta(minutes=5))
-    assert actions([arrived], {"f": Known(content_hash(future), waiting_until=NOW)}) == [
+    assert actions([arrived], {"f": Known(entry_digest(future), waiting_until=NOW)}) == [
         ("f", Action.NEW)
     ]

@@ -7,8 +7,8 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from bot.cli.feeds import add
-from bot.feed_store import FeedRecord
-from bot.planning import next_slots, parse_slots
+from bot.posting.planning import next_slots, parse_slots
+from bot.store import FeedRecord
 from bot.views.feeds import horizons
 
 from .conftest import CONFIG

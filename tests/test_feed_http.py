@@ -7,7 +7,7 @@ import gzip
 
 import pytest
 
-from bot.feed_http import FeedFetchError, fetch_feed, retry_after_seconds
+from bot.feeds.http import FeedFetchError, fetch_feed, retry_after_seconds
 
 from .conftest import ROOT
 from .http_server import Reply, Request, serve

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.fetching import fetch_article, user_agent
+from bot.web.pages import fetch_article, user_agent
 from threads.errors import ArticleError
 
 from .conftest import ROOT

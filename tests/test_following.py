@@ -11,11 +11,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from bot.feed_store import FeedStore, entries_table, feeds_table
-from bot.feeds import FeedSettings, poll_due, poll_feed
+from bot.feeds.polling import FeedSettings, poll_due, poll_feed
 from bot.settings import load_settings
-from bot.store import Store, threads_table
-from threads.templates import TemplateSet
+from bot.store import Store
+from bot.store.schema import entries_table, feeds_table, threads_table
 
 from .conftest import write_publish_config
 from .http_server import LocalServer, Reply, Request, serve
@@ -77,10 +76,9 @@ def store(tmp_path: Path) -> Store:
 @pytest.fixture
 def settings(tmp_path: Path) -> FeedSettings:
     loaded = load_settings(write_publish_config(tmp_path))
-    return FeedSettings(
+    return dataclasses.replace(
+        FeedSettings.from_settings(loaded),
         options=loaded.build_options,
-        templates=TemplateSet(loaded.templates_path),
-        config_path=str(loaded.path),
         poll_minutes=15,
         default_slots="daily 09:00",
         default_timezone="UTC",
@@ -96,11 +94,11 @@ def follow(store: Store, url: str, **kwargs: object):  # type: ignore[no-untyped
         "poll_minutes": None,
     }
     options.update(kwargs)
-    return FeedStore(store).add(url, now=NOW, **options)  # type: ignore[arg-type]
+    return store.feeds.add(url, now=NOW, **options)  # type: ignore[arg-type]
 
 
 def poll(store: Store, settings: FeedSettings, url: str, now: dt.datetime = NOW, **kwargs: object):  # type: ignore[no-untyped-def]
-    record = FeedStore(store).get(url)
+    record = store.feeds.get(url)
     assert record is not None
     return poll_feed(store, record, settings, now, **kwargs)  # type: ignore[arg-type]
 
@@ -132,7 +130,7 @@ def test_added_feed_floods_nothing_then_queues_a_new_post(server, store, setting
     assert queued_threads(store) == [
         ("c#1", "https://blog.gonogo.kr/posts/c/", dt.datetime(2025, 6, 10, 9, 0, tzinfo=dt.UTC))
     ]
-    record = FeedStore(store).get(url)
+    record = store.feeds.get(url)
     assert record is not None
     assert (record.seen, record.queued, record.refused) == (3, 1, 0)
 
@@ -170,7 +168,7 @@ def test_redated_and_edited_posts_are_never_queued_again(server, store, settings
     assert report.queued == []
     assert [e.id for e in report.edited] == ["a"]
     assert len(queued_threads(store)) == 1
-    record = FeedStore(store).get(url)
+    record = store.feeds.get(url)
     assert record is not None
     assert record.edits == 1
 
@@ -223,7 +221,7 @@ def test_invalid_post_is_refused_with_its_reason(server, store, settings) -> Non
     report = poll(store, settings, url, NOW + dt.timedelta(minutes=20))
     assert [e.id for e, _ in report.refused] == ["x"]
     assert "unsplittable-word" in report.refused[0][1]
-    refused = FeedStore(store).refused()
+    refused = store.feeds.refused()
     assert [(r.title, "unsplittable-word" in (r.reason or "")) for r in refused] == [
         ("Post x", True)
     ]
@@ -278,7 +276,7 @@ def test_rate_limited_feed_backs_off_past_retry_after(server, store, settings) -
     follow(store, url)
     report = poll(store, settings, url)
     assert report.failed
-    record = FeedStore(store).get(url)
+    record = store.feeds.get(url)
     assert record is not None
     assert record.next_check_at is not None
     assert record.next_check_at >= NOW + dt.timedelta(hours=2)
@@ -303,19 +301,19 @@ def test_a_poll_commits_entries_and_threads_together(server, store, settings) ->
     poll(store, settings, url)
     feed.body = rss(item("k", 3))
 
-    import bot.feeds
+    import bot.feeds.polling
 
-    original = bot.feeds.freeze_thread
+    original = bot.feeds.polling.freeze_thread
 
     def crash(*args: object, **kwargs: object) -> object:
         raise RuntimeError("killed while queueing")
 
-    bot.feeds.freeze_thread = crash  # type: ignore[assignment]
+    bot.feeds.polling.freeze_thread = crash  # type: ignore[assignment]
     try:
         with pytest.raises(RuntimeError):
             poll(store, settings, url, NOW + dt.timedelta(minutes=20))
     finally:
-        bot.feeds.freeze_thread = original
+        bot.feeds.polling.freeze_thread = original
     with store.engine.connect() as connection:
         keys = [r.entry_key for r in connection.execute(sa.select(entries_table.c.entry_key))]
     assert "k" not in keys
@@ -388,7 +386,7 @@ def test_a_redirect_onto_a_followed_url_keeps_both_working(server, store, settin
     for hours in (1, 2):
         report = poll(store, settings, server.url + "/old.xml", NOW + dt.timedelta(hours=hours))
         assert not report.failed
-    assert sorted(f.url for f in FeedStore(store).all()) == [
+    assert sorted(f.url for f in store.feeds.all()) == [
         server.url + "/feed.xml",
         server.url + "/old.xml",
     ]
@@ -408,7 +406,7 @@ def test_a_waiting_entry_refused_at_its_date_is_refused_once(server, store, sett
     assert [e.id for e, _ in first.refused] == ["z"]
     again = poll(store, settings, url, dt.datetime(2025, 6, 22, tzinfo=dt.UTC))
     assert again.result == "not modified"
-    record = FeedStore(store).get(url)
+    record = store.feeds.get(url)
     assert record is not None
     assert record.refused == 1
 
@@ -444,14 +442,12 @@ def test_a_feed_on_several_networks_queues_each_section_on_each_at_its_slot(  # 
     follow(store, url, networks="x,bluesky")
     poll(store, settings, url)
     feed.body = rss(item("c", 3), item("a", 1))
-    staggered = dataclasses.replace(
-        settings, rules={"bluesky": rule_for("bluesky")}, stagger=dt.timedelta(minutes=5)
-    )
+    staggered = dataclasses.replace(settings, stagger=dt.timedelta(minutes=5))
     report = poll(store, staggered, url, NOW + dt.timedelta(minutes=20))
     assert [entry.id for entry, _ in report.queued] == ["c"]
-    threads = store.all_threads()
+    threads = store.threads.all()
     assert [(t.key, t.network) for t in threads] == [("c#1", "x"), ("c#1", "bluesky")]
     x_thread, bluesky_thread = threads
     assert bluesky_thread.due_at == (x_thread.due_at or NOW) + dt.timedelta(minutes=5)
     assert bluesky_thread.cost_usd == 0.0
-    assert all(rule_for("bluesky").fits(t.text) for t in bluesky_thread.tweets)
+    assert all(rule_for("bluesky").fits(t.text) for t in bluesky_thread.posts)

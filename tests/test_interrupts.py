@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.store import Store, database_url
+from bot.settings import database_url
+from bot.store import Store
 from bot.testing.x import XEmulator
 
 from .conftest import EXAMPLE, write_publish_config
@@ -91,7 +92,7 @@ def test_ctrl_c_at_any_post_then_resume_at_once(
         assert process.returncode == 130, err
         live = position  # the post in flight finished
         assert f"interrupted: {live} of 4 tweets live; threadbot resume 1 continues" in err
-        stored = Store(database_url(db)).get(1)
+        stored = Store(database_url(db)).threads.get(1)
         assert (stored.status, stored.claimed_by, stored.live_count) == ("posting", None, live)
         started = time.monotonic()
         resumed = threadbot(["resume", "1", "--config", str(config)], env, tmp_path)
@@ -103,9 +104,9 @@ def test_ctrl_c_at_any_post_then_resume_at_once(
     assert emulator.calls["POST /2/tweets"] == 4
     assert emulator.calls[LOOKUPS] == 0
     _chain(emulator)
-    stored = Store(database_url(db)).get(1)
+    stored = Store(database_url(db)).threads.get(1)
     assert stored.status == "posted"
-    assert [t.x_id for t in stored.tweets] == [p.id for p in emulator.posts]
+    assert [t.post_id for t in stored.posts] == [p.id for p in emulator.posts]
 
 
 def test_a_daemon_waits_quietly_behind_a_publish_then_finishes_it_after_ctrl_c(
@@ -154,7 +155,7 @@ def test_a_daemon_waits_quietly_behind_a_publish_then_finishes_it_after_ctrl_c(
     assert emulator.calls["POST /2/tweets"] == 8
     _chain(emulator)
     store = Store(database_url(db))
-    assert [store.get(t).status for t in (1, scheduled)] == ["posted", "posted"]
+    assert [store.threads.get(t).status for t in (1, scheduled)] == ["posted", "posted"]
     queue = threadbot(["queue", "--config", str(config)], env, tmp_path)
     assert queue.returncode == 0
 

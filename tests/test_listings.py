@@ -10,7 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
-from bot.store import Store, database_url
+from bot.lifecycle import Lease, Owner, ThreadStatus
+from bot.settings import database_url
+from bot.store import Store
 
 from .conftest import write_publish_config
 
@@ -23,19 +25,23 @@ def run(*args: str) -> tuple[int, str, str]:
 
 
 def _posted(store: Store, key: str, network: str, texts: list[tuple[str, bool]]) -> int:
-    record = store.freeze(
+    record = store.threads.freeze(
         key=key,
         article="a.md",
         section_index=1,
         section="S",
         content_hash=key,
-        tweets=texts,
+        posts=texts,
         cost_usd=0.0,
         now=NOW,
         network=network,
+        account="default",
     )
+    claim = store.queue.claim(record.id, Owner("d", "h"), NOW, Lease(60))
+    assert claim is not None
     for position, _ in enumerate(texts, start=1):
-        store.mark_posted(record.id, position, f"{record.id}{position}", NOW)
+        claim.posted(position, f"{record.id}{position}", NOW)
+    claim.finish(ThreadStatus.POSTED)
     return record.id
 
 
@@ -62,7 +68,7 @@ def test_a_mastodon_post_links_to_the_instance_it_was_made_on(tmp_path: Path) ->
     config, db = write_publish_config(tmp_path), tmp_path / "s.db"
     store = Store(database_url(db))
     thread = _posted(store, "a#1", "mastodon", THREAD)
-    store.remember_username("default", "emu", "mastodon", home_url="http://127.0.0.1:5555")
+    store.accounts.remember("default", "mastodon", "emu", home_url="http://127.0.0.1:5555")
     code, out, _ = run("status", str(thread), "--config", str(config), "--db", str(db))
     assert code == 0
     assert f"http://127.0.0.1:5555/@emu/{thread}1" in out

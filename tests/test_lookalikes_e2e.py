@@ -21,7 +21,8 @@ from typing import Any
 
 import pytest
 
-from bot.store import Store, database_url
+from bot.settings import database_url
+from bot.store import Store
 from bot.testing.bluesky import BlueskyEmulator
 from bot.testing.mastodon import MastodonEmulator
 from bot.testing.server import Fault
@@ -129,9 +130,9 @@ def test_a_fault_in_the_second_thread_leaves_every_post_once(
         )  # fmt: skip
         assert second.returncode == 0, second.stderr
     store = Store(database_url(db))
-    threads = [store.get(1), store.get(2)]
+    threads = [store.threads.get(1), store.threads.get(2)]
     assert [t.status for t in threads] == ["posted", "posted"]
-    stored = [(tweet.x_id, tweet.text) for thread in threads for tweet in thread.tweets]
+    stored = [(tweet.post_id, tweet.text) for thread in threads for tweet in thread.posts]
     on_network = _network_posts(network, server)
     assert [post_id for post_id, _ in on_network] == [post_id for post_id, _ in stored]
     assert len({post_id for post_id, _ in stored}) == len(stored)  # nothing adopted twice

@@ -62,19 +62,20 @@ def accounts_setup(
 
 
 def queue(store: Store, account: str, number: int, due: dt.datetime, tweets: int = 4) -> int:
-    return store.freeze(
+    return store.threads.freeze(
         key=f"{account}-post#{number}",
         article=f"{account}.md",
         section_index=number,
         section="S",
         content_hash=f"{account}{number}",
-        tweets=[(f"{account} thread {number} tweet {k}/{tweets}", False) for k in range(1, 5)][
+        posts=[(f"{account} thread {number} tweet {k}/{tweets}", False) for k in range(1, 5)][
             :tweets
         ],
         cost_usd=0.06,
         now=due - dt.timedelta(hours=1),
         due_at=due,
         account=account,
+        network="x",
     ).id
 
 
@@ -118,7 +119,7 @@ def test_three_daemons_three_accounts_sixty_threads_each_tweet_once_in_order(
             if not post.text.endswith("tweet 1/4"):
                 parent = by_id[post.reply_to or ""]
                 assert parent.text.split()[:3] == post.text.split()[:3]
-    assert {t.status for t in store.all_threads()} == {"posted"}
+    assert {t.status for t in store.threads.all()} == {"posted"}
     logs = [d.text() for d in (d1, d2, d3)]
     assert sum("due: thread" in log for log in logs) >= 2  # the work was shared
     for log, running in zip(logs, (d1, d2, d3), strict=True):
@@ -141,10 +142,10 @@ def test_sigkilled_daemons_thread_is_taken_over_after_the_lease(
     ):
         thread_id = queue(store, "alpha", 1, dt.datetime.now(dt.UTC))
         assert hold.reached.wait(20)
-        lease_until = store.get(thread_id).lease_until
+        lease_until = store.threads.get(thread_id).lease_until
         assert lease_until is not None
         # Whichever daemon claimed it is the one to kill.
-        holder = store.get(thread_id).claimed_by or ""
+        holder = store.threads.get(thread_id).claimed_by or ""
         pid = int(holder.split(":")[1])
         victim, survivor = (first, second) if pid == first.process.pid else (second, first)
         victim.process.kill()
@@ -157,7 +158,7 @@ def test_sigkilled_daemons_thread_is_taken_over_after_the_lease(
     assert emulator.calls["POST /2/tweets"] == 4
     assert emulator.calls[LOOKUPS] == 1
     assert [p.reply_to for p in emulator.posts[1:]] == [p.id for p in emulator.posts[:-1]]
-    assert store.get(thread_id).status == "posted"
+    assert store.threads.get(thread_id).status == "posted"
     store.engine.dispose()
 
 
@@ -201,7 +202,7 @@ def test_a_daemon_cut_off_from_its_database_stops_and_another_finishes_once(
     assert "already live" in other.text()
     assert emulator.calls["POST /2/tweets"] == 4
     assert [p.reply_to for p in emulator.posts[1:]] == [p.id for p in emulator.posts[:-1]]
-    assert store.get(thread_id).status == "posted"
+    assert store.threads.get(thread_id).status == "posted"
     store.engine.dispose()
 
 
@@ -239,5 +240,5 @@ def test_a_daemon_whose_clock_is_ten_minutes_ahead_neither_posts_early_nor_takes
     assert f"due: thread {later}" not in skewed.text()
     assert emulator.calls["POST /2/tweets"] == 4
     assert emulator.calls[LOOKUPS] == 0
-    assert store.get(later).status == "scheduled"
+    assert store.threads.get(later).status == "scheduled"
     store.engine.dispose()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from threads.errors import UnsplittableTextError
@@ -284,14 +284,29 @@ RULES = st.sampled_from(
 
 @settings(max_examples=200, deadline=None)
 @given(TEXT, RULES, st.integers(min_value=0, max_value=8))
+@example(  # a full stop written straight after a CJK character stays with it
+    "a a a a a a aa aaaa aaaaa aaaaaa aaaaaa aaaaaaa "
+    + "aaaaaaaaaaaa " * 4
+    + "31.6% " * 3
+    + "https://example.com/a/long/path " * 3
+    + "中文字.",
+    MastodonRule(limit=200),
+    7,
+)
 def test_every_post_fits_its_network(text: str, rule: LengthRule, reserve: int) -> None:
-    """Every post fits its network with room for numbering, and every word comes out in order."""
+    """Every post fits its network with room for numbering, every character comes out in
+    order (a word of a script without spaces may be cut between characters), and no post
+    starts with the punctuation that closes the one before it."""
     posts = split_for(rule, text, reserve=reserve)
     assert posts
     assert all(post.strip() for post in posts)
     assert all(rule.measure(post) <= rule.limit - reserve for post in posts)
     assert all(rule.fits(post) for post in posts)
-    assert " ".join(posts).split() == text.split()
+    assert "".join("".join(posts).split()) == "".join(text.split())
+    assert [w for w in " ".join(posts).split() if w.isascii()] == [
+        w for w in text.split() if w.isascii()
+    ]
+    assert not any(post.lstrip()[:1] in (".", ",", "!", "?", ";", ":") for post in posts[1:])
     if isinstance(rule, BlueskyRule):
         assert all(utf8_length(rule.shown(p)) <= 3000 - 10 * reserve for p in posts)
         assert all(graphemes(rule.shown(p)) <= 300 - reserve for p in posts)

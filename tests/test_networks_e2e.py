@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from bot.store import Store, database_url
+from bot.settings import database_url
+from bot.store import Store
 from bot.testing.bluesky import APP_PASSWORD, HANDLE, BlueskyEmulator
 from bot.testing.mastodon import ACCESS_TOKEN, MastodonEmulator
 from bot.testing.x import XEmulator
@@ -88,10 +89,10 @@ def test_one_schedule_posts_every_section_on_three_networks_each_once(
     )  # fmt: skip
     assert queued.returncode == 0, queued.stderr
     store = Store(db_url)
-    threads = store.all_threads()
+    threads = store.threads.all()
     assert sorted({t.network for t in threads}) == ["bluesky", "mastodon", "x"]
-    expected = {net: sum(len(t.tweets) for t in threads if t.network == net) for net in CREATE}
-    expected_x = sum(len(t.tweets) for t in threads if t.network == "x")
+    expected = {net: sum(len(t.posts) for t in threads if t.network == net) for net in CREATE}
+    expected_x = sum(len(t.posts) for t in threads if t.network == "x")
     with daemon(tmp_path, config, env, "--max-threads", "3") as running:
         wait_for(
             lambda: (
@@ -107,10 +108,10 @@ def test_one_schedule_posts_every_section_on_three_networks_each_once(
     assert emulator.calls["POST /2/tweets"] == expected_x
     for network, server in (("bluesky", bluesky), ("mastodon", mastodon)):
         assert server.calls[CREATE[network]] == expected[network]
-        stored = [tw.text for t in threads if t.network == network for tw in t.tweets]
+        stored = [tw.text for t in threads if t.network == network for tw in t.posts]
         assert sorted(texts(network, server)) == sorted(stored)  # each post exactly once
         assert chained(network, server)
-    assert {t.status for t in store.all_threads()} == {"posted"}
+    assert {t.status for t in store.threads.all()} == {"posted"}
     store.engine.dispose()
     queue = threadbot(["queue", "--format", "json", "--config", str(config)], env, tmp_path)
     items = json.loads(queue.stdout)["recent"]
@@ -167,15 +168,15 @@ def test_killed_at_any_post_and_phase_then_resumed_posts_each_once(
         assert "is already live" in resumed.stderr
     else:
         assert resumed.returncode == 0, resumed.stderr
-    record = Store(database_url(db)).get(1)
+    record = Store(database_url(db)).threads.get(1)
     assert record.network == network
     assert record.status == "posted"
-    count = len(record.tweets)
+    count = len(record.posts)
     posted = texts(network, server)
     assert len(posted) == count
     assert len(set(posted)) == count
     assert chained(network, server)
-    assert [t.post_key is not None for t in record.tweets] == [True] * count
+    assert [t.post_key is not None for t in record.posts] == [True] * count
     # One create per post, and at most one more for the post whose fate was unknown,
     # sent again under the same key (which makes no second post).
     creates = server.calls[CREATE[network]]
@@ -214,7 +215,7 @@ def test_a_daemon_killed_mid_thread_on_bluesky_and_mastodon_is_finished_once(
         for hold in holds:
             hold.release.set()
     store = Store(database_url(db))
-    counts = {t.network: len(t.tweets) for t in store.all_threads()}
+    counts = {t.network: len(t.posts) for t in store.threads.all()}
     with daemon(tmp_path, config, env, name="second") as second:
         wait_for(
             lambda: (
@@ -231,7 +232,7 @@ def test_a_daemon_killed_mid_thread_on_bluesky_and_mastodon_is_finished_once(
         assert len(set(texts(network, server))) == counts[network]
         assert server.calls[CREATE[network]] == counts[network]  # post 2 was never resent
         assert chained(network, server)
-    assert {t.status for t in store.all_threads()} == {"posted"}
+    assert {t.status for t in store.threads.all()} == {"posted"}
     assert "already live" in second.text()
     assert emulator.calls["POST /2/tweets"] == 0
 

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.errors import ScheduleError
-from bot.planning import (
-    decide,
+from bot.posting.planning import (
+    due_action,
     every,
     next_slots,
     parse_datetime,
@@ -178,4 +178,4 @@ HOUR = dt.timedelta(hours=1)
 )
 def test_grace_and_missed(due: dt.datetime, started: bool, expected: str) -> None:
     """Late within grace posts; later is missed; a partly live thread is always finished."""
-    assert decide(due, NOW, HOUR, started=started) == expected
+    assert due_action(due, NOW, HOUR, started=started) == expected

@@ -19,9 +19,9 @@ from bot.errors import (
     RateLimitedError,
     ThreadBusyError,
 )
-from bot.lifecycle import Lease, ThreadStatus
-from bot.publisher import Publisher, PublishLimits
-from bot.store import Store, ThreadRecord
+from bot.lifecycle import Lease, Owner, ThreadStatus
+from bot.posting.publisher import Publisher, PublishLimits
+from bot.store import Claim, Store, ThreadRecord
 from bot.testing.fakes import FakeX
 from threads.options import Prices
 
@@ -56,24 +56,35 @@ def store(db_url: str) -> Iterator[Store]:
 
 
 def _publisher(store: Store, x: FakeX, clock: Clock, **limits: float) -> Publisher:
-    return Publisher(store, x, PublishLimits(**limits), Prices(), clock=clock, sleep=clock.sleep)  # type: ignore[arg-type]
+    return Publisher(
+        store,
+        x,
+        PublishLimits(**limits),  # type: ignore[arg-type]
+        Prices(),
+        account_name="default",
+        network="x",
+        clock=clock,
+        sleep=clock.sleep,
+    )
 
 
 def _freeze(store: Store, texts: list[tuple[str, bool]] = TEXTS) -> ThreadRecord:
-    return store.freeze(
+    return store.threads.freeze(
         key="a#1",
         article="a.txt",
         section_index=1,
         section="S",
         content_hash="h",
-        tweets=texts,
+        posts=texts,
         cost_usd=0.23,
         now=NOW,
+        account="default",
+        network="x",
     )
 
 
 def _chain_ok(x: FakeX, record: ThreadRecord) -> None:
-    ids = [t.x_id for t in record.tweets]
+    ids = [t.post_id for t in record.posts]
     assert [p.id for p in x.posts] == ids
     assert [p.reply_to for p in x.posts] == [None, *ids[:-1]]
     assert len({p.text for p in x.posts}) == len(x.posts)
@@ -84,7 +95,7 @@ def test_posts_a_reply_chain(store: Store, clock: Clock) -> None:
     x = FakeX()
     record = _publisher(store, x, clock, reply_pause_seconds=2.0).publish(_freeze(store).id)
     assert record.status == "posted"
-    assert [t.status for t in record.tweets] == ["posted"] * 3
+    assert [t.status for t in record.posts] == ["posted"] * 3
     _chain_ok(x, record)
     assert x.calls == ["me", "create_post", "create_post", "create_post"]
     assert clock.slept == [2.0, 2.0]
@@ -101,8 +112,11 @@ def _left_sending(store: Store, thread_id: int, position: int) -> None:
     """What a process killed mid-request leaves: its claim, with a lease since expired,
     and the tweet in `sending`."""
     expired = NOW - dt.timedelta(seconds=1)
-    assert store.claim(thread_id, "dead:1:aa", "elsewhere", NOW - LEASE.duration, expired)
-    store.mark_sending(thread_id, position, "dead:1:aa", expired, now=NOW - LEASE.duration)
+    dead = store.queue.claim(
+        thread_id, Owner("dead:1:aa", "elsewhere"), expired - LEASE.duration, LEASE
+    )
+    assert dead is not None
+    dead.sending(position, None, NOW - LEASE.duration)
 
 
 def test_sending_after_a_crash_is_reconciled_not_reposted(store: Store, clock: Clock) -> None:
@@ -113,7 +127,7 @@ def test_sending_after_a_crash_is_reconciled_not_reposted(store: Store, clock: C
     first = x.create_post(TEXTS[0][0], None)
     _left_sending(store, thread.id, 1)  # the crash: request sent, id never recorded
     record = _publisher(store, x, clock).publish(thread.id)
-    assert record.tweets[0].x_id == first
+    assert record.posts[0].post_id == first
     assert x.count("create_post") == 3  # 1 before the crash, 2 after
     assert x.count("recent_posts") == 1
     _chain_ok(x, record)
@@ -138,7 +152,7 @@ KILL_POINTS = [(n, phase) for n in range(1, 4) for phase in PHASES]
     ("post_number", "phase"), KILL_POINTS, ids=[f"post{n}-{p}" for n, p in KILL_POINTS]
 )
 def test_killed_anywhere_then_taken_over_after_the_lease_posts_each_tweet_once(
-    store: Store, clock: Clock, post_number: int, phase: str
+    store: Store, clock: Clock, post_number: int, phase: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A poster dies before X accepts tweet n, after X accepted it, or after recording it.
     Another process is refused while the lease lives, takes over after it, and X sees
@@ -147,7 +161,7 @@ def test_killed_anywhere_then_taken_over_after_the_lease_posts_each_tweet_once(
     thread = _freeze(store)
     dying = _publisher(store, x, clock, reply_pause_seconds=0)
     dying.lease = LEASE
-    original_post, original_mark = x.create_post, store.mark_posted
+    original_post, original_mark = x.create_post, Claim.posted
     calls = {"post": 0, "mark": 0}
 
     def create_post(
@@ -162,17 +176,18 @@ def test_killed_anywhere_then_taken_over_after_the_lease_posts_each_tweet_once(
             raise Crash
         return post_id
 
-    def mark_posted(thread_id: int, position: int, x_id: str, at: dt.datetime) -> None:
-        original_mark(thread_id, position, x_id, at)
+    def mark_posted(claim: Claim, position: int, post_id: str, at: dt.datetime) -> None:
+        original_mark(claim, position, post_id, at)
         calls["mark"] += 1
         if calls["mark"] == post_number and phase == "recorded":
             raise Crash
 
     x.create_post = create_post  # type: ignore[method-assign]
-    store.mark_posted = mark_posted  # type: ignore[method-assign]
+    monkeypatch.setattr(Claim, "posted", mark_posted)
     with pytest.raises(Crash):
         dying.publish(thread.id)
-    x.create_post, store.mark_posted = original_post, original_mark  # type: ignore[method-assign]
+    x.create_post = original_post  # type: ignore[method-assign]
+    monkeypatch.setattr(Claim, "posted", original_mark)
 
     successor = _publisher(store, x, clock, reply_pause_seconds=0)
     successor.lease = LEASE
@@ -186,9 +201,9 @@ def test_killed_anywhere_then_taken_over_after_the_lease_posts_each_tweet_once(
     assert len(x.posts) == 3
     assert x.count("create_post") == 3 + (phase == "received")
     assert x.count("recent_posts") == (0 if phase == "recorded" else 1)
-    stored = store.get(thread.id)
+    stored = store.threads.get(thread.id)
     assert stored.status == ThreadStatus.POSTED
-    assert [t.x_id for t in stored.tweets] == [p.id for p in x.posts]
+    assert [t.post_id for t in stored.posts] == [p.id for p in x.posts]
 
 
 def test_a_publish_reads_the_thread_once(store: Store, clock: Clock) -> None:
@@ -198,7 +213,7 @@ def test_a_publish_reads_the_thread_once(store: Store, clock: Clock) -> None:
     statements: list[str] = []
     sa.event.listen(store.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
     _publisher(store, x, clock, reply_pause_seconds=0).publish(thread.id)
-    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT") and "tweets" in s]
+    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT") and "posts" in s]
     assert len(reads) == 1
 
 
@@ -207,7 +222,7 @@ def test_duplicate_reply_adopts_the_existing_post(store: Store, clock: Clock) ->
     x = FakeX()
     existing = x.create_post(TEXTS[0][0], None)
     record = _publisher(store, x, clock).publish(_freeze(store).id)
-    assert record.tweets[0].x_id == existing
+    assert record.posts[0].post_id == existing
     assert len(x.posts) == 3
 
 
@@ -218,8 +233,8 @@ def test_duplicate_without_a_visible_post_fails_with_advice(store: Store, clock:
     thread = _freeze(store)
     with pytest.raises(PublishError, match="delete the older post"):
         _publisher(store, x, clock).publish(thread.id)
-    stored = store.get(thread.id)
-    assert (stored.status, stored.tweets[0].status) == ("failed", "failed")
+    stored = store.threads.get(thread.id)
+    assert (stored.status, stored.posts[0].status) == ("failed", "failed")
 
 
 def test_server_errors_are_retried_with_backoff(store: Store, clock: Clock) -> None:
@@ -232,7 +247,7 @@ def test_server_errors_are_retried_with_backoff(store: Store, clock: Clock) -> N
     )
     assert record.status == "posted"
     assert len(x.posts) == 3
-    assert store.get(record.id).tweets[0].attempts == 3
+    assert store.threads.get(record.id).posts[0].attempts == 3
     assert len(clock.slept) == 2
     assert clock.slept[1] > clock.slept[0] - 1  # exponential, with up to 1 s of jitter
 
@@ -256,9 +271,9 @@ def test_retries_are_bounded(store: Store, clock: Clock) -> None:
         PublishError, match=f"gave up after 3 attempts: run `threadbot resume {thread.id}`"
     ):
         _publisher(store, x, clock, max_attempts=3).publish(thread.id)
-    stored = store.get(thread.id)
+    stored = store.threads.get(thread.id)
     assert stored.status == "failed"
-    assert [t.status for t in stored.tweets] == ["pending"] * 3
+    assert [t.status for t in stored.posts] == ["pending"] * 3
     resumed = _publisher(store, x, clock, max_attempts=3).publish(thread.id)
     assert resumed.status == "posted"
     _chain_ok(x, resumed)
@@ -284,11 +299,11 @@ def test_rate_limit_too_far_defers(store: Store, clock: Clock) -> None:
     thread = _freeze(store)
     with pytest.raises(RateLimitedError):
         _publisher(store, x, clock, max_rate_limit_wait_seconds=60).publish(thread.id)
-    stored = store.get(thread.id)
+    stored = store.threads.get(thread.id)
     assert (stored.status, stored.not_before) == ("deferred", reset)
     assert clock.slept == []
     # Recorded for the account, so every daemon holds off it until the reset.
-    assert store.account_state("default").blocked_until == reset
+    assert store.accounts.state("default", "x").blocked_until == reset
 
 
 def test_daily_cap_stops_and_records_the_reset(store: Store, clock: Clock) -> None:
@@ -301,7 +316,7 @@ def test_daily_cap_stops_and_records_the_reset(store: Store, clock: Clock) -> No
     x.fail_next(DailyCapError("cap", reset))
     with pytest.raises(DailyCapError):
         publisher.publish(thread.id)
-    stored = store.get(thread.id)
+    stored = store.threads.get(thread.id)
     assert (stored.status, stored.not_before, stored.live_count) == ("deferred", reset, 0)
 
 
@@ -334,9 +349,9 @@ def test_auth_and_rejections_stop_the_thread(
     x.create_post = second_fails  # type: ignore[method-assign]
     with pytest.raises(type(error)):
         publisher.publish(thread.id)
-    stored = store.get(thread.id)
+    stored = store.threads.get(thread.id)
     assert stored.status == status
-    assert [t.status for t in stored.tweets] == ["posted", "failed", "pending"]
+    assert [t.status for t in stored.posts] == ["posted", "failed", "pending"]
     assert str(error) in (stored.last_error or "")
 
 
@@ -370,17 +385,27 @@ PNG = b"\x89PNG\r\n\x1a\nchart-bytes"
 
 
 def _freeze_with_chart(store: Store) -> ThreadRecord:
-    return store.freeze(
+    return store.threads.freeze(
         key="a#2",
         article="a.txt",
         section_index=2,
         section="S",
         content_hash="c",
-        tweets=TEXTS,
+        posts=TEXTS,
         cost_usd=0.23,
         now=NOW,
+        account="default",
+        network="x",
         media={2: (PNG, "Bar chart: market")},
     )
+
+
+def _claimed(store: Store, thread: ThreadRecord) -> Claim:
+    """The thread claimed and given back, as a process that uploaded and stopped."""
+    claim = store.queue.claim(thread.id, Owner("before:1:aa", "h"), NOW, LEASE)
+    assert claim is not None
+    claim.release()
+    return claim
 
 
 def test_chart_is_uploaded_once_and_attached(store: Store, clock: Clock) -> None:
@@ -399,7 +424,7 @@ def test_resume_reuses_a_recorded_upload(store: Store, clock: Clock) -> None:
     """An upload recorded before a crash is reused on resume, not uploaded again."""
     x = FakeX()
     thread = _freeze_with_chart(store)
-    store.mark_uploaded(thread.id, 2, x.upload_media(PNG, "Bar chart: market"), NOW)
+    _claimed(store, thread).uploaded(2, x.upload_media(PNG, "Bar chart: market"), NOW)
     _publisher(store, x, clock, reply_pause_seconds=0).publish(thread.id)
     assert x.calls.count("upload_media") == 1
 
@@ -408,7 +433,7 @@ def test_an_expired_upload_is_replaced(store: Store, clock: Clock) -> None:
     """X keeps uploads 24 h; one older than 20 h is uploaded afresh."""
     x = FakeX()
     thread = _freeze_with_chart(store)
-    store.mark_uploaded(thread.id, 2, "old-media-id", NOW - dt.timedelta(hours=21))
+    _claimed(store, thread).uploaded(2, "old-media-id", NOW - dt.timedelta(hours=21))
     _publisher(store, x, clock, reply_pause_seconds=0).publish(thread.id)
     assert x.posts[1].media_ids != ("old-media-id",)
     assert x.calls.count("upload_media") == 1
@@ -419,13 +444,14 @@ def test_resume_waits_out_a_dead_lease_but_not_a_renewed_one(store: Store, clock
     (it is alive), resume refuses, naming the holder, and sends nothing."""
     x = FakeX(accept_duplicates=True)
     thread = _freeze(store)
-    assert store.claim(thread.id, "alive:1:aa", "elsewhere", NOW, NOW + LEASE.duration)
+    alive = store.queue.claim(thread.id, Owner("alive:1:aa", "elsewhere"), NOW, LEASE)
+    assert alive is not None
     publisher = _publisher(store, x, clock)
     publisher.lease = LEASE
 
     def sleep_while_holder_renews(seconds: float) -> None:
         clock.sleep(seconds)
-        store.renew(thread.id, "alive:1:aa", clock.now + LEASE.duration)
+        alive.renew(clock.now)
 
     publisher.sleep = sleep_while_holder_renews
     with pytest.raises(ThreadBusyError, match="being posted by alive:1:aa"):
@@ -462,7 +488,7 @@ def test_bluesky_record_key_is_stored_before_sending_and_used_after_a_crash(
         ) -> str:
             sent.append(key)
             # The key is in the store before the request goes out.
-            assert store.get(thread.id).tweets[len(sent) - 1].post_key == key
+            assert store.threads.get(thread.id).posts[len(sent) - 1].post_key == key
             uri = original(text, reply_to, media_ids, key=key)
             if len(sent) == 2:
                 raise Crash
@@ -472,24 +498,38 @@ def test_bluesky_record_key_is_stored_before_sending_and_used_after_a_crash(
         thread = _freeze(store)
         limits = PublishLimits(reply_pause_seconds=0)
         first = Publisher(
-            store, client, limits, Prices(), clock=clock, lease=LEASE, network="bluesky"
+            store,
+            client,
+            limits,
+            Prices(),
+            clock=clock,
+            lease=LEASE,
+            account_name="default",
+            network="bluesky",
         )
         with pytest.raises(Crash):
             first.publish(thread.id)
-        stored = store.get(thread.id)
-        assert stored.tweets[1].status == "sending"
-        assert stored.tweets[1].post_key == sent[1] == list(pds.records)[1]
+        stored = store.threads.get(thread.id)
+        assert stored.posts[1].status == "sending"
+        assert stored.posts[1].post_key == sent[1] == list(pds.records)[1]
         clock.now += LEASE.duration + dt.timedelta(seconds=1)
         client.create_post = original  # type: ignore[method-assign]
         second = Publisher(
-            store, client, limits, Prices(), clock=clock, lease=LEASE, network="bluesky"
+            store,
+            client,
+            limits,
+            Prices(),
+            clock=clock,
+            lease=LEASE,
+            account_name="default",
+            network="bluesky",
         )
         done = second.publish(thread.id)
         assert done.status == "posted"
         assert len(pds.records) == 3
         assert pds.calls["POST com.atproto.repo.createRecord"] == 3  # post 2 never resent
         assert pds.calls["GET com.atproto.repo.getRecord"] >= 1  # read back by its key
-        assert [t.x_id for t in store.get(thread.id).tweets] == [
+        assert [p.post_id for p in store.threads.get(thread.id).posts] == [
             r.uri for r in pds.records.values()
         ]
     finally:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.feed_preview import preview_feed
+from bot.feeds.preview import preview_feed
 from threads.options import BuildOptions
 from threads.templates import TemplateSet
 

@@ -17,9 +17,9 @@ from collections.abc import Iterator
 import pytest
 
 from bot.errors import AmbiguousPostError, NetworkUnavailableError
-from bot.lifecycle import Lease, ThreadStatus, TweetStatus
-from bot.publisher import Publisher, PublishLimits
-from bot.store import Store, ThreadRecord
+from bot.lifecycle import Lease, Owner, PostStatus, ThreadStatus
+from bot.posting.publisher import Publisher, PublishLimits
+from bot.store import Claim, Store, ThreadRecord
 from bot.testing.fakes import FakeX
 from threads.options import Prices
 
@@ -73,6 +73,8 @@ def publisher(store: Store, x: FakeX, clock: Clock) -> Publisher:
         x,
         PublishLimits(reply_pause_seconds=1),
         Prices(),
+        account_name="default",
+        network="x",
         clock=clock,
         sleep=clock.sleep,
         lease=LEASE,
@@ -80,27 +82,36 @@ def publisher(store: Store, x: FakeX, clock: Clock) -> Publisher:
 
 
 def freeze(store: Store, section: int) -> ThreadRecord:
-    return store.freeze(
+    return store.threads.freeze(
         key=f"kpop#{section}",
         article="kpop.md",
         section_index=section,
         section=f"Section {section}",
         content_hash=f"h{section}",
-        tweets=thread_texts(section),
+        posts=thread_texts(section),
         cost_usd=0.23,
         now=NOW,
+        account="default",
+        network="x",
     )
+
+
+def dead_claim(store: Store, thread: ThreadRecord, clock: Clock) -> Claim:
+    """What a poster that dies holds: a claim on the thread, never renewed."""
+    claim = store.queue.claim(thread.id, Owner("dead:1:aa", "elsewhere"), clock.now, LEASE)
+    assert claim is not None
+    return claim
 
 
 def assert_exactly_once(store: Store, x: FakeX, *threads: ThreadRecord) -> None:
     """Every post once, every chain intact, the store's ids the network's."""
-    stored = [store.get(thread.id) for thread in threads]
+    stored = [store.threads.get(thread.id) for thread in threads]
     assert [t.status for t in stored] == [ThreadStatus.POSTED] * len(threads)
-    ids = [tweet.x_id for record in stored for tweet in record.tweets]
+    ids = [tweet.post_id for record in stored for tweet in record.posts]
     assert ids == [post.id for post in x.posts]
-    assert [post.text for post in x.posts] == [tweet.text for r in stored for tweet in r.tweets]
+    assert [post.text for post in x.posts] == [tweet.text for r in stored for tweet in r.posts]
     for record in stored:
-        chain = [tweet.x_id for tweet in record.tweets]
+        chain = [tweet.post_id for tweet in record.posts]
         parents = {post.id: post.reply_to for post in x.posts}
         assert [parents[post_id] for post_id in chain] == [None, *chain[:-1]]
 
@@ -149,15 +160,14 @@ def test_a_crash_with_a_post_sending_never_adopts_another_threads_post(
     reached the network); its successor reconciles it by identity, each post once."""
     first, second = freeze(store, 1), freeze(store, 4)
     publisher(store, x, clock).publish(first.id)
-    owner = "dead:1:aa"
-    assert store.claim(second.id, owner, "elsewhere", clock.now, LEASE.until(clock.now))
+    dead = dead_claim(store, second, clock)
     parent = None
-    for tweet in second.tweets[: position - 1]:
-        store.mark_sending(second.id, tweet.position, owner, LEASE.until(clock.now), now=clock.now)
+    for tweet in second.posts[: position - 1]:
+        dead.sending(tweet.position, None, clock.now)
         parent = x.create_post(tweet.text, parent)
-        store.mark_posted(second.id, tweet.position, parent, clock.now)
-    tweet = second.tweets[position - 1]
-    store.mark_sending(second.id, tweet.position, owner, LEASE.until(clock.now), now=clock.now)
+        dead.posted(tweet.position, parent, clock.now)
+    tweet = second.posts[position - 1]
+    dead.sending(tweet.position, None, clock.now)
     if accepted:
         x.create_post(tweet.text, parent)
     clock.now += LEASE.duration
@@ -170,16 +180,15 @@ def _lose_closing(store: Store, x: FakeX, clock: Clock) -> ThreadRecord:
     """Thread 2's first two posts live, its closing `sending` with no answer: what a
     crash leaves. Returns thread 2."""
     second = freeze(store, 4)
-    owner = "dead:1:aa"
-    assert store.claim(second.id, owner, "elsewhere", clock.now, LEASE.until(clock.now))
+    dead = dead_claim(store, second, clock)
     parent = None
-    for tweet in second.tweets[:2]:
-        store.mark_sending(second.id, tweet.position, owner, LEASE.until(clock.now), now=clock.now)
+    for tweet in second.posts[:2]:
+        dead.sending(tweet.position, None, clock.now)
         parent = x.create_post(tweet.text, parent)
-        store.mark_posted(second.id, tweet.position, parent, clock.now)
-    closing = second.tweets[2]
-    store.mark_sending(second.id, 3, owner, LEASE.until(clock.now), now=clock.now)
-    assert closing.status == TweetStatus.PENDING
+        dead.posted(tweet.position, parent, clock.now)
+    closing = second.posts[2]
+    dead.sending(3, None, clock.now)
+    assert closing.status == PostStatus.PENDING
     return second
 
 
@@ -189,12 +198,12 @@ def test_a_post_that_differs_only_in_a_link_is_not_adopted(
     """A reply by hand under the right parent, after the request, unrecorded — but its
     link's ``utm_content`` differs: links are compared by target, never masked."""
     second = _lose_closing(store, x, clock)
-    parent = store.get(second.id).tweets[1].x_id
-    x.create_post(second.tweets[2].text.replace("section-4", "section-1"), parent)
+    parent = store.threads.get(second.id).posts[1].post_id
+    x.create_post(second.posts[2].text.replace("section-4", "section-1"), parent)
     clock.now += LEASE.duration
     record = publisher(store, x, clock).publish(second.id)
-    assert record.tweets[2].x_id == x.posts[-1].id
-    assert x.posts[-1].text == second.tweets[2].text
+    assert record.posts[2].post_id == x.posts[-1].id
+    assert x.posts[-1].text == second.posts[2].text
     assert x.count("create_post") == 4
 
 
@@ -203,11 +212,11 @@ def test_the_same_text_under_another_parent_is_not_adopted(
 ) -> None:
     """The same closing, unrecorded and newer, but not a reply to thread 2's post 2."""
     second = _lose_closing(store, x, clock)
-    x.create_post(second.tweets[2].text, None)
+    x.create_post(second.posts[2].text, None)
     clock.now += LEASE.duration
     record = publisher(store, x, clock).publish(second.id)
-    assert record.tweets[2].x_id == x.posts[-1].id
-    assert x.posts[-1].reply_to == record.tweets[1].x_id
+    assert record.posts[2].post_id == x.posts[-1].id
+    assert x.posts[-1].reply_to == record.posts[1].post_id
     assert x.count("create_post") == 4
 
 
@@ -217,19 +226,18 @@ def test_the_same_post_from_before_the_request_is_not_adopted(
     """The right parent and text, unrecorded — but created before the `sending` record
     (beyond the clocks' tolerance): not the post this request made."""
     second = freeze(store, 4)
-    owner = "dead:1:aa"
-    assert store.claim(second.id, owner, "elsewhere", clock.now, LEASE.until(clock.now))
+    dead = dead_claim(store, second, clock)
     parent = None
-    for tweet in second.tweets[:2]:
-        store.mark_sending(second.id, tweet.position, owner, LEASE.until(clock.now), now=clock.now)
+    for tweet in second.posts[:2]:
+        dead.sending(tweet.position, None, clock.now)
         parent = x.create_post(tweet.text, parent)
-        store.mark_posted(second.id, tweet.position, parent, clock.now)
-    x.create_post(second.tweets[2].text, parent)  # by hand, ten minutes early
+        dead.posted(tweet.position, parent, clock.now)
+    x.create_post(second.posts[2].text, parent)  # by hand, ten minutes early
     clock.now += dt.timedelta(minutes=10)
-    store.mark_sending(second.id, 3, owner, LEASE.until(clock.now), now=clock.now)
+    dead.sending(3, None, clock.now)
     clock.now += LEASE.duration
     record = publisher(store, x, clock).publish(second.id)
-    assert record.tweets[2].x_id == x.posts[-1].id
+    assert record.posts[2].post_id == x.posts[-1].id
     assert x.count("create_post") == 4
 
 
@@ -239,37 +247,39 @@ def test_a_post_recorded_for_another_tweet_is_not_adopted(
     """Two threads with an identical closing (a repeated call to action) under the same
     text rules: the one recorded for thread 1 is never adopted for thread 2."""
     texts = [("🧵 A 1/2", False), ("Subscribe: https://blog.gonogo.kr/subscribe 2/2", True)]
-    first = store.freeze(
+    first = store.threads.freeze(
         key="a#1",
         article="a",
         section_index=1,
         section="A",
         content_hash="a",
-        tweets=texts,
+        posts=texts,
         cost_usd=0.2,
         now=NOW,
+        account="default",
+        network="x",
     )
     publisher(store, x, clock).publish(first.id)
     # Thread 2 replies under thread 1's opening by the same text rules: the only thing
     # that tells the posts apart is the store.
-    second = store.freeze(
+    second = store.threads.freeze(
         key="b#1",
         article="b",
         section_index=1,
         section="B",
         content_hash="b",
-        tweets=[texts[1]],
+        posts=[texts[1]],
         cost_usd=0.2,
         now=NOW,
+        account="default",
+        network="x",
     )
-    owner = "dead:1:aa"
-    assert store.claim(second.id, owner, "h", clock.now, LEASE.until(clock.now))
-    store.mark_sending(second.id, 1, owner, LEASE.until(clock.now), now=NOW)
+    dead_claim(store, second, clock).sending(1, None, NOW)
     # Make thread 1's closing look like thread 2's lost post: first, same text, newer.
     x.posts[1].reply_to = None
     clock.now += LEASE.duration
     record = publisher(store, x, clock).publish(second.id)
-    assert record.tweets[0].x_id != store.get(first.id).tweets[1].x_id
+    assert record.posts[0].post_id != store.threads.get(first.id).posts[1].post_id
     assert x.count("create_post") == 3
 
 
@@ -280,19 +290,19 @@ def test_two_candidates_stop_the_thread_and_nothing_is_sent(
     error naming both, the post stays `sending`; once the owner deleted one, resume
     adopts the other — and nothing was ever sent twice."""
     second = _lose_closing(store, x, clock)
-    parent = store.get(second.id).tweets[1].x_id
-    one = x.create_post(second.tweets[2].text, parent)
-    other = x.create_post(second.tweets[2].text, parent)
+    parent = store.threads.get(second.id).posts[1].post_id
+    one = x.create_post(second.posts[2].text, parent)
+    other = x.create_post(second.posts[2].text, parent)
     clock.now += LEASE.duration
     with pytest.raises(
         AmbiguousPostError, match=f"2 posts on the network match it \\({other}, {one}\\)"
     ):
         publisher(store, x, clock).publish(second.id)
-    stored = store.get(second.id)
-    assert (stored.status, stored.tweets[2].status) == (ThreadStatus.FAILED, TweetStatus.SENDING)
+    stored = store.threads.get(second.id)
+    assert (stored.status, stored.posts[2].status) == (ThreadStatus.FAILED, PostStatus.SENDING)
     assert f"threadbot resume {second.id}" in (stored.last_error or "")
     assert x.count("create_post") == 4
     x.delete_post(other)
     record = publisher(store, x, clock).publish(second.id)
-    assert record.tweets[2].x_id == one
+    assert record.posts[2].post_id == one
     assert x.count("create_post") == 4

@@ -18,7 +18,8 @@ from urllib.parse import quote
 
 import pytest
 
-from bot.store import Store, database_url
+from bot.settings import database_url
+from bot.store import Store
 from bot.testing.x import (
     ACCESS_TOKEN,
     ACCESS_TOKEN_SECRET,
@@ -111,7 +112,7 @@ def test_publish_prints_urls_and_refuses_a_second_time(emulator: XEmulator, tmp_
     _assert_chain(emulator, 4)
     urls = [f"https://x.com/{USERNAME}/status/{p.id}" for p in emulator.posts]
     assert first.stdout.splitlines() == [
-        "thread 1 (kpop-asean-plus-three#5): 4 tweets",
+        "thread 1 (kpop-asean-plus-three#5): 4 posts",
         *[f"  {n}. {u}" for n, u in enumerate(urls, 1)],
     ]
     assert emulator.calls["POST /2/tweets"] == 4
@@ -258,7 +259,7 @@ def test_daily_cap_defers_then_resume(emulator: XEmulator, tmp_path: Path) -> No
     assert resumed.returncode == 0, resumed.stderr
     assert (
         resumed.stdout.splitlines()[0]
-        == "thread 1 (kpop-asean-plus-three#5): 4 tweets, 2 already live"
+        == "thread 1 (kpop-asean-plus-three#5): 4 posts, 2 already live"
     )
     _assert_chain(emulator, 4, refused=1)
 
@@ -285,7 +286,7 @@ def test_sigkill_anywhere_then_resume_posts_each_tweet_once(
         assert before_kill >= accepted_before_kill
     else:
         assert before_kill == accepted_before_kill
-    lease_until = Store(database_url(db)).get(1).lease_until
+    lease_until = Store(database_url(db)).threads.get(1).lease_until
     assert lease_until is not None
     resumed = threadbot(["resume", "1", "--config", str(config)], env, tmp_path)
     assert resumed.returncode == 0, resumed.stderr
@@ -300,8 +301,8 @@ def test_sigkill_anywhere_then_resume_posts_each_tweet_once(
     _assert_chain(emulator, 4)
     lookups = emulator.calls[LOOKUPS]
     assert lookups == 1 if phase != "responded" else lookups <= 1
-    stored = Store(database_url(db)).get(1)
-    assert [t.x_id for t in stored.tweets] == [p.id for p in emulator.posts]
+    stored = Store(database_url(db)).threads.get(1)
+    assert [t.post_id for t in stored.posts] == [p.id for p in emulator.posts]
     assert stored.status == "posted"
     # publishing again after the resume is refused, not repeated
     again = threadbot(

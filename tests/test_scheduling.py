@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from bot.cli import cli
 from bot.errors import ScheduleError
-from bot.scheduling import When, plan
+from bot.posting.scheduling import When, plan
 from bot.store import Store
 
 from .conftest import EXAMPLE, write_publish_config
@@ -41,25 +41,35 @@ def store(db_url: str) -> Iterator[Store]:
 def test_plan_errors(store: Store, when: When, message: str) -> None:
     """One way to say when, and not in the past."""
     with pytest.raises(ScheduleError, match=message):
-        plan(when, 2, SEOUL, NOW, store, allow_past=False)
+        plan(when, 2, SEOUL, NOW, store, allow_past=False, account="default")
 
 
 def test_plan_modes(store: Store) -> None:
     """--at, --start/--every and --slots give due times in UTC; --now lifts past ones to now."""
     assert (
-        plan(When(at="2026-12-02 09:00"), 2, SEOUL, NOW, store, allow_past=False)
+        plan(When(at="2026-12-02 09:00"), 2, SEOUL, NOW, store, allow_past=False, account="default")
         == [dt.datetime(2026, 12, 2, 0, 0, tzinfo=dt.UTC)] * 2
     )
     series = plan(
-        When(start="2026-12-02 09:00", every="1d"), 3, SEOUL, NOW, store, allow_past=False
+        When(start="2026-12-02 09:00", every="1d"),
+        3,
+        SEOUL,
+        NOW,
+        store,
+        allow_past=False,
+        account="default",
     )
     assert [t.day for t in series] == [2, 3, 4]
-    slots = plan(When(slots="Mon-Fri 09:00"), 2, SEOUL, NOW, store, allow_past=False)
+    slots = plan(
+        When(slots="Mon-Fri 09:00"), 2, SEOUL, NOW, store, allow_past=False, account="default"
+    )
     assert [t.astimezone(SEOUL).strftime("%a %H:%M") for t in slots] == [
         "Wed 09:00",
         "Thu 09:00",
     ]  # now is Tue 09:00 KST: strictly after
-    assert plan(When(at="2026-11-30 09:00"), 1, SEOUL, NOW, store, allow_past=True) == [NOW]
+    assert plan(
+        When(at="2026-11-30 09:00"), 1, SEOUL, NOW, store, allow_past=True, account="default"
+    ) == [NOW]
 
 
 def _run(tmp_path: Path, *args: str) -> tuple[int, str, str]:

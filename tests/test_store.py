@@ -11,25 +11,42 @@ import pytest
 import sqlalchemy as sa
 
 from bot.errors import LeaseLostError, StoreError, ThreadNotFoundError
-from bot.lifecycle import WAITING, ThreadStatus, TweetStatus
-from bot.store import HEAD, REVISIONS, Store, database_url
+from bot.lifecycle import WAITING, Lease, Owner, PostStatus, ThreadStatus
+from bot.settings import database_url
+from bot.store import HEAD, REVISIONS, Claim, Store
+from bot.store.copying import copy_store
 
 NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
 LEASE = dt.timedelta(seconds=30)
 
 
 def _freeze(store: Store, key: str = "a#1", due_at: dt.datetime | None = None) -> int:
-    return store.freeze(
+    return store.threads.freeze(
         key=key,
         article="a.txt",
         section_index=1,
         section="S",
         content_hash="h",
-        tweets=[("one", False), ("two https://a.com", True)],
+        posts=[("one", False), ("two https://a.com", True)],
         cost_usd=0.215,
         now=NOW,
+        account="default",
+        network="x",
         due_at=due_at,
     ).id
+
+
+def _claim(
+    store: Store, thread_id: int, owner: str, now: dt.datetime, **queue: object
+) -> Claim | None:
+    """A claim by ``owner`` (on host "h") at ``now``, holding for LEASE."""
+    return store.queue.claim(
+        thread_id,
+        Owner(owner, "h"),
+        now,
+        Lease(LEASE.total_seconds()),
+        **queue,  # type: ignore[arg-type]
+    )
 
 
 def test_state_survives_reopening(tmp_path: Path) -> None:
@@ -37,15 +54,17 @@ def test_state_survives_reopening(tmp_path: Path) -> None:
     path = tmp_path / "nested" / "state.db"
     store = Store(database_url(path))
     thread_id = _freeze(store)
-    assert store.claim(thread_id, "me", "host", NOW, NOW + LEASE) is not None
-    store.mark_sending(thread_id, 1, "me", NOW + LEASE, now=NOW)
-    store.mark_posted(thread_id, 1, "111", NOW)
-    reopened = Store(database_url(path)).get(thread_id)
-    assert [(t.status, t.x_id, t.attempts) for t in reopened.tweets] == [
-        (TweetStatus.POSTED, "111", 1),
-        (TweetStatus.PENDING, None, 0),
+    claim = _claim(store, thread_id, "me", NOW)
+    assert claim is not None
+    claim.sending(1, None, NOW)
+    claim.posted(1, "111", NOW)
+    reopened = Store(database_url(path)).threads.get(thread_id)
+    assert [(p.status, p.post_id, p.attempts) for p in reopened.posts] == [
+        (PostStatus.POSTED, "111", 1),
+        (PostStatus.PENDING, None, 0),
     ]
-    assert reopened.tweets[0].posted_at == NOW
+    assert reopened.posts[0].posted_at == NOW
+    assert reopened.posts[0].sending_at == NOW
     assert reopened.created_at.tzinfo is not None
     assert isinstance(reopened.status, ThreadStatus)
 
@@ -60,10 +79,10 @@ def test_wal_and_alembic_revision(tmp_path: Path) -> None:
 
 
 def test_the_named_migrations_are_the_ones_the_store_knows() -> None:
-    """bot/migrations/versions holds exactly REVISIONS, in order, ending at HEAD."""
+    """bot/store/migrations/versions holds exactly REVISIONS, in order, ending at HEAD."""
     from alembic.script import ScriptDirectory
 
-    from bot.migrations import config
+    from bot.store.migrations import config
 
     script = ScriptDirectory.from_config(config())  # type: ignore[arg-type]
     assert script.get_heads() == [HEAD]
@@ -93,16 +112,18 @@ def test_a_file_that_is_not_a_database_is_one_line(tmp_path: Path) -> None:
 def test_unknown_thread(db_url: str) -> None:
     """Asking for a missing thread says how to list them."""
     with pytest.raises(ThreadNotFoundError, match="`threadbot status` lists them"):
-        Store(db_url).get(7)
+        Store(db_url).threads.get(7)
 
 
-def test_posted_since_counts_only_live_posts(db_url: str) -> None:
-    """Accounting sees posted tweets in the window, with their URL flag."""
+def test_posts_since_counts_only_live_posts(db_url: str) -> None:
+    """Accounting sees the posts that went out in the window, with their URL flag."""
     store = Store(db_url)
     thread_id = _freeze(store)
-    store.mark_posted(thread_id, 2, "222", NOW)
-    assert [(p.posted_at, p.has_url) for p in store.posted_since(NOW - LEASE)] == [(NOW, True)]
-    assert store.posted_since(NOW + dt.timedelta(seconds=1)) == []
+    claim = _claim(store, thread_id, "me", NOW)
+    assert claim is not None
+    claim.posted(2, "222", NOW)
+    assert [(p.posted_at, p.has_url) for p in store.posts.since(NOW - LEASE)] == [(NOW, True)]
+    assert store.posts.since(NOW + dt.timedelta(seconds=1)) == []
 
 
 # The schema as threadbot wrote it before Alembic (schema_version 1; 2 added media).
@@ -144,15 +165,16 @@ def test_a_store_from_before_alembic_is_upgraded(tmp_path: Path, version: int) -
         connection.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(version),))
     store = Store(database_url(path))
     assert store.revision() == HEAD
-    record = store.get(1)
-    assert (record.status, record.live_count, record.tweets[1].status) == (
+    record = store.threads.get(1)
+    assert (record.status, record.live_count, record.posts[1].status) == (
         ThreadStatus.POSTING,
         1,
-        TweetStatus.SENDING,
+        PostStatus.SENDING,
     )
     assert record.lease_until is None  # no lease: takeable at once
-    assert record.tweets[1].has_media is (version == 2)
-    assert store.claim(1, "me", "host", NOW, NOW + LEASE) is not None
+    assert record.posts[1].has_media is (version == 2)
+    assert record.posts[0].post_id == "111"
+    assert _claim(store, 1, "me", NOW) is not None
     assert store.get_meta("schema_version") is None
 
 
@@ -161,21 +183,23 @@ def test_claim_by_lease(db_url: str) -> None:
     sending is fenced off."""
     store = Store(db_url)
     thread_id = _freeze(store, due_at=NOW)
-    first = store.claim(thread_id, "a", "host-a", NOW, NOW + LEASE)
+    first = _claim(store, thread_id, "a", NOW)
     assert first is not None
-    assert (first.claimed_by, first.claim_host) == ("a", "host-a")
-    assert store.claim(thread_id, "b", "host-b", NOW + LEASE / 2, NOW + LEASE * 2) is None
-    assert store.renew(thread_id, "a", NOW + LEASE * 2)
-    assert store.claim(thread_id, "b", "host-b", NOW + LEASE, NOW + LEASE * 3) is None
-    taken = store.claim(thread_id, "b", "host-b", NOW + LEASE * 2, NOW + LEASE * 3)
+    assert (first.thread.claimed_by, first.thread.claim_host) == ("a", "h")
+    assert _claim(store, thread_id, "b", NOW + LEASE / 2) is None
+    assert first.renew(NOW + LEASE)  # now held until NOW + 2 LEASE
+    assert _claim(store, thread_id, "b", NOW + LEASE) is None
+    taken = _claim(store, thread_id, "b", NOW + LEASE * 2)
     assert taken is not None
-    assert taken.claimed_by == "b"
+    assert taken.thread.claimed_by == "b"
     with pytest.raises(LeaseLostError):
-        store.mark_sending(thread_id, 1, "a", NOW + LEASE * 4, now=NOW + LEASE * 3)
-    assert store.get(thread_id).tweets[0].status == TweetStatus.PENDING
-    assert not store.transition(thread_id, ThreadStatus.POSTED, owner="a")
-    assert store.transition(thread_id, ThreadStatus.POSTED, owner="b")
-    done = store.get(thread_id)
+        first.sending(1, None, NOW + LEASE * 3)
+    first.posted(1, "999", NOW + LEASE * 3)  # fenced: changes nothing
+    assert store.threads.get(thread_id).posts[0].status == PostStatus.PENDING
+    assert not first.finish(ThreadStatus.POSTED)
+    assert not first.release()
+    assert taken.finish(ThreadStatus.POSTED)
+    done = store.threads.get(thread_id)
     assert (done.status, done.claimed_by, done.lease_until) == (ThreadStatus.POSTED, None, None)
 
 
@@ -183,13 +207,30 @@ def test_transitions_follow_the_lifecycle(db_url: str) -> None:
     """The store refuses a move lifecycle does not allow (e.g. cancelling a posted thread)."""
     store = Store(db_url)
     thread_id = _freeze(store, due_at=NOW)
-    assert store.transition(thread_id, ThreadStatus.CANCELLED)
-    assert store.reschedule(thread_id, NOW + LEASE)
-    assert store.claim(thread_id, "a", "h", NOW, NOW + LEASE) is not None
-    assert not store.transition(thread_id, ThreadStatus.CANCELLED)
-    assert not store.reschedule(thread_id, NOW)
-    assert store.transition(thread_id, ThreadStatus.POSTED, owner="a")
-    assert not store.transition(thread_id, ThreadStatus.SCHEDULED)
+    assert store.queue.transition(thread_id, ThreadStatus.CANCELLED)
+    assert store.queue.reschedule(thread_id, NOW + LEASE)
+    claim = _claim(store, thread_id, "a", NOW)
+    assert claim is not None
+    assert not store.queue.transition(thread_id, ThreadStatus.CANCELLED)  # someone holds it
+    assert not store.queue.reschedule(thread_id, NOW)
+    assert claim.finish(ThreadStatus.POSTED)
+    assert not store.queue.transition(thread_id, ThreadStatus.SCHEDULED)
+
+
+def test_a_released_claim_is_taken_at_once_and_a_lapsed_one_cancelled(db_url: str) -> None:
+    """Released (Ctrl-C), a thread stays posting with no lease: the next claim takes it
+    at once; cancelled by the owner only once nobody holds it."""
+    store = Store(db_url)
+    thread_id = _freeze(store)
+    claim = _claim(store, thread_id, "a", NOW)
+    assert claim is not None
+    assert not store.queue.transition(thread_id, ThreadStatus.CANCELLED, lapsed_by=NOW)
+    assert claim.release()
+    released = store.threads.get(thread_id)
+    assert (released.status, released.claimed_by, released.lease_until) == ("posting", None, None)
+    assert _claim(store, thread_id, "b", NOW) is not None  # no lease to wait out
+    assert not store.queue.transition(thread_id, ThreadStatus.CANCELLED, lapsed_by=NOW)
+    assert store.queue.transition(thread_id, ThreadStatus.CANCELLED, lapsed_by=NOW + LEASE)
 
 
 def test_listing_is_one_query(db_url: str) -> None:
@@ -200,32 +241,31 @@ def test_listing_is_one_query(db_url: str) -> None:
         _freeze(store, key=f"a#{index}", due_at=NOW)
     statements: list[str] = []
     sa.event.listen(store.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
-    records = store.all_threads(scheduled_only=True)
-    assert [len(r.tweets) for r in records] == [2] * 20
-    summaries = store.summaries()
-    assert [(s.tweet_count, s.live_count, s.first_post_id) for s in summaries] == [
-        (2, 0, None)
-    ] * 20
+    records = store.threads.all(scheduled_only=True)
+    assert [len(r.posts) for r in records] == [2] * 20
+    summaries = store.threads.summaries()
+    assert [(s.post_count, s.live_count, s.first_post_id) for s in summaries] == [(2, 0, None)] * 20
     assert len(statements) == 2
 
 
 def _queued(store: Store, key: str, due_at: dt.datetime, account: str = "default") -> int:
-    return store.freeze(
+    return store.threads.freeze(
         key=key,
         article="a.txt",
         section_index=1,
         section="S",
         content_hash="h",
-        tweets=[("one", False)],
+        posts=[("one", False)],
         cost_usd=0.015,
         now=NOW,
-        due_at=due_at,
         account=account,
+        network="x",
+        due_at=due_at,
     ).id
 
 
-def _daemon_claim(store: Store, thread_id: int, owner: str, now: dt.datetime) -> bool:
-    return store.claim(thread_id, owner, "h", now, now + LEASE, WAITING, due_only=True) is not None
+def _daemon_claim(store: Store, thread_id: int, owner: str, now: dt.datetime) -> Claim | None:
+    return _claim(store, thread_id, owner, now, from_statuses=WAITING, due_only=True)
 
 
 def test_queue_claims_keep_each_accounts_threads_in_order_and_apart(db_url: str) -> None:
@@ -239,10 +279,11 @@ def test_queue_claims_keep_each_accounts_threads_in_order_and_apart(db_url: str)
     at = NOW + dt.timedelta(seconds=5)
     assert not _daemon_claim(store, later, "d1", at)  # not due
     assert not _daemon_claim(store, a2, "d1", at)  # a1 is due before it
-    assert _daemon_claim(store, a1, "d1", at)
+    first = _daemon_claim(store, a1, "d1", at)
+    assert first is not None
     assert not _daemon_claim(store, a2, "d2", at)  # alpha is posting a1
     assert _daemon_claim(store, b1, "d2", at)  # beta is another account
-    assert store.transition(a1, ThreadStatus.POSTED, owner="d1")
+    assert first.finish(ThreadStatus.POSTED)
     assert _daemon_claim(store, a2, "d2", at)
 
 
@@ -261,22 +302,22 @@ def test_a_blocked_account_is_not_claimed_until_its_reset(db_url: str) -> None:
     """A rate limit recorded by one daemon holds every daemon off that account."""
     store = Store(db_url)
     thread_id = _queued(store, "a#1", NOW, "alpha")
-    store.block_account("alpha", NOW + dt.timedelta(minutes=15), "429")
-    store.block_account("alpha", NOW + dt.timedelta(minutes=1), "shorter: ignored")
-    assert store.account_state("alpha").blocked_reason == "429"
+    store.accounts.block("alpha", "x", NOW + dt.timedelta(minutes=15), "429")
+    store.accounts.block("alpha", "x", NOW + dt.timedelta(minutes=1), "shorter: ignored")
+    assert store.accounts.state("alpha", "x").blocked_reason == "429"
     assert not _daemon_claim(store, thread_id, "d1", NOW + dt.timedelta(minutes=14))
     assert _daemon_claim(store, thread_id, "d1", NOW + dt.timedelta(minutes=15))
 
 
 def test_budgets_count_posts_per_account(db_url: str) -> None:
-    """posted_since counts one account's posts, or everyone's."""
+    """posts.since counts one account's posts, or everyone's."""
     store = Store(db_url)
-    alpha = _queued(store, "a#1", NOW, "alpha")
-    beta = _queued(store, "b#1", NOW, "beta")
-    store.mark_posted(alpha, 1, "1", NOW)
-    store.mark_posted(beta, 1, "2", NOW)
+    for key, account in (("a#1", "alpha"), ("b#1", "beta")):
+        claim = _claim(store, _queued(store, key, NOW, account), "d", NOW)
+        assert claim is not None
+        claim.posted(1, key, NOW)
     since = NOW - LEASE
-    assert (len(store.posted_since(since, "alpha")), len(store.posted_since(since))) == (1, 2)
+    assert (len(store.posts.since(since, "alpha")), len(store.posts.since(since))) == (1, 2)
 
 
 def test_postgres_claims_skip_a_row_another_daemon_is_claiming() -> None:
@@ -323,7 +364,10 @@ def _make_older(db_url: str) -> None:
         connection.execute(sa.text("DROP TABLE daemons"))
         connection.execute(sa.text("DROP TABLE accounts"))
         connection.execute(sa.text("UPDATE alembic_version SET version_num='0004_feeds'"))
-        connection.execute(sa.text("DROP INDEX ix_tweets_status_posted_at"))
+        connection.execute(sa.text("DROP INDEX ix_posts_status_posted_at"))
+        connection.execute(sa.text("ALTER TABLE posts RENAME TO tweets"))
+        connection.execute(sa.text("ALTER TABLE tweets RENAME COLUMN post_id TO x_id"))
+        connection.execute(sa.text("ALTER TABLE media RENAME COLUMN media_id TO x_media_id"))
         connection.execute(sa.text("DROP INDEX ix_threads_account_status_due_at"))
         connection.execute(sa.text("ALTER TABLE threads DROP COLUMN account"))
         connection.execute(sa.text("ALTER TABLE threads DROP COLUMN network"))
@@ -349,40 +393,43 @@ def test_an_older_schema_is_upgraded_by_the_command_not_by_a_daemon(db_url: str)
 
 
 def test_copy_moves_queue_and_history_with_their_ids(tmp_path: Path, db_url: str) -> None:
-    """`db copy`: every thread, tweet and account row arrives with its id; the target's
+    """`db copy`: every thread, post and account row arrives with its id; the target's
     ids continue after them; a non-empty target and a posting source are refused."""
     source = Store(database_url(tmp_path / "old.db"))
     done = _queued(source, "a#1", NOW, "alpha")
-    source.mark_posted(done, 1, "111", NOW)
-    assert source.transition(done, ThreadStatus.CANCELLED)
+    claim = _claim(source, done, "d", NOW)
+    assert claim is not None
+    claim.posted(1, "111", NOW)
+    assert claim.finish(ThreadStatus.FAILED)
+    assert source.queue.transition(done, ThreadStatus.CANCELLED)
     waiting = _queued(source, "a#2", NOW + LEASE, "alpha")
     target = Store(db_url)
-    copied = source.copy_to(target)
-    assert (copied["threads"], copied["tweets"], copied["accounts"]) == (2, 2, 2)
-    assert [(r.id, r.account, r.live_count) for r in target.all_threads()] == [
+    copied = copy_store(source, target)
+    assert (copied["threads"], copied["posts"], copied["accounts"]) == (2, 2, 2)
+    assert [(r.id, r.account, r.live_count) for r in target.threads.all()] == [
         (done, "alpha", 1),
         (waiting, "alpha", 0),
     ]
     assert _queued(target, "a#3", NOW) == waiting + 1
     with pytest.raises(StoreError, match="new, empty database"):
-        source.copy_to(target)
-    assert source.claim(waiting, "d", "h", NOW, NOW + LEASE) is not None
+        copy_store(source, target)
+    assert _claim(source, waiting, "d", NOW) is not None
     with pytest.raises(StoreError, match="stop the daemons"):
-        source.copy_to(Store(database_url(tmp_path / "other.db")))
+        copy_store(source, Store(database_url(tmp_path / "other.db")))
     target.engine.dispose()
 
 
 def test_daemons_are_listed_while_their_heartbeat_is_fresh(db_url: str) -> None:
     """register → listed with threads in hand; stopped → no longer alive."""
     store = Store(db_url)
-    store.register_daemon("h:1:aa", "h", 1, 4, "0.1.0")
+    store.daemons.register("h:1:aa", "h", 1, 4, "0.1.0")
     thread_id = _queued(store, "a#1", NOW)
-    assert store.claim(thread_id, "h:1:aa", "h", NOW, NOW + LEASE) is not None
-    alive = store.daemons(alive_within=dt.timedelta(minutes=1))
+    assert _claim(store, thread_id, "h:1:aa", NOW) is not None
+    alive = store.daemons.list(alive_within=dt.timedelta(minutes=1))
     assert [(d.id, d.threads_in_hand, d.max_threads) for d in alive] == [("h:1:aa", 1, 4)]
-    store.daemon_heartbeat("h:1:aa", stopped=True)
-    assert store.daemons(alive_within=dt.timedelta(minutes=1)) == []
-    assert [d.stopped_at is not None for d in store.daemons(alive_within=None)] == [True]
+    store.daemons.beat("h:1:aa", stopped=True)
+    assert store.daemons.list(alive_within=dt.timedelta(minutes=1)) == []
+    assert [d.stopped_at is not None for d in store.daemons.list(alive_within=None)] == [True]
     store.engine.dispose()
 
 

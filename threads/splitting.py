@@ -28,10 +28,12 @@ Measure = Callable[[str], int]
 # Compiled on first use: only text that needs cutting between words gets here.
 @cache
 def _atom() -> re.Pattern[str]:
-    """A CJK character with the punctuation that must not start a line, or a run of
-    anything else that is not a space."""
+    """A CJK character with the punctuation that must not start a line (full-width, or
+    ASCII written straight after it: "中文字."), or a run of anything else that is not
+    a space."""
     return re.compile(
-        f"[{CJK_CHARACTER}][\u3001\u3002\uff0c\uff0e\uff01\uff1f\uff1a\uff1b\u300d\u300f\uff09\u3011]*"
+        f"[{CJK_CHARACTER}][\u3001\u3002\uff0c\uff0e\uff01\uff1f\uff1a\uff1b\u300d\u300f\uff09\u3011"
+        ".,!?;:)\\]}\"'\u201d\u2019]*"
         f"|[^\\s{CJK_CHARACTER}]+"
     )
 

@@ -62,6 +62,9 @@ class ThreadbotGroup(click.Group):
         except ThreadbotError as error:
             click.echo(f"error: {error}", err=True)
             ctx.exit(error.exit_code)
+        finally:
+            if ctx.obj is not None:
+                ctx.obj.close()
 
 
 @click.group(cls=ThreadbotGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -5,7 +5,6 @@ a store or imports a network library)."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import signal
 import sys
 import threading
@@ -21,11 +20,11 @@ from threads.errors import ThreadbotError
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
-    from bot.feeds import FeedSettings
+    from bot.feeds.polling import FeedSettings
     from bot.networks import Network
-    from bot.publisher import Publisher
+    from bot.posting.publisher import Publisher
     from bot.settings import LoadedSettings
-    from bot.store import SchemaPolicy, Store, ThreadRecord, TweetRecord
+    from bot.store import PostRecord, SchemaPolicy, Store, ThreadRecord
     from bot.views import Link
     from bot.views.status import Spend
     from threads.networks import LengthRule
@@ -48,6 +47,12 @@ class App:
         self._clients: dict[tuple[str, str], Network] = {}
         self._publishers: dict[tuple[str, str], Publisher] = {}
 
+    def close(self) -> None:
+        """Close what the command opened: the store's connections."""
+        store = self.__dict__.get("store")
+        if store is not None:
+            store.engine.dispose()
+
     @cached_property
     def settings(self) -> LoadedSettings:
         from bot.settings import load_settings
@@ -66,100 +71,40 @@ class App:
         )
 
     @property
-    def client(self) -> Network:
-        return self.client_for(self.account_name)
-
-    @property
     def account_name(self) -> str:
         """The --account chosen (checked against the config), else the default."""
         return self.settings.account(self.account).name
 
-    def client_for(self, account: str, network: str = "x") -> Network:
-        """The account's client on ``network``, with its credentials from the environment
+    def client_for(self, account: str, network: str) -> Network:
+        """The account's adapter on ``network``, with its credentials from the environment
         (redacted from logs); one per account and network per process."""
         if (account, network) not in self._clients:
+            from bot.credentials import load_credentials
+            from bot.logs import add_secrets
+            from bot.networks.registry import network as network_info
+
             self.settings.account(account)  # an unknown name fails before the environment
-            timeout = self.settings.settings.publishing.request_timeout_seconds
-            if network == "x":
-                client = self._x_client(account, timeout)
-            else:
-                client = self._other_client(account, network, timeout)
-            self._clients[account, network] = client
+            info = network_info(network)
+            credentials = load_credentials(info.credentials(), account, info.where)
+            add_secrets(credentials.values())
+            settings = self.settings.settings
+            self._clients[account, network] = info.connect(
+                settings,
+                credentials,
+                settings.publishing.request_timeout_seconds,
+                str(self.settings.path),
+            )
         return self._clients[account, network]
 
-    def _x_client(self, account: str, timeout: float) -> Network:
-        from bot.credentials import load_credentials
-        from bot.logs import add_secrets
-        from bot.networks.x import DEFAULT_API_URL
-        from bot.networks.x.client import TweepyXClient
-        from bot.settings import API_URL_ENV
-
-        credentials = load_credentials(account)
-        add_secrets(credentials.values())
-        return TweepyXClient(
-            api_key=credentials.x_api_key.get_secret_value(),
-            api_secret=credentials.x_api_secret.get_secret_value(),
-            access_token=credentials.x_access_token.get_secret_value(),
-            access_token_secret=credentials.x_access_token_secret.get_secret_value(),
-            base_url=os.environ.get(API_URL_ENV) or DEFAULT_API_URL,
-            timeout_seconds=timeout,
-        )
-
-    def _other_client(self, account: str, network: str, timeout: float) -> Network:
-        from bot.credentials import (
-            BlueskyCredentials,
-            MastodonCredentials,
-            load_network_credentials,
-        )
-        from bot.logs import add_secrets
-        from bot.settings import BLUESKY_URL_ENV, MASTODON_URL_ENV
-
-        settings = self.settings.settings
-        credentials = load_network_credentials(network, account)
-        add_secrets(credentials.values())
-        if isinstance(credentials, BlueskyCredentials):
-            from bot.networks.bluesky.client import BlueskyClient
-
-            return BlueskyClient(
-                handle=credentials.bluesky_handle,
-                app_password=credentials.bluesky_app_password.get_secret_value(),
-                pds_url=os.environ.get(BLUESKY_URL_ENV) or settings.bluesky.pds_url,
-                timeout_seconds=timeout,
-                link_display=settings.bluesky.link_display,
-            )
-        assert isinstance(credentials, MastodonCredentials)
-        from bot.networks.mastodon.client import MastodonClient
-        from threads.errors import ConfigError
-
-        instance_url = os.environ.get(MASTODON_URL_ENV) or settings.mastodon.instance_url
-        if not instance_url:
-            raise ConfigError(
-                self.settings.path,
-                "required to post to Mastodon: your instance's https:// address",
-                field="mastodon.instance_url",
-            )
-        return MastodonClient(
-            instance_url=instance_url,
-            access_token=credentials.mastodon_access_token.get_secret_value(),
-            visibility=settings.mastodon.visibility,
-            timeout_seconds=timeout,
-        )
-
-    def publisher(self, stop_requested: Callable[[], bool] | None = None) -> Publisher:
-        return self.publisher_for(self.account_name, stop_requested)
-
     def publisher_for(
-        self,
-        account: str,
-        stop_requested: Callable[[], bool] | None = None,
-        network: str = "x",
+        self, account: str, network: str, stop_requested: Callable[[], bool] | None = None
     ) -> Publisher:
         """One publisher per account and network per process (one identity look-up, one
         lease owner), with the account's budget; its clock is the store's (the
         database's, when shared)."""
         if (account, network) not in self._publishers:
             from bot.lifecycle import Lease
-            from bot.publisher import Publisher, PublishLimits
+            from bot.posting.publisher import Publisher, PublishLimits
 
             publishing = self.settings.settings.publishing
             budget = self.settings.account(account).budget
@@ -193,12 +138,12 @@ class App:
         section: str | None,
         *,
         for_posting: bool,
-        network: str = "x",
+        network: str,
         digest: bool = False,
     ) -> Prepared:
         """The one path from an article to validated threads (``threads.pipeline``),
-        split for ``network``; an http(s) ARTICLE is fetched first (``bot.fetching``)."""
-        from bot.fetching import fetch_article, is_url
+        split for ``network``; an http(s) ARTICLE is fetched first (``bot.web.pages``)."""
+        from bot.web.pages import fetch_article, is_url
         from threads.article import Article
         from threads.pipeline import prepare
         from threads.templates import TemplateSet
@@ -219,107 +164,79 @@ class App:
             section=section,
             config_path=str(loaded.path),
             for_posting=for_posting,
-            rule=self.length_rule(network, online=for_posting) if network != "x" else None,
+            rule=self.length_rule(network, online=for_posting),
             digest=digest,
         )
 
     def length_rule(self, network: str, *, online: bool) -> LengthRule:
-        """The network's length rule from the config; for Mastodon without a configured
-        `max_characters`, the instance's own when ``online`` (posting, scheduling)."""
-        from bot.settings import length_rule
+        """The network's length rule from the config; when ``online`` (posting,
+        scheduling) and the network says so, the server's own limit (a Mastodon instance's
+        when `max_characters` is not set)."""
+        from bot.networks.registry import network as network_info
 
+        info = network_info(network)
         settings = self.settings.settings
-        if online and network == "mastodon" and settings.mastodon.max_characters is None:
-            client = self.client_for(self.account_name, "mastodon")
-            instance_rule = getattr(client, "length_rule", None)
-            if instance_rule is not None:
-                rule: LengthRule = instance_rule()
+        if online and info.asks_server_limit(settings):
+            server_rule = getattr(self.client_for(self.account_name, network), "length_rule", None)
+            if server_rule is not None:
+                rule: LengthRule = server_rule()
                 return rule
-        return length_rule(settings, network)
+        return info.rule(settings)
 
     def feed_settings(self) -> FeedSettings:
         """What polling feeds needs: the build options, templates and [feeds]."""
-        from bot.feeds import FeedSettings
-        from bot.settings import length_rule
-        from threads.templates import TemplateSet
+        from bot.feeds.polling import FeedSettings
 
-        loaded = self.settings
-        feeds = loaded.settings.feeds
-        return FeedSettings(
-            options=loaded.build_options,
-            account_options={
-                name: loaded.account(name).build_options for name in loaded.account_names
-            },
-            account_networks={name: loaded.account(name).networks for name in loaded.account_names},
-            rules={
-                network: length_rule(loaded.settings, network)
-                for network in ("bluesky", "mastodon")
-            },
-            stagger=dt.timedelta(minutes=loaded.settings.schedule.stagger_minutes),
-            templates=TemplateSet(loaded.templates_path),
-            config_path=str(loaded.path),
-            poll_minutes=feeds.poll_minutes,
-            default_slots=feeds.slots,
-            default_timezone=loaded.settings.schedule.timezone,
-            max_feed_bytes=feeds.max_feed_bytes,
-        )
+        return FeedSettings.from_settings(self.settings)
 
     def zone(self, tz_name: str | None) -> ZoneInfo:
         """--tz, else the chosen account's [schedule] timezone."""
-        from bot.planning import zone
+        from bot.posting.planning import zone
 
         return zone(tz_name or self.settings.account(self.account).timezone)
 
     # -- what the views need ----------------------------------------------------------
 
-    def link(self, account: str = "default", network: str = "x") -> Link:
-        """Post URLs from the handle the store remembers for the account on the network
-        (no network call); threadbot before accounts kept X's in the meta table."""
-        state = self.store.account_state(account, network)
+    def link(self, account: str, network: str) -> Link:
+        """Post URLs from the handle (and home) the store remembers for the account on the
+        network — no network call; threadbot before accounts kept X's in the meta table."""
+        from bot.networks.registry import network as network_info
+        from bot.settings import DEFAULT_ACCOUNT
+
+        info = network_info(network)
+        state = self.store.accounts.state(account, network)
         username = state.username
-        if not username and (account, network) == ("default", "x"):
+        if not username and (account, network) == (DEFAULT_ACCOUNT, "x"):
             username = self.store.get_meta("x_username")
         if not username:
             return None
-        if network == "bluesky":
-            from bot.networks.bluesky import post_url as bluesky_url
-
-            return lambda post_id: bluesky_url(username, post_id)
-        if network == "mastodon":
-            from bot.networks.mastodon import post_url as mastodon_url
-
-            # The instance the posts were made on (remembered when posting), else the
-            # configured one.
-            instance = (
-                state.home_url
-                or self.settings.settings.mastodon.instance_url
-                or "https://mastodon.social"
-            )
-            return lambda post_id: mastodon_url(instance, username, post_id)
-        from bot.networks.x import post_url
-
-        return lambda post_id: post_url(username, post_id)
+        # The home the posts were made on (remembered when posting), else the configured.
+        home = state.home_url or info.home(self.settings.settings)
+        return lambda post_id: info.post_url(home, username, post_id)
 
     def links(self, lanes: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Link]:
         """Post URLs for each (account, network) listed."""
         return {lane: self.link(*lane) for lane in set(lanes)}
 
     def spend(self, accounts: Iterable[str], now: dt.datetime | None = None) -> dict[str, Spend]:
-        """Each account's posts and money this month and in the last 24 hours."""
+        """Each account's posts and money this month and in the last 24 hours (one query
+        each): posts count on every network, money only where the network bills."""
+        from bot.networks.registry import network as network_info
+        from bot.settings import DEFAULT_ACCOUNT
         from bot.views.status import Spend
 
         now = now or dt.datetime.now(dt.UTC)
         prices = self.settings.settings.prices
         month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        day_ago = now - dt.timedelta(hours=24)
         spent = {}
-        for account in set(accounts) or {"default"}:
-            month = self.store.posted_since(month_start, account)
-            day = self.store.posted_since(now - dt.timedelta(hours=24), account)
+        for account in set(accounts) or {DEFAULT_ACCOUNT}:
+            posted = self.store.posts.since(min(month_start, day_ago), account)
+            month = [p for p in posted if p.posted_at >= month_start]
             spent[account] = Spend(
                 month_posts=len(month),
-                # Only X bills posts; Bluesky and Mastodon posts cost nothing.
-                month_usd=sum(prices.cost(p.has_url) for p in month if p.network == "x"),
-                day_posts=len(day),
+                month_usd=sum(network_info(p.network).cost(prices, p.has_url) for p in month),
+                day_posts=sum(p.posted_at >= day_ago for p in posted),
             )
         return spent
 
@@ -336,9 +253,9 @@ class App:
     def publish(self, prepared: Prepared) -> list[ThreadRecord]:
         """Freeze (or continue) and post each thread in turn; a budget refusal stops before
         anything of that thread posts."""
-        from bot.freezing import existing_version, freeze_thread
+        from bot.posting.freezing import existing_version, freeze_thread
 
-        publisher = self.publisher_for(self.account_name, network=prepared.network)
+        publisher = self.publisher_for(self.account_name, prepared.network)
         records = []
         for thread in prepared.threads:
             record = existing_version(
@@ -408,11 +325,11 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 def announce(record: ThreadRecord) -> None:
     live = record.live_count
     done = f", {live} already live" if live else ""
-    click.echo(f"thread {record.id} ({record.key}): {len(record.tweets)} tweets{done}")
+    click.echo(f"thread {record.id} ({record.key}): {len(record.posts)} posts{done}")
 
 
-def print_posted(tweet: TweetRecord, url: str) -> None:
-    click.echo(f"  {tweet.position}. {url}")
+def print_posted(post: PostRecord, url: str) -> None:
+    click.echo(f"  {post.position}. {url}")
 
 
 pass_app = click.make_pass_decorator(App)

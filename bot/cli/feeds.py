@@ -52,7 +52,7 @@ def preview_command(
 
     Posts nothing, stores nothing. Exit 1 if an entry has validation errors.
     """
-    from bot.feed_preview import preview_feed
+    from bot.feeds.preview import preview_feed
     from bot.views.feeds import feed_preview_document, write_feed_preview
 
     settings = app.feed_settings()
@@ -112,13 +112,12 @@ def add(
     networks: tuple[str, ...] | None,
 ) -> None:
     """Follow the feed at URL. What it holds now is marked seen; new posts are queued."""
-    from bot.feed_store import FeedStore
-    from bot.planning import parse_slots
+    from bot.posting.planning import parse_slots
 
     if slots is not None:
         parse_slots(slots)  # a bad spec is refused now, not at the first poll
     tz = app.zone(tz_name)
-    record = FeedStore(app.store).add(
+    record = app.store.feeds.add(
         url,
         slots=slots,
         timezone=tz_name and str(tz),
@@ -145,14 +144,13 @@ def add(
 @pass_app
 def list_command(app: App, output_format: str, tz_name: str | None) -> None:
     """Followed feeds: last check and result, next check, entries seen/queued/refused."""
-    from bot.feed_store import FeedStore
     from bot.views.feeds import feed_list_document, horizons, write_feed_list
 
-    store = FeedStore(app.store)
-    feeds = store.all()
+    store = app.store
+    feeds = store.feeds.all()
     now = dt.datetime.now(dt.UTC)
-    threads = ((t.article, t.due_at) for t in app.store.summaries())
-    reach = horizons(feeds, store.queued_entries(), threads, now)
+    threads = ((t.article, t.due_at) for t in store.threads.summaries())
+    reach = horizons(feeds, store.feeds.queued_entries(), threads, now)
     if output_format == "json":
         click.echo(json.dumps(feed_list_document(feeds, reach), ensure_ascii=False, indent=2))
         return
@@ -167,9 +165,8 @@ def list_command(app: App, output_format: str, tz_name: str | None) -> None:
 def remove(app: App, url: str) -> None:
     """Stop following URL (threads already queued from it stay queued)."""
     from bot.errors import StateConflictError
-    from bot.feed_store import FeedStore
 
-    if not FeedStore(app.store).remove(url):
+    if not app.store.feeds.remove(url):
         raise StateConflictError(f"{url} is not followed: `threadbot feed list` shows the feeds")
     click.echo(f"stopped following {url}")
 
@@ -183,11 +180,10 @@ def remove(app: App, url: str) -> None:
 def check(app: App, url: str | None, dry_run: bool) -> None:
     """Poll followed feeds now (or only URL) and print what was queued, or would be."""
     from bot.errors import StateConflictError
-    from bot.feed_store import FeedStore
-    from bot.feeds import poll_safely
+    from bot.feeds.polling import poll_safely
 
     settings = app.feed_settings()
-    feeds = FeedStore(app.store).all()
+    feeds = app.store.feeds.all()
     if url is not None:
         feeds = [f for f in feeds if f.url == url]
         if not feeds:

@@ -54,17 +54,22 @@ def upgrade(app: App) -> None:
 def copy(app: App, target: str) -> None:
     """Copy the store (--db, default the configured one) into a new, empty one.
 
-    Every thread, tweet, chart, account state and followed feed is copied with its id,
+    Every thread, post, chart, account state and followed feed is copied with its id,
     in one transaction on the target: the queue and its history move as they are. Stop
     the daemons first (a thread being posted refuses the copy); then point --db,
     $THREADBOT_DB or [store] path at the target.
     """
-    from bot.store import Store, database_url
+    from bot.settings import database_url
+    from bot.store import Store
+    from bot.store.copying import copy_store
 
     app.store_must_exist = True
     source = app.store
     destination = Store(database_url(target), schema="upgrade")
-    copied = source.copy_to(destination)
+    try:
+        copied = copy_store(source, destination)
+    finally:
+        destination.engine.dispose()
     rows = ", ".join(f"{count} {table}" for table, count in copied.items() if count)
     click.echo(f"copied {source.shown_url} → {destination.shown_url}: {rows or 'nothing'}")
     click.echo("next: point --db, $THREADBOT_DB or [store] path at the new store")
@@ -85,7 +90,7 @@ def daemons(app: App, show_all: bool, output_format: str) -> None:
     app.store_must_exist = True
     poll = app.settings.settings.schedule.poll_seconds
     alive = dt.timedelta(seconds=max(30.0, 3 * poll))
-    records = app.store.daemons(alive_within=None if show_all else alive)
+    records = app.store.daemons.list(alive_within=None if show_all else alive)
     now = app.store.clock()
     if output_format == "json":
         document = {

@@ -97,6 +97,4 @@ def preview(
 
 
 def _limit(app: App, network: str) -> int:
-    from bot.settings import length_rule
-
-    return length_rule(app.settings.settings, network).limit
+    return app.length_rule(network, online=False).limit

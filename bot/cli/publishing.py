@@ -54,11 +54,10 @@ def publish(
     """
     prepared = app.prepare(article, section, for_posting=True, network=network, digest=digest)
     if dry_run:
-        from bot.settings import length_rule
         from bot.views.preview_text import write_text
 
         click.echo("dry run: these are the exact posts; nothing is sent or stored")
-        limit = length_rule(app.settings.settings, network).limit
+        limit = app.length_rule(network, online=False).limit
         write_text(prepared, sys.stdout, color=False, limit=limit)
         if not prepared.postable:
             ctx.exit(1)
@@ -83,7 +82,7 @@ def resume(app: App, thread_id: int) -> None:
     """
     from bot.lifecycle import ThreadStatus
 
-    record = app.store.get(thread_id)
+    record = app.store.threads.get(thread_id)
     publisher = app.publisher_for(record.account, network=record.network)
     if record.status != ThreadStatus.POSTED:
         publisher.check_remaining(record)
@@ -104,7 +103,7 @@ def status(app: App, thread_id: int | None) -> None:
 
     app.store_must_exist = True
     store = app.store
-    records = [store.get(thread_id)] if thread_id is not None else store.summaries()
+    records = [store.threads.get(thread_id)] if thread_id is not None else store.threads.summaries()
     accounts = [r.account for r in records]
     write_status(
         records,
@@ -142,7 +141,7 @@ def check(ctx: click.Context, app: App, online: bool) -> None:
     else:
         click.echo("links: ok")
     if online:
-        account = app.client.me()
+        account = app.client_for(app.account_name, "x").me()
         click.echo(f"credentials: ok, posting as @{account.username}")
     if findings:
         ctx.exit(1)

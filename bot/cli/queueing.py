@@ -64,7 +64,7 @@ def schedule(
     errors, queueing nothing. Times are in --tz (default: [schedule] timezone);
     whole-day intervals keep the local time across daylight-saving changes.
     """
-    from bot.scheduling import When, plan, queue_threads
+    from bot.posting.scheduling import When, plan, queue_threads
 
     chosen = networks or app.settings.account(app.account).networks
     previews = []
@@ -124,11 +124,10 @@ def queue(app: App, tz_name: str | None, output_format: str, html_path: str | No
     from bot.views.queue import queue_document, write_queue
 
     app.store_must_exist = True
-    records = app.store.summaries(scheduled_only=True)
+    records = app.store.threads.summaries(scheduled_only=True)
     if html_path is not None:
         from pathlib import Path
 
-        from bot.feed_store import FeedStore
         from bot.views.calendar import write_calendar
         from threads.errors import InputError
 
@@ -136,19 +135,17 @@ def queue(app: App, tz_name: str | None, output_format: str, html_path: str | No
             write_calendar(
                 Path(html_path),
                 records,
-                FeedStore(app.store).refused(),
+                app.store.feeds.refused(),
                 app.zone(tz_name),
                 dt.datetime.now(dt.UTC),
-                link=app.link(),
+                links=app.links((r.account, r.network) for r in records),
             )
         except OSError as error:
             raise InputError(f"{html_path}: cannot write the page ({error.strerror})") from None
     if output_format == "json":
         import json
 
-        from bot.feed_store import FeedStore
-
-        refused = FeedStore(app.store).refused()
+        refused = app.store.feeds.refused()
         links = app.links((r.account, r.network) for r in records)
         document = queue_document(records, refused, links=links, now=app.store.clock())
         click.echo(json.dumps(document, ensure_ascii=False, indent=2))
@@ -174,15 +171,15 @@ def cancel(app: App, thread_id: int) -> None:
     from bot.lifecycle import ThreadStatus, check_cancel, lease_expired
 
     store = app.store
-    record = store.get(thread_id)
+    record = store.threads.get(thread_id)
     now = store.clock()
     held = record.claimed_by is not None and not lease_expired(record.lease_until, now)
     check_cancel(thread_id, record.status, held=held)
-    if not store.transition(
+    if not store.queue.transition(
         thread_id, ThreadStatus.CANCELLED, error="cancelled by the owner", lapsed_by=now
     ):
         raise StateConflictError(f"thread {thread_id} changed meanwhile: it was not cancelled")
-    live = f" ({record.live_count} tweets were already live)" if record.live_count else ""
+    live = f" ({record.live_count} posts were already live)" if record.live_count else ""
     click.echo(f"thread {thread_id} cancelled{live}")
 
 
@@ -198,14 +195,14 @@ def reschedule(app: App, thread_id: int, at: str, tz_name: str | None, allow_pas
     """Give thread THREAD_ID a new due time (also revives missed, failed or cancelled ones)."""
     from bot.errors import StateConflictError
     from bot.lifecycle import check_reschedule
-    from bot.scheduling import When, plan
+    from bot.posting.scheduling import When, plan
 
     tz = app.zone(tz_name)
-    record = app.store.get(thread_id)
+    record = app.store.threads.get(thread_id)
     check_reschedule(thread_id, record.status)
     now = dt.datetime.now(dt.UTC)
-    (due,) = plan(When(at=at), 1, tz, now, app.store, allow_past=allow_past)
-    if not app.store.reschedule(thread_id, due):
+    (due,) = plan(When(at=at), 1, tz, now, app.store, allow_past=allow_past, account=record.account)
+    if not app.store.queue.reschedule(thread_id, due):
         raise StateConflictError(f"thread {thread_id} changed meanwhile: it was not rescheduled")
     click.echo(f"thread {thread_id} due {_fmt(due, tz)} ({_fmt(due, dt.UTC)})")
 
@@ -237,9 +234,9 @@ def run(app: App, dry_run: bool, max_threads: int | None) -> None:
     import logging
 
     from bot import __version__
-    from bot.daemon import Daemon
     from bot.lifecycle import Owner
     from bot.logs import label_process
+    from bot.posting.daemon import Daemon
 
     loaded = app.settings
     options = loaded.settings.schedule
@@ -253,8 +250,9 @@ def run(app: App, dry_run: bool, max_threads: int | None) -> None:
     if not dry_run:
         # Fail now on missing credentials of an account with threads queued, not at the
         # due time (an account with nothing queued is checked when it first has).
-        _, queued = store.queued_accounts()
-        for name, network in sorted(queued or {("default", "x")}):
+        _, queued = store.queue.lanes()
+        default = loaded.account(None)
+        for name, network in sorted(queued or {(default.name, n) for n in default.networks}):
             app.client_for(name, network)
         factory = app.publisher_for
     owner = Owner.this_process()
@@ -262,7 +260,7 @@ def run(app: App, dry_run: bool, max_threads: int | None) -> None:
     daemon_log = logging.getLogger("threadbot")
     if daemon_log.level > logging.INFO or daemon_log.level == logging.NOTSET:
         daemon_log.setLevel(logging.INFO)
-    from bot.feeds import poll_due
+    from bot.feeds.polling import poll_due
 
     feed_settings = app.feed_settings()
     Daemon(

@@ -1,6 +1,6 @@
 """`queue --html`: the queue as a calendar page, a week per row, in the owner's zone.
 
-Every queued and recently posted thread at its slot — its first tweet, length, cost,
+Every queued and recently posted thread at its slot — its first post, length, cost,
 status and the post it came from — and the feed entries refused, with why. One
 self-contained file (no scripts, no network), readable at phone and desktop widths.
 """
@@ -8,13 +8,12 @@ self-contained file (no scripts, no network), readable at phone and desktop widt
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 
-from bot.feed_store import RefusedEntry
 from bot.lifecycle import ThreadStatus
-from bot.store import ThreadSummary
+from bot.store import RefusedEntry, ThreadSummary
 from bot.views import Link
 
 # How many weeks back the calendar starts at most (recent posts), and how many ahead.
@@ -66,12 +65,16 @@ def write_calendar(
     tz: dt.tzinfo,
     now: dt.datetime,
     *,
-    link: Link = None,
+    links: Mapping[tuple[str, str], Link] | None = None,
 ) -> None:
+    """The page; ``links`` makes a post's URL per (account, network) lane."""
     import jinja2
 
     source = resources.files("bot.views").joinpath("calendar.html.j2").read_text(encoding="utf-8")
+    from bot.networks.registry import network
+
     environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    environment.filters["network_label"] = lambda name: network(name).label
     template = environment.from_string(source)
     today = now.astimezone(tz).date()
     html = template.render(
@@ -79,7 +82,7 @@ def write_calendar(
         today=today,
         tz=tz,
         refused=refused,
-        link=link,
+        link=lambda record: (links or {}).get((record.account, record.network)),
         zone_name=str(tz),
         now=now.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z"),
         time_of=lambda record: (

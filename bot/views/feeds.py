@@ -7,8 +7,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
-from bot.feed_preview import FeedPreview
-from bot.feed_store import FeedRecord
+from bot.feeds.preview import FeedPreview
+from bot.store import FeedRecord
 from bot.views.preview_json import to_json_document
 
 WEEK = dt.timedelta(days=7)

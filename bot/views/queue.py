@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import IO
 
 from bot.lifecycle import UPCOMING, ThreadStatus
+from bot.settings import DEFAULT_ACCOUNT
 from bot.store import ThreadRecord, ThreadSummary
 from bot.views import Link
 
@@ -29,7 +30,7 @@ def holding(record: ThreadSummary | ThreadRecord, now: dt.datetime, tz: dt.tzinf
             f"{when(record.lease_until, tz)}"
         )
     return (
-        f"stopped with {record.live_count}/{record.tweet_count} live; the next daemon "
+        f"stopped with {record.live_count}/{record.post_count} live; the next daemon "
         f"finishes it first, or `threadbot resume {record.id}`"
     )
 
@@ -43,7 +44,7 @@ def lane_holders(records: Sequence[ThreadSummary]) -> dict[tuple[str, str], Thre
 def by_account(records: Sequence[ThreadSummary]) -> dict[str, list[ThreadSummary]]:
     """Records grouped by account, the default account first, then by name."""
     groups: dict[str, list[ThreadSummary]] = {}
-    for record in sorted(records, key=lambda r: (r.account != "default", r.account)):
+    for record in sorted(records, key=lambda r: (r.account != DEFAULT_ACCOUNT, r.account)):
         groups.setdefault(record.account, []).append(record)
     return groups
 
@@ -151,7 +152,7 @@ def queue_document(
             "due_at": record.due_at.isoformat() if record.due_at else None,
             "status": str(record.status),
             "source": record.article,
-            "tweets": record.tweet_count,
+            "tweets": record.post_count,
             "cost_usd": record.cost_usd,
             "url": link(first) if link is not None and first else None,
             "error": record.last_error,

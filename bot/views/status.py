@@ -1,4 +1,4 @@
-"""`threadbot status`: one line per thread (every tweet with ``detail``), then spend."""
+"""`threadbot status`: one line per thread (every post with ``detail``), then spend."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO
 
-from bot.lifecycle import ThreadStatus, TweetStatus
+from bot.lifecycle import PostStatus, ThreadStatus
+from bot.settings import DEFAULT_ACCOUNT
 from bot.store import ThreadRecord, ThreadSummary
 from bot.views import Link
 from bot.views.queue import holding
@@ -37,13 +38,13 @@ def write_status(
     detail: bool = False,
     now: dt.datetime | None = None,
 ) -> None:
-    """``records``: summaries for the list, full records (with tweets) for ``detail``;
+    """``records``: summaries for the list, full records (with posts) for ``detail``;
     ``spend`` per account. With more than one account, one block per account, each
     with its own spend."""
     if not records:
         stream.write("no threads in the store: `threadbot publish ARTICLE` posts some\n")
     groups: dict[str, list[ThreadSummary | ThreadRecord]] = {}
-    for record in sorted(records, key=lambda r: (r.account != "default", r.account)):
+    for record in sorted(records, key=lambda r: (r.account != DEFAULT_ACCOUNT, r.account)):
         groups.setdefault(record.account, []).append(record)
     several = len(groups) > 1
     for account, group in groups.items():
@@ -53,7 +54,7 @@ def write_status(
         if several and account in spend:
             _write_spend(spend[account], stream, indent="  ")
     if not several:
-        account = next(iter(groups), "default")
+        account = next(iter(groups), DEFAULT_ACCOUNT)
         if account in spend:
             _write_spend(spend[account], stream)
 
@@ -77,7 +78,7 @@ def _write_threads(
         link = links.get((record.account, record.network))
         where = "" if record.network == "x" else f"[{record.network}] "
         stream.write(
-            f"{record.id:>4}  {record.status:<9} {live}/{record.tweet_count} live  "
+            f"{record.id:>4}  {record.status:<9} {live}/{record.post_count} live  "
             f"{where}{record.key}  {post_link(link, record.first_post_id)}\n"
         )
         if record.status == ThreadStatus.POSTING:
@@ -87,10 +88,10 @@ def _write_threads(
         if record.last_error and record.status != ThreadStatus.POSTED:
             stream.write(f"      error: {record.last_error}\n")
         if detail and isinstance(record, ThreadRecord):
-            for tweet in record.tweets:
+            for post in record.posts:
                 stream.write(
-                    f"      {tweet.position:>2}. {tweet.status:<8} attempts {tweet.attempts}  "
-                    f"{post_link(link, tweet.x_id)}\n"
+                    f"      {post.position:>2}. {post.status:<8} attempts {post.attempts}  "
+                    f"{post_link(link, post.post_id)}\n"
                 )
-                if tweet.last_error and tweet.status != TweetStatus.POSTED:
-                    stream.write(f"          {tweet.last_error}\n")
+                if post.last_error and post.status != PostStatus.POSTED:
+                    stream.write(f"          {post.last_error}\n")

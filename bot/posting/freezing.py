@@ -12,9 +12,8 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from bot.lifecycle import ThreadStatus, Version
-from bot.lifecycle import freeze_or_continue as decide
-from bot.publisher import content_hash
+from bot.lifecycle import ThreadStatus, Version, freeze_or_continue
+from bot.posting.publisher import thread_digest
 from bot.store import Store, ThreadRecord
 from threads.building import Thread
 from threads.pipeline import Prepared
@@ -27,7 +26,7 @@ def thread_hash(thread: Thread) -> str:
     """What makes two versions of a thread the same: its texts and its charts."""
     parts = [tweet.text for tweet in thread.tweets]
     parts += [tweet.chart.alt_text for tweet in thread.tweets if tweet.chart is not None]
-    return content_hash(parts)
+    return thread_digest(parts)
 
 
 def frozen_media(thread: Thread) -> dict[int, tuple[bytes, str]]:
@@ -46,20 +45,21 @@ def freeze_thread(
     prepared: Prepared,
     thread: Thread,
     now: dt.datetime,
+    *,
+    account: str,
+    network: str,
     due_at: dt.datetime | None = None,
     connection: Connection | None = None,
-    account: str = "default",
-    network: str = "x",
 ) -> ThreadRecord:
     """Store ``thread`` exactly as built: texts, charts, cost, and a due time if queued
     (inside ``connection``'s transaction when given)."""
-    return store.freeze(
+    return store.threads.freeze(
         key=thread.id,
         article=prepared.article.path,
         section_index=thread.section_index,
         section=thread.section,
         content_hash=thread_hash(thread),
-        tweets=[(t.text, t.has_url) for t in thread.tweets],
+        posts=[(t.text, t.has_url) for t in thread.tweets],
         cost_usd=thread.cost_usd,
         now=now,
         due_at=due_at,
@@ -77,7 +77,7 @@ def versions(records: list[ThreadRecord], url: Callable[[str], str] | None) -> l
             status=r.status,
             content_hash=r.content_hash,
             live_count=r.live_count,
-            tweet_count=len(r.tweets),
+            post_count=len(r.posts),
             first_url=(
                 url(r.first_post_id)
                 if url is not None and r.first_post_id and r.status == ThreadStatus.POSTED
@@ -93,14 +93,20 @@ def existing_version(
     thread: Thread,
     *,
     scheduling: bool,
+    account: str,
+    network: str,
     url: Callable[[str], str] | None = None,
-    account: str = "default",
-    network: str = "x",
 ) -> ThreadRecord | None:
     """The account's stored version of ``thread`` to continue, or None to freeze a new
     one (another account posting the same article is another thread)."""
-    records = [r for r in store.by_key(thread.id) if r.account == account and r.network == network]
-    chosen = decide(thread.id, thread_hash(thread), versions(records, url), scheduling=scheduling)
+    records = [
+        r
+        for r in store.threads.versions(thread.id)
+        if r.account == account and r.network == network
+    ]
+    chosen = freeze_or_continue(
+        thread.id, thread_hash(thread), versions(records, url), scheduling=scheduling
+    )
     if chosen is None:
         return None
     return next(r for r in records if r.id == chosen.id)

@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.fetching import fetch_page, is_url
-from threads.article import Article
+from bot.feeds.articles import entry_article
+from bot.web.pages import is_url
 from threads.errors import ArticleError, ThreadbotError
-from threads.feeds import Feed, FeedEntry, article_from_entry, parse_feed
+from threads.feeds import Feed, FeedEntry, parse_feed
 from threads.options import BuildOptions
 from threads.pipeline import Prepared, prepare
 from threads.templates import TemplateSet
@@ -45,7 +45,7 @@ class FeedPreview:
 def read_feed(source: str, *, max_bytes: int) -> Feed:
     """The feed at a URL or in a file (an unreadable one is an ArticleError, exit 2)."""
     if is_url(source):
-        from bot.feed_http import FeedFetchError, fetch_feed
+        from bot.feeds.http import FeedFetchError, fetch_feed
 
         try:
             response = fetch_feed(source, max_bytes=max_bytes)
@@ -60,15 +60,6 @@ def read_feed(source: str, *, max_bytes: int) -> Feed:
     except OSError as error:
         raise ArticleError(path, f"cannot read the file ({error.strerror})") from None
     return parse_feed(data, str(path))
-
-
-def entry_article(entry: FeedEntry, options: BuildOptions, *, fetch_pages: bool) -> Article:
-    """The entry as an article: its full content, else its page (fetched), else its
-    summary. Raises ThreadbotError when neither can be read."""
-    page = None
-    if not entry.has_full_content and fetch_pages and entry.url:
-        page = fetch_page(entry.url, max_bytes=options.threads.max_article_bytes).text
-    return article_from_entry(entry, page_html=page, language=options.sentence_language)
 
 
 def entry_preview(

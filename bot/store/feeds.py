@@ -1,7 +1,7 @@
 """Followed feeds and the entries seen in them, in the same store as the threads.
 
 Crash-safe by construction: a poll's entries are recorded and their threads frozen in
-one transaction (:meth:`FeedStore.record_poll`), so a process killed at any point either
+one transaction (:meth:`Feeds.record_poll`), so a process killed at any point either
 queued a post and remembered it, or neither. ``(feed, entry id)`` is unique: a second
 daemon that polled the same feed at the same time fails to insert and rolls back
 everything it would have queued. Which feed is polled by whom is claimed with one
@@ -12,122 +12,31 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from bot.errors import StateConflictError
-from bot.feed_decisions import Known
-from bot.store import Store, metadata
-
-feeds_table = sa.Table(
-    "feeds",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("url", sa.Text, nullable=False, unique=True),
-    sa.Column("title", sa.Text, nullable=True),
-    sa.Column("slots", sa.Text, nullable=True),
-    sa.Column("timezone", sa.String(64), nullable=True),
-    sa.Column("sections", sa.String(16), nullable=False),
-    sa.Column("backfill", sa.Integer, nullable=False),
-    sa.Column("poll_minutes", sa.Float, nullable=True),
-    sa.Column("account", sa.String(64), nullable=True),
-    sa.Column("etag", sa.Text, nullable=True),
-    sa.Column("last_modified", sa.Text, nullable=True),
-    sa.Column("added_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("last_checked_at", sa.DateTime(timezone=True), nullable=True),
-    sa.Column("last_result", sa.Text, nullable=True),
-    sa.Column("next_check_at", sa.DateTime(timezone=True), nullable=True),
-    sa.Column("failures", sa.Integer, nullable=False),
-    sa.Column("failing_since", sa.DateTime(timezone=True), nullable=True),
-    sa.Column("seeded_at", sa.DateTime(timezone=True), nullable=True),
-    # Comma-separated networks the feed's posts become threads on (None: the config's).
-    sa.Column("networks", sa.String(64), nullable=True),
+from bot.store.records import (
+    EntryRow,
+    EntryState,
+    FeedRecord,
+    KnownEntry,
+    RefusedEntry,
+    aware,
 )
+from bot.store.schema import entries_table, feeds_table
 
-entries_table = sa.Table(
-    "feed_entries",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("feed_id", sa.Integer, sa.ForeignKey("feeds.id"), nullable=False),
-    sa.Column("entry_key", sa.Text, nullable=False),
-    sa.Column("canonical_url", sa.Text, nullable=True, index=True),
-    sa.Column("url", sa.Text, nullable=True),
-    sa.Column("title", sa.Text, nullable=False),
-    sa.Column("published", sa.DateTime(timezone=True), nullable=True),
-    sa.Column("state", sa.String(16), nullable=False),
-    sa.Column("reason", sa.Text, nullable=True),
-    sa.Column("content_hash", sa.String(64), nullable=False),
-    sa.Column("edits", sa.Integer, nullable=False),
-    sa.Column("first_seen_at", sa.DateTime(timezone=True), nullable=False),
-    sa.UniqueConstraint("feed_id", "entry_key", name="uq_feed_entries_key"),
-)
-
-# Entry states.
-SEEN, QUEUED, REFUSED, WAITING, DUPLICATE = "seen", "queued", "refused", "waiting", "duplicate"
+if TYPE_CHECKING:
+    from bot.store.connector import Store
 
 
-@dataclass(frozen=True)
-class FeedRecord:
-    id: int
-    url: str
-    title: str | None
-    slots: str | None
-    timezone: str | None
-    sections: str
-    backfill: int
-    poll_minutes: float | None
-    etag: str | None
-    last_modified: str | None
-    added_at: dt.datetime
-    last_checked_at: dt.datetime | None
-    last_result: str | None
-    next_check_at: dt.datetime | None
-    failures: int
-    failing_since: dt.datetime | None
-    # When the first successful poll marked what the feed held as seen (None: not yet).
-    seeded_at: dt.datetime | None
-    # Counts over the feed's entries.
-    seen: int = 0
-    queued: int = 0
-    refused: int = 0
-    edits: int = 0
-    # Whose threads the feed's posts become (None: the default account).
-    account: str | None = None
-    # Comma-separated networks (None: the account's, from the config).
-    networks: str | None = None
-
-
-@dataclass(frozen=True)
-class EntryRow:
-    """One entry to record: a new one (with its state) or an edit of a known one."""
-
-    key: str
-    canonical_url: str | None
-    url: str | None
-    title: str
-    published: dt.datetime | None
-    state: str
-    content_hash: str
-    reason: str | None = None
-
-
-@dataclass(frozen=True)
-class RefusedEntry:
-    feed_url: str
-    title: str
-    url: str | None
-    reason: str | None
-    seen_at: dt.datetime
-
-
-class FeedStore:
-    """Feeds and entries over a :class:`~bot.store.Store`'s engine."""
+class Feeds:
+    """Followed feeds and the entries seen in them."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.engine = store.engine
 
     def add(
         self,
@@ -190,8 +99,10 @@ class FeedStore:
             sa.select(
                 e.c.feed_id,
                 sa.func.count().label("seen"),
-                sa.func.sum(sa.case((e.c.state == QUEUED, 1), else_=0)).label("queued"),
-                sa.func.sum(sa.case((e.c.state == REFUSED, 1), else_=0)).label("refused"),
+                sa.func.sum(sa.case((e.c.state == EntryState.QUEUED, 1), else_=0)).label("queued"),
+                sa.func.sum(sa.case((e.c.state == EntryState.REFUSED, 1), else_=0)).label(
+                    "refused"
+                ),
                 sa.func.sum(e.c.edits).label("edits"),
             )
             .group_by(e.c.feed_id)
@@ -202,12 +113,12 @@ class FeedStore:
             .select_from(feeds_table.outerjoin(counts, counts.c.feed_id == feeds_table.c.id))
             .order_by(feeds_table.c.id)
         )
-        with self.engine.connect() as connection:
+        with self.store.connect() as connection:
             rows = connection.execute(query).all()
-        return [_feed(row) for row in rows]
+        return [FeedRecord.from_row(row) for row in rows]
 
-    def known(self, feed_id: int) -> dict[str, Known]:
-        with self.engine.connect() as connection:
+    def known(self, feed_id: int) -> dict[str, KnownEntry]:
+        with self.store.connect() as connection:
             rows = connection.execute(
                 sa.select(
                     entries_table.c.entry_key,
@@ -217,9 +128,9 @@ class FeedStore:
                 ).where(entries_table.c.feed_id == feed_id)
             ).all()
         return {
-            row.entry_key: Known(
+            row.entry_key: KnownEntry(
                 row.content_hash,
-                waiting_until=_aware(row.published) if row.state == WAITING else None,
+                waiting_until=aware(row.published) if row.state == EntryState.WAITING else None,
             )
             for row in rows
         }
@@ -227,15 +138,15 @@ class FeedStore:
     def queued_entries(self) -> dict[int, list[tuple[str, dt.datetime]]]:
         """Per feed, each queued entry's article (its URL, else its id) and first sight."""
         e = entries_table
-        with self.engine.connect() as connection:
+        with self.store.connect() as connection:
             rows = connection.execute(
                 sa.select(e.c.feed_id, e.c.url, e.c.entry_key, e.c.first_seen_at).where(
-                    e.c.state == QUEUED
+                    e.c.state == EntryState.QUEUED
                 )
             ).all()
         found: dict[int, list[tuple[str, dt.datetime]]] = {}
         for row in rows:
-            seen = _aware(row.first_seen_at) or dt.datetime.now(dt.UTC)
+            seen = aware(row.first_seen_at) or dt.datetime.now(dt.UTC)
             found.setdefault(row.feed_id, []).append((row.url or row.entry_key, seen))
         return found
 
@@ -243,7 +154,7 @@ class FeedStore:
         """Which of ``candidates`` (canonical URLs) any feed's entry already had."""
         if not candidates:
             return set()
-        with self.engine.connect() as connection:
+        with self.store.connect() as connection:
             rows = connection.execute(
                 sa.select(entries_table.c.canonical_url).where(
                     entries_table.c.canonical_url.in_(sorted(candidates))
@@ -255,18 +166,13 @@ class FeedStore:
         query = (
             sa.select(feeds_table.c.url.label("feed_url"), entries_table)
             .select_from(entries_table.join(feeds_table))
-            .where(entries_table.c.state == REFUSED)
+            .where(entries_table.c.state == EntryState.REFUSED)
             .order_by(entries_table.c.first_seen_at.desc())
             .limit(limit)
         )
-        with self.engine.connect() as connection:
+        with self.store.connect() as connection:
             rows = connection.execute(query).all()
-        return [
-            RefusedEntry(
-                r.feed_url, r.title, r.url, r.reason, _aware(r.first_seen_at) or r.first_seen_at
-            )
-            for r in rows
-        ]
+        return [RefusedEntry.from_row(row) for row in rows]
 
     def claim_check(self, feed_id: int, now: dt.datetime, until: dt.datetime) -> bool:
         """Take the feed's next check (one conditional UPDATE): only one daemon polls it."""
@@ -361,51 +267,16 @@ class FeedStore:
                     entries_table.update()
                     .where(entries_table.c.feed_id == feed_id)
                     .where(entries_table.c.entry_key == key)
-                    .where(entries_table.c.state == WAITING)
-                    .values(state=QUEUED)
+                    .where(entries_table.c.state == EntryState.WAITING)
+                    .values(state=EntryState.QUEUED)
                 )
             for key, reason in now_refused:
                 connection.execute(
                     entries_table.update()
                     .where(entries_table.c.feed_id == feed_id)
                     .where(entries_table.c.entry_key == key)
-                    .where(entries_table.c.state == WAITING)
-                    .values(state=REFUSED, reason=reason)
+                    .where(entries_table.c.state == EntryState.WAITING)
+                    .values(state=EntryState.REFUSED, reason=reason)
                 )
             if queue is not None:
                 queue(connection)
-
-
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=dt.UTC)
-    return value
-
-
-def _feed(row: sa.Row[object]) -> FeedRecord:
-    data = row._mapping
-    return FeedRecord(
-        id=data["id"],
-        url=data["url"],
-        title=data["title"],
-        slots=data["slots"],
-        timezone=data["timezone"],
-        sections=data["sections"],
-        backfill=data["backfill"],
-        poll_minutes=data["poll_minutes"],
-        etag=data["etag"],
-        last_modified=data["last_modified"],
-        added_at=_aware(data["added_at"]) or data["added_at"],
-        last_checked_at=_aware(data["last_checked_at"]),
-        last_result=data["last_result"],
-        next_check_at=_aware(data["next_check_at"]),
-        failures=data["failures"],
-        failing_since=_aware(data["failing_since"]),
-        seeded_at=_aware(data["seeded_at"]),
-        seen=int(data["seen"] or 0),
-        queued=int(data["queued"] or 0),
-        refused=int(data["refused"] or 0),
-        edits=int(data["edits"] or 0),
-        account=data["account"],
-        networks=data["networks"],
-    )

@@ -17,10 +17,11 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.store.records import KnownEntry
 from threads.feeds import FeedEntry
 
 
-class Action(StrEnum):
+class EntryAction(StrEnum):
     NEW = "new"  # validate and queue
     WAIT = "wait"  # dated in the future: look again at its date
     SEEN = "seen"  # present when the feed was added: remembered, not queued
@@ -30,37 +31,31 @@ class Action(StrEnum):
 
 
 @dataclass(frozen=True)
-class Known:
-    """What the store remembers of an entry."""
+class Classified:
+    """An entry of a poll, what it is, and the digest its edits are told by."""
 
-    content_hash: str
-    waiting_until: dt.datetime | None = None
-
-
-@dataclass(frozen=True)
-class Decision:
     entry: FeedEntry
-    action: Action
+    action: EntryAction
     content_hash: str
 
 
-def content_hash(entry: FeedEntry) -> str:
+def entry_digest(entry: FeedEntry) -> str:
     """A digest of what a reader sees of the entry (title and text), to notice edits."""
     text = "\x00".join([entry.title, entry.content_html or "", entry.summary_html or ""])
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def decide(
+def classify_entries(
     entries: Sequence[FeedEntry],
-    known: Mapping[str, Known],
+    known: Mapping[str, KnownEntry],
     seen_canonical: Collection[str],
     *,
     first_poll: bool,
     backfill: int,
     now: dt.datetime,
-) -> list[Decision]:
-    """One decision per entry of a poll, in the feed's (newest first) order."""
-    decisions: list[Decision] = []
+) -> list[Classified]:
+    """What each entry of a poll is, in the feed's (newest first) order."""
+    decisions: list[Classified] = []
     canonicals = set(seen_canonical)
     ids: set[str] = set()
     backfilled = 0
@@ -68,36 +63,36 @@ def decide(
         if entry.id in ids:
             continue  # a feed that lists one entry twice: the first (newest) counts
         ids.add(entry.id)
-        digest = content_hash(entry)
+        digest = entry_digest(entry)
         record = known.get(entry.id)
         if record is not None:
             if record.waiting_until is not None:
                 due = entry.published is None or entry.published <= now
-                action = Action.NEW if due else Action.WAIT
+                action = EntryAction.NEW if due else EntryAction.WAIT
             elif record.content_hash != digest:
-                action = Action.EDITED
+                action = EntryAction.EDITED
             else:
-                action = Action.UNCHANGED
-            decisions.append(Decision(entry, action, digest))
+                action = EntryAction.UNCHANGED
+            decisions.append(Classified(entry, action, digest))
             continue
         canonical = entry.canonical
         if canonical is not None and canonical in canonicals:
-            decisions.append(Decision(entry, Action.DUPLICATE, digest))
+            decisions.append(Classified(entry, EntryAction.DUPLICATE, digest))
             continue
         if canonical is not None:
             canonicals.add(canonical)
         if first_poll:
             if backfilled < backfill:
                 backfilled += 1
-                decisions.append(Decision(entry, _new_or_wait(entry, now), digest))
+                decisions.append(Classified(entry, _new_or_wait(entry, now), digest))
             else:
-                decisions.append(Decision(entry, Action.SEEN, digest))
+                decisions.append(Classified(entry, EntryAction.SEEN, digest))
             continue
-        decisions.append(Decision(entry, _new_or_wait(entry, now), digest))
+        decisions.append(Classified(entry, _new_or_wait(entry, now), digest))
     return decisions
 
 
-def _new_or_wait(entry: FeedEntry, now: dt.datetime) -> Action:
+def _new_or_wait(entry: FeedEntry, now: dt.datetime) -> EntryAction:
     if entry.published is not None and entry.published > now:
-        return Action.WAIT
-    return Action.NEW
+        return EntryAction.WAIT
+    return EntryAction.NEW

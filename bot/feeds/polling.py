@@ -2,17 +2,16 @@
 
 A poll claims the feed's next check (so two daemons never poll one feed at once), makes
 one conditional GET (304: nothing parsed), reads the entries, decides what each one is
-(:mod:`bot.feed_decisions`), builds and validates the new ones through the same
+(:mod:`bot.feeds.entries`), builds and validates the new ones through the same
 ``prepare()`` as ``threadbot schedule`` (fetching the post's page when the feed only
 has a summary), puts their threads into the feed's next free slots, and records it all
-in one transaction (:meth:`FeedStore.record_poll`). A failing feed backs off
+in one transaction (:meth:`Feeds.record_poll`). A failing feed backs off
 exponentially, with jitter, never sooner than its ``Retry-After``; after a day of
 failures it says so in ``feed list`` and the log.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import logging
 import random
@@ -22,14 +21,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Connection
 
 from bot.errors import AlreadyPublishedError
-from bot.feed_decisions import Action, decide
-from bot.feed_http import FeedFetchError, fetch_feed
-from bot.feed_preview import entry_article
-from bot.feed_store import QUEUED, REFUSED, SEEN, WAITING, EntryRow, FeedRecord, FeedStore
-from bot.freezing import existing_version, freeze_thread
+from bot.feeds.articles import entry_article
+from bot.feeds.entries import EntryAction, classify_entries
+from bot.feeds.http import FeedFetchError, fetch_feed
 from bot.lifecycle import UPCOMING
-from bot.planning import next_slots, parse_slots
-from bot.store import Store
+from bot.posting.freezing import existing_version, freeze_thread
+from bot.posting.planning import next_slots, parse_slots
+from bot.settings import DEFAULT_ACCOUNT, LoadedSettings
+from bot.store import EntryRow, EntryState, FeedRecord, Store
+from bot.store.feeds import Feeds
 from threads.building import Thread
 from threads.errors import ThreadbotError
 from threads.feeds import FeedEntry, parse_feed
@@ -60,7 +60,7 @@ class PollReport:
 
 @dataclass(frozen=True)
 class FeedSettings:
-    """What polling needs from the config."""
+    """What polling needs from the config (:meth:`from_settings`)."""
 
     options: BuildOptions
     templates: TemplateSet
@@ -68,23 +68,45 @@ class FeedSettings:
     poll_minutes: float
     default_slots: str
     default_timezone: str
-    max_feed_bytes: int = 10_000_000
-    # Each account's build options (its own [site] links); a feed posts as its account.
-    account_options: dict[str, BuildOptions] = dataclasses.field(default_factory=dict)
-    # Each account's default networks, each network's length rule, and the minutes
-    # between a section's threads on successive networks.
-    account_networks: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
-    rules: dict[str, LengthRule] = dataclasses.field(default_factory=dict)
+    # Each account's build options (its own [site] links) and default networks; a
+    # feed posts as its account.
+    account_options: dict[str, BuildOptions]
+    account_networks: dict[str, tuple[str, ...]]
+    # Each network's length rule, and the time between a section's threads on
+    # successive networks.
+    rules: dict[str, LengthRule]
     stagger: dt.timedelta = dt.timedelta(0)
+    max_feed_bytes: int = 10_000_000
+
+    @classmethod
+    def from_settings(cls, loaded: LoadedSettings) -> FeedSettings:
+        from bot.networks.registry import NETWORKS_BY_NAME
+
+        settings = loaded.settings
+        return cls(
+            options=loaded.build_options,
+            templates=TemplateSet(loaded.templates_path),
+            config_path=str(loaded.path),
+            poll_minutes=settings.feeds.poll_minutes,
+            default_slots=settings.feeds.slots,
+            default_timezone=settings.schedule.timezone,
+            account_options={
+                name: loaded.account(name).build_options for name in loaded.account_names
+            },
+            account_networks={name: loaded.account(name).networks for name in loaded.account_names},
+            rules={name: info.rule(settings) for name, info in NETWORKS_BY_NAME.items()},
+            stagger=dt.timedelta(minutes=settings.schedule.stagger_minutes),
+            max_feed_bytes=settings.feeds.max_feed_bytes,
+        )
 
     def networks_for(self, feed: FeedRecord) -> tuple[str, ...]:
         """The feed's own networks, else its account's."""
         if feed.networks:
             return tuple(feed.networks.split(","))
-        return self.account_networks.get(feed.account or "default", ("x",))
+        return self.account_networks[feed.account or DEFAULT_ACCOUNT]
 
     def options_for(self, account: str | None) -> BuildOptions:
-        return self.account_options.get(account or "default", self.options)
+        return self.account_options.get(account or DEFAULT_ACCOUNT, self.options)
 
 
 def choose_threads(prepared: Prepared, sections: str) -> list[Thread]:
@@ -106,7 +128,7 @@ def poll_feed(
     fetch_pages: bool = True,
 ) -> PollReport:
     """Poll ``feed`` once (the caller has claimed it, unless this is a dry run)."""
-    feeds = FeedStore(store)
+    feeds = store.feeds
     interval = dt.timedelta(minutes=feed.poll_minutes or settings.poll_minutes)
     known = feeds.known(feed.id)
     # An entry waiting for its date is in the feed unchanged: a 304 would hide it, so
@@ -134,7 +156,7 @@ def poll_feed(
     except (FeedFetchError, ThreadbotError) as error:
         return _failed(feeds, feed, now, interval, error, dry_run)
 
-    decisions = decide(
+    decisions = classify_entries(
         parsed.entries,
         known,
         feeds.seen_canonical({e.canonical for e in parsed.entries if e.canonical}),
@@ -145,13 +167,15 @@ def poll_feed(
     report = PollReport(feed.url, "ok" + (f" ({parsed.warnings[0]})" if parsed.warnings else ""))
     tz = ZoneInfo(feed.timezone or settings.default_timezone)
     slots = parse_slots(feed.slots or settings.default_slots)
-    taken = [row.due_at for row in store.schedule_rows(*UPCOMING) if row.due_at is not None]
+    taken = [row.due_at for row in store.queue.due(*UPCOMING) if row.due_at is not None]
     to_freeze: list[tuple[Prepared, Thread, dt.datetime]] = []
     new_rows: list[EntryRow] = []
     now_queued: list[str] = []
     now_refused: list[tuple[str, str]] = []
 
-    def row(entry: FeedEntry, state: str, content_hash: str, reason: str | None = None) -> EntryRow:
+    def row(
+        entry: FeedEntry, state: EntryState, content_hash: str, reason: str | None = None
+    ) -> EntryRow:
         return EntryRow(
             key=entry.id,
             canonical_url=entry.canonical,
@@ -165,31 +189,36 @@ def poll_feed(
 
     for decision in decisions:
         entry = decision.entry
-        if decision.action == Action.SEEN:
+        if decision.action == EntryAction.SEEN:
             report.seen += 1
-            new_rows.append(row(entry, SEEN, decision.content_hash))
-        elif decision.action == Action.DUPLICATE:
+            new_rows.append(row(entry, EntryState.SEEN, decision.content_hash))
+        elif decision.action == EntryAction.DUPLICATE:
             report.duplicates.append(entry)
             new_rows.append(
-                row(entry, SEEN, decision.content_hash, "the same post came through already")
+                row(
+                    entry,
+                    EntryState.SEEN,
+                    decision.content_hash,
+                    "the same post came through already",
+                )
             )
-        elif decision.action == Action.EDITED:
+        elif decision.action == EntryAction.EDITED:
             report.edited.append(entry)
             log.info(
                 "edited: %s (%s) changed since it was seen; not queued again", entry.title, feed.url
             )
-        elif decision.action == Action.WAIT:
+        elif decision.action == EntryAction.WAIT:
             report.waiting.append(entry)
             if entry.id not in known:
-                new_rows.append(row(entry, WAITING, decision.content_hash))
-        elif decision.action == Action.NEW:
+                new_rows.append(row(entry, EntryState.WAITING, decision.content_hash))
+        elif decision.action == EntryAction.NEW:
             per_network, reason = _threads_for(entry, store, feed, settings, fetch_pages)
             if reason is not None:
                 report.refused.append((entry, reason))
-                state_row = row(entry, REFUSED, decision.content_hash, reason)
+                state_row = row(entry, EntryState.REFUSED, decision.content_hash, reason)
             elif not any(threads for _, threads in per_network):
                 # Every thread of it is queued already (scheduled by hand, say).
-                state_row = row(entry, QUEUED, decision.content_hash, "already queued")
+                state_row = row(entry, EntryState.QUEUED, decision.content_hash, "already queued")
             else:
                 # A section's threads share its slot on every network (staggered).
                 sections = sorted({t.section_index for _, ts in per_network for t in ts})
@@ -203,9 +232,9 @@ def poll_feed(
                 ]
                 report.queued.append((entry, [(t, due) for _, t, due in going]))
                 to_freeze += going
-                state_row = row(entry, QUEUED, decision.content_hash)
+                state_row = row(entry, EntryState.QUEUED, decision.content_hash)
             if entry.id in known:  # a waiting entry whose date has come
-                if state_row.state == QUEUED:
+                if state_row.state == EntryState.QUEUED:
                     now_queued.append(entry.id)
                 else:
                     now_refused.append((entry.id, state_row.reason or "no threads"))
@@ -222,10 +251,10 @@ def poll_feed(
                 prepared,
                 thread,
                 now,
-                due.astimezone(dt.UTC),
-                connection=connection,
-                account=feed.account or "default",
+                account=feed.account or DEFAULT_ACCOUNT,
                 network=prepared.network,
+                due_at=due.astimezone(dt.UTC),
+                connection=connection,
             )
 
     feeds.record_poll(
@@ -263,7 +292,7 @@ def _threads_for(
     build and validation as ``schedule`` (the entry read once), or why there are none:
     an error on any network refuses the entry on all of them."""
     options = settings.options_for(feed.account)
-    account = feed.account or "default"
+    account = feed.account or DEFAULT_ACCOUNT
     try:
         article = entry_article(entry, options, fetch_pages=fetch_pages)
     except ThreadbotError as error:
@@ -278,7 +307,7 @@ def _threads_for(
                 settings.templates,
                 config_path=settings.config_path,
                 for_posting=True,
-                rule=settings.rules.get(network) if network != "x" else None,
+                rule=settings.rules[network],
                 digest=feed.sections == "digest",
             )
         except ThreadbotError as error:
@@ -305,7 +334,7 @@ def _threads_for(
 
 
 def _failed(
-    feeds: FeedStore,
+    feeds: Feeds,
     feed: FeedRecord,
     now: dt.datetime,
     interval: dt.timedelta,
@@ -347,7 +376,7 @@ def _summary(report: PollReport) -> str:
     return ", ".join(parts)
 
 
-def due_feeds(feeds: FeedStore, now: dt.datetime) -> list[FeedRecord]:
+def due_feeds(feeds: Feeds, now: dt.datetime) -> list[FeedRecord]:
     return [f for f in feeds.all() if f.next_check_at is None or f.next_check_at <= now]
 
 
@@ -355,7 +384,7 @@ def poll_due(
     store: Store, settings: FeedSettings, now: dt.datetime, *, dry_run: bool = False
 ) -> list[PollReport]:
     """Poll every feed whose check is due and that this process could claim."""
-    feeds = FeedStore(store)
+    feeds = store.feeds
     reports = []
     for feed in due_feeds(feeds, now):
         interval = dt.timedelta(minutes=feed.poll_minutes or settings.poll_minutes)
@@ -375,4 +404,4 @@ def poll_safely(
     except Exception as error:
         log.exception("feed poll failed: %s", feed.url)
         interval = dt.timedelta(minutes=feed.poll_minutes or settings.poll_minutes)
-        return _failed(FeedStore(store), feed, now, interval, error, dry_run)
+        return _failed(store.feeds, feed, now, interval, error, dry_run)

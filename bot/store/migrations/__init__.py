@@ -2,7 +2,7 @@
 
 ``Store`` runs :func:`upgrade` when a store is not at the head revision; a store from
 before Alembic (schema_version 1 or 2 in its meta table) is first stamped with the
-revision it matches. By hand: ``alembic -c bot/migrations/alembic.ini upgrade head``
+revision it matches. By hand: ``alembic -c bot/store/migrations/alembic.ini upgrade head``
 with ``-x url=sqlite:///path/to/threadbot.db``.
 """
 

@@ -49,17 +49,12 @@ import time
 from collections.abc import Callable
 from typing import IO, Any
 
-from bot.errors import (
-    BudgetExceededError,
-    LeaseLostError,
-    RateLimitedError,
-    StopRequestedError,
-    StoreUnavailableError,
-)
+from bot.errors import BudgetExceededError, StoreUnavailableError
 from bot.lifecycle import UPCOMING, WAITING, Owner, ThreadStatus, lease_expired
-from bot.planning import decide
-from bot.publisher import Publisher, utc_now
-from bot.store import ScheduleRow, Store, ThreadRecord
+from bot.posting.outcomes import Outcome, Verdict, verdict
+from bot.posting.planning import DueAction, due_action
+from bot.posting.publisher import Publisher, utc_now
+from bot.store import QueuedThread, Store, ThreadRecord
 from threads.errors import ThreadbotError
 
 log = logging.getLogger("threadbot.daemon")
@@ -71,7 +66,7 @@ class Daemon:
     def __init__(
         self,
         store: Store,
-        publisher_factory: Callable[[str, Callable[[], bool], str], Publisher] | None,
+        publisher_factory: Callable[[str, str, Callable[[], bool]], Publisher] | None,
         *,
         dry_run: bool,
         grace: dt.timedelta,
@@ -115,13 +110,13 @@ class Daemon:
         self.feed_poller = feed_poller
         self.feed_check_seconds = feed_check_seconds
 
-    def publisher(self, account: str, network: str = "x") -> Publisher:
+    def publisher(self, account: str, network: str) -> Publisher:
         """The account's publisher on ``network`` (its client, budget and credentials),
         made once."""
         with self._lock:
             if (account, network) not in self._publishers:
                 assert self._publisher_factory is not None, "a dry run never posts"
-                publisher = self._publisher_factory(account, self.stopping.is_set, network)
+                publisher = self._publisher_factory(account, network, self.stopping.is_set)
                 publisher.owner = self.owner
                 self._publishers[account, network] = publisher
             return self._publishers[account, network]
@@ -168,7 +163,7 @@ class Daemon:
             log.info("feeds: not polled in a dry run (`threadbot feed check --dry-run` shows them)")
         for number in (signal.SIGTERM, signal.SIGINT):
             signal.signal(number, self._on_signal)
-        queued, _ = self.store.queued_accounts()
+        queued, _ = self.store.queue.lanes()
         mode = "dry run: printing, not posting" if self.dry_run else "posting"
         log.info(
             "loaded: %d threads queued (%s, daemon %s, up to %d threads at once)",
@@ -178,7 +173,7 @@ class Daemon:
             self.max_threads,
         )
         if not self.dry_run:
-            self.store.register_daemon(
+            self.store.daemons.register(
                 self.owner.id, self.owner.host, os.getpid(), self.max_threads, self.version
             )
         try:
@@ -190,7 +185,7 @@ class Daemon:
         finally:
             if not self.dry_run:
                 with contextlib.suppress(StoreUnavailableError):
-                    self.store.daemon_heartbeat(self.owner.id, stopped=True)
+                    self.store.daemons.beat(self.owner.id, stopped=True)
         log.info("stopped")
 
     def poll_feeds(self) -> None:
@@ -230,9 +225,9 @@ class Daemon:
             now = self.clock()
             self._offset = now - local
             horizon = now + dt.timedelta(seconds=3 * self.poll_seconds)
-            rows = self.store.schedule_rows(*UPCOMING, due_by=horizon)
+            rows = self.store.queue.due(*UPCOMING, due_by=horizon)
             if not self.dry_run and self._scheduler is not None:
-                self.store.daemon_heartbeat(self.owner.id)
+                self.store.daemons.beat(self.owner.id)
         except StoreUnavailableError as error:
             pause = min(60.0, (self._store_down[1] * 2) if self._store_down else 1.0)
             self._store_down = (local + dt.timedelta(seconds=pause), pause)
@@ -246,7 +241,7 @@ class Daemon:
         # (account, network) lanes being posted, or whose next thread is chosen: each
         # lane's threads go one at a time; one network never holds up another.
         taken: set[tuple[str, str]] = set()
-        holders: dict[tuple[str, str], ScheduleRow] = {}
+        holders: dict[tuple[str, str], QueuedThread] = {}
         for thread in rows:
             if thread.status != ThreadStatus.POSTING:
                 continue
@@ -264,8 +259,8 @@ class Daemon:
             due = self._due(thread, now)
             if due is None:
                 continue
-            decision = decide(due, now, self._grace(thread), started=thread.live_count > 0)
-            if decision == "missed":
+            action = due_action(due, now, self._grace(thread), started=thread.live_count > 0)
+            if action == DueAction.MISSED:
                 self._miss(thread, due, now)
                 continue
             lane = (thread.account, thread.network)
@@ -308,7 +303,7 @@ class Daemon:
             )
         return runs
 
-    def _due(self, thread: ScheduleRow, now: dt.datetime) -> dt.datetime | None:
+    def _due(self, thread: QueuedThread, now: dt.datetime) -> dt.datetime | None:
         if thread.status == ThreadStatus.POSTING:
             if thread.id in self._in_hand:
                 return None
@@ -324,7 +319,7 @@ class Daemon:
             return thread.not_before or thread.due_at
         return thread.due_at
 
-    def _log_wait(self, lane: tuple[str, str], waiting: ScheduleRow, holder: ScheduleRow) -> None:
+    def _log_wait(self, lane: tuple[str, str], waiting: QueuedThread, holder: QueuedThread) -> None:
         """Say once (per holder and lease) why a due thread does not start."""
         if holder.lease_until is None:
             state = "its claim was given back: finishing it first"
@@ -344,11 +339,11 @@ class Daemon:
             why,
         )
 
-    def _grace(self, thread: ScheduleRow) -> dt.timedelta:
+    def _grace(self, thread: QueuedThread) -> dt.timedelta:
         """How late the thread's account lets a thread go out ([schedule] grace_minutes)."""
         return self.grace_by_account.get(thread.account, self.grace)
 
-    def _miss(self, thread: ScheduleRow, due: dt.datetime, now: dt.datetime) -> None:
+    def _miss(self, thread: QueuedThread, due: dt.datetime, now: dt.datetime) -> None:
         late = now - due
         grace = self._grace(thread)
         message = (
@@ -360,7 +355,7 @@ class Daemon:
                 self._printed.add(thread.id)
                 log.warning("would mark missed: thread %s (%s): %s", thread.id, thread.key, message)
             return
-        if self.store.transition(thread.id, ThreadStatus.MISSED, error=message):
+        if self.store.queue.transition(thread.id, ThreadStatus.MISSED, error=message):
             log.warning("missed: thread %s (%s): %s", thread.id, thread.key, message)
 
     def run_thread(
@@ -370,7 +365,7 @@ class Daemon:
         if self.stopping.is_set():
             return
         if self.dry_run:
-            self._print(self.store.get(thread_id))
+            self._print(self.store.threads.get(thread_id))
             return
         with self._lock:
             self._running += 1
@@ -400,12 +395,13 @@ class Daemon:
                 return False
             self._in_hand.add(thread_id)
         if account is None or network is None:
-            stored = self.store.get(thread_id)
+            stored = self.store.threads.get(thread_id)
             account, network = stored.account, stored.network
         publisher = self.publisher(account, network)
-        thread = publisher.claim(thread_id, WAITING, due_only=True)
-        if thread is None:
+        claim = publisher.claim(thread_id, WAITING, due_only=True)
+        if claim is None:
             return False  # held, not due, behind its lane's, or rate-limited: sync says why
+        thread = claim.thread
         self._waits.pop((thread.account, thread.network), None)
         live = thread.live_count
         done = f", {live} already live" if live else ""
@@ -415,58 +411,49 @@ class Daemon:
             thread.key,
             thread.account,
             thread.network,
-            len(thread.tweets),
+            len(thread.posts),
             done,
         )
         try:
             publisher.check_remaining(thread)
-        except BudgetExceededError as error:
-            self.store.transition(
-                thread_id,
-                ThreadStatus.DEFERRED,
-                owner=self.owner.id,
-                error=str(error),
-                not_before=error.fits_at,
+            posted = publisher.publish(
+                on_posted=lambda post, url: log.info(
+                    "posted: thread %s post %d: %s", thread_id, post.position, url
+                ),
+                claim=claim,
             )
-            log.warning(
-                "deferred: thread %s until %s: %s", thread_id, self._local(error.fits_at), error
-            )
-            return True
         except StoreUnavailableError:
             raise
         except ThreadbotError as error:
-            self._fail(thread_id, error)
+            # publish settled what the error means for the thread; the budget check,
+            # before it, is settled here: the same decision either way.
+            decided = (
+                publisher.settle(claim, error)
+                if isinstance(error, BudgetExceededError)
+                else verdict(error, now=self.clock(), max_wait_seconds=0)
+            )
+            self._log_outcome(thread_id, error, decided)
             return True
-        try:
-            posted = publisher.publish(
-                thread_id,
-                lambda tweet, url: log.info(
-                    "posted: thread %s tweet %d: %s", thread_id, tweet.position, url
-                ),
-                claimed=thread,
-            )
-            log.info(
-                "posted: thread %s complete: %s",
-                thread_id,
-                publisher.url(posted.first_post_id or ""),
-            )
-        except StopRequestedError:
+        log.info(
+            "posted: thread %s complete: %s", thread_id, publisher.url(posted.first_post_id or "")
+        )
+        return True
+
+    def _log_outcome(self, thread_id: int, error: ThreadbotError, decided: Verdict) -> None:
+        if decided.outcome == Outcome.RELEASE:
             log.info(
                 "paused: thread %s stops for shutdown, its claim given back; the next daemon "
                 "finishes it before the account's later threads",
                 thread_id,
             )
-        except LeaseLostError as error:
+        elif decided.outcome == Outcome.LET_GO:
             log.warning("lost: thread %s: %s", thread_id, error)
-        except RateLimitedError as error:
+        elif decided.outcome in (Outcome.DEFER, Outcome.WAIT):
             log.warning(
-                "deferred: thread %s until %s: %s", thread_id, self._local(error.reset_at), error
+                "deferred: thread %s until %s: %s", thread_id, self._local(decided.until), error
             )
-        except StoreUnavailableError:
-            raise
-        except ThreadbotError as error:
-            self._fail(thread_id, error)
-        return True
+        else:
+            log.error("failed: thread %s: %s", thread_id, error)
 
     def _poll_soon(self) -> None:
         """A thread ended: look at the queue now, so the account's next thread (held
@@ -476,10 +463,6 @@ class Daemon:
         with contextlib.suppress(Exception):  # the scheduler may be shutting down
             self._scheduler.modify_job("sync", next_run_time=dt.datetime.now(dt.UTC))
 
-    def _fail(self, thread_id: int, error: ThreadbotError) -> None:
-        self.store.transition(thread_id, ThreadStatus.FAILED, owner=self.owner.id, error=str(error))
-        log.error("failed: thread %s: %s", thread_id, error)
-
     def _print(self, thread: ThreadRecord) -> None:
         if thread.id in self._printed:
             return
@@ -488,9 +471,9 @@ class Daemon:
         lines = [
             f"── thread {thread.id} ({thread.key}) due {self._local(due)} · dry run, not posted ──"
         ]
-        for tweet in thread.tweets:
-            lines.append(f"[{tweet.position}/{len(thread.tweets)}]")
-            lines.append(tweet.text)
+        for post in thread.posts:
+            lines.append(f"[{post.position}/{len(thread.posts)}]")
+            lines.append(post.text)
         self.out.write("\n".join(lines) + "\n\n")
         self.out.flush()
         log.info("due: thread %s printed (dry run)", thread.id)

@@ -16,7 +16,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from bot.errors import FeedFetchError
-from bot.fetching import FETCH_TIMEOUT_SECONDS, MAX_REDIRECTS, user_agent
+from bot.web.pages import FETCH_TIMEOUT_SECONDS, MAX_REDIRECTS, user_agent
 
 if TYPE_CHECKING:
     import httpx

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from bot.errors import ScheduleError
-from bot.freezing import existing_version, freeze_thread
 from bot.lifecycle import UPCOMING, WAITING, ThreadStatus
-from bot.planning import every, next_slots, parse_datetime, parse_duration, parse_slots
+from bot.posting.freezing import existing_version, freeze_thread
+from bot.posting.planning import every, next_slots, parse_datetime, parse_duration, parse_slots
 from bot.store import Store, ThreadRecord
 from threads.pipeline import Prepared
 
@@ -32,7 +32,7 @@ def plan(
     store: Store,
     *,
     allow_past: bool,
-    account: str = "default",
+    account: str,
 ) -> list[dt.datetime]:
     """``count`` due times for ``when``; past ones refused unless ``allow_past`` (then now).
     Free slots are the account's: other accounts' threads do not take them."""
@@ -51,7 +51,7 @@ def plan(
     elif when.slots is not None:
         taken = [
             t.due_at
-            for t in store.schedule_rows(*UPCOMING)
+            for t in store.queue.due(*UPCOMING)
             if t.due_at is not None and t.account == account
         ]
         times = next_slots(parse_slots(when.slots), tz, now, count, taken)
@@ -74,8 +74,9 @@ def queue_threads(
     times: list[dt.datetime],
     store: Store,
     now: dt.datetime,
-    account: str = "default",
-    network: str = "x",
+    *,
+    account: str,
+    network: str,
 ) -> list[tuple[ThreadRecord, bool]]:
     """Freeze each thread with its due time; (record, False) for one queued already.
 
@@ -88,12 +89,12 @@ def queue_threads(
         record = existing_version(store, thread, scheduling=True, account=account, network=network)
         if record is None:
             frozen = freeze_thread(
-                store, prepared, thread, now, due, account=account, network=network
+                store, prepared, thread, now, account=account, network=network, due_at=due
             )
             queued.append((frozen, True))
         elif record.status in WAITING or record.status == ThreadStatus.POSTING:
             queued.append((record, False))
         else:
-            store.reschedule(record.id, due)
-            queued.append((store.get(record.id), True))
+            store.queue.reschedule(record.id, due)
+            queued.append((store.threads.get(record.id), True))
     return queued

@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.errors import ScheduleError
@@ -169,19 +170,24 @@ def next_slots(
     raise ScheduleError("no free slots in the next two years: add slots or cancel threads")
 
 
-Decision = str  # "post" | "missed" | "wait"
+class DueAction(StrEnum):
+    """What the daemon does with a scheduled thread at a poll."""
+
+    WAIT = "wait"  # not due yet
+    POST = "post"
+    MISSED = "missed"  # fell due while no daemon ran, beyond the grace
 
 
-def decide(
+def due_action(
     due_at: dt.datetime, now: dt.datetime, grace: dt.timedelta, *, started: bool
-) -> Decision:
+) -> DueAction:
     """What the daemon does with a scheduled thread at ``now``.
 
     A thread already partly live is always finished; one that fell due more than
     ``grace`` ago (the daemon was down) is missed, never posted late without notice.
     """
     if due_at > now:
-        return "wait"
+        return DueAction.WAIT
     if started or now - due_at <= grace:
-        return "post"
-    return "missed"
+        return DueAction.POST
+    return DueAction.MISSED
