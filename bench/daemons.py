@@ -135,7 +135,8 @@ def insert_threads(
     without 100,000 round trips)."""
     import sqlalchemy as sa
 
-    from bot.store import Store, accounts_table, threads_table, tweets_table
+    from bot.store import Store
+    from bot.store.schema import accounts_table, posts_table, threads_table
 
     assert isinstance(store, Store)
     now = dt.datetime.now(dt.UTC)
@@ -167,7 +168,7 @@ def insert_threads(
                 ],
             )
             connection.execute(
-                tweets_table.insert(),
+                posts_table.insert(),
                 [
                     {
                         "thread_id": first_id + n,
@@ -442,7 +443,8 @@ def run_scenario(
 ) -> Result:
     import sqlalchemy as sa
 
-    from bot.store import Store, threads_table, tweets_table
+    from bot.store import Store
+    from bot.store.schema import posts_table, threads_table
     from bot.testing.x import XEmulator
 
     store = Store(url)
@@ -513,11 +515,11 @@ def run_scenario(
 
     with store.engine.connect() as connection:
         rows = connection.execute(
-            sa.select(threads_table.c.due_at, tweets_table.c.posted_at)
-            .join(tweets_table, tweets_table.c.thread_id == threads_table.c.id)
+            sa.select(threads_table.c.due_at, posts_table.c.posted_at)
+            .join(posts_table, posts_table.c.thread_id == threads_table.c.id)
             .where(threads_table.c.id > queue)
-            .where(tweets_table.c.position == 1)
-            .where(tweets_table.c.posted_at.is_not(None))
+            .where(posts_table.c.position == 1)
+            .where(posts_table.c.posted_at.is_not(None))
         ).all()
         touched = connection.execute(
             sa.select(sa.func.count())
@@ -586,7 +588,7 @@ def _table_stats(admin: object | None, schema: str | None) -> dict[str, tuple[in
 
 def _scan_delta(before: dict[str, tuple[int, ...]], after: dict[str, tuple[int, ...]]) -> str:
     parts = []
-    for table in ("threads", "tweets"):
+    for table in ("threads", "posts"):
         if table in after:
             b = before.get(table, (0, 0, 0, 0))
             seq, seq_rows, idx, idx_rows = (x - y for x, y in zip(after[table], b, strict=True))
@@ -618,9 +620,9 @@ def query_costs(store: object) -> tuple[float, float]:
     assert isinstance(store, Store)
     now = store.clock()
     poll = _median_ms(
-        lambda: store.schedule_rows(*UPCOMING, due_by=store.clock() + dt.timedelta(seconds=3))
+        lambda: store.queue.due(*UPCOMING, due_by=store.clock() + dt.timedelta(seconds=3))
     )
-    budget = _median_ms(lambda: store.posted_since(now - dt.timedelta(hours=24), "acct1"))
+    budget = _median_ms(lambda: store.posts.since(now - dt.timedelta(hours=24), "acct1", "x"))
     return poll, budget
 
 
@@ -741,9 +743,9 @@ def bench_daemons(queue: int = 100_000, window: int = WINDOW) -> None:
         backend = result.label.split(",")[0]
         small_poll, small_budget = baseline[backend]
         print(
-            f"   {backend}: poll query schedule_rows(UPCOMING, due_by=now+3 s) "
+            f"   {backend}: poll query queue.due(UPCOMING, due_by=now+3 s) "
             f"{result.poll_ms:.1f} ms with {queue:,} queued vs {small_poll:.1f} ms with "
             f"{small:,} ({result.poll_ms / small_poll:.1f}x; 1.0 = independent of the queue); "
-            f"budget query posted_since(24 h, account) {result.budget_ms:.1f} ms vs "
+            f"budget query posts.since(24 h, account) {result.budget_ms:.1f} ms vs "
             f"{small_budget:.1f} ms ({result.budget_ms / small_budget:.1f}x)"
         )

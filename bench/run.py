@@ -40,12 +40,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -295,9 +296,51 @@ def bench_api_calls() -> None:
     bench_publish_costs()
 
 
+@contextlib.contextmanager
+def counting_store_calls() -> Iterator[list[str]]:
+    """Every call of a store query (``threads.freeze``…) and of a claim's methods
+    (``claim.sending``…) inside the block, by name, in order."""
+    from bot.store.accounts import Accounts
+    from bot.store.daemons import Daemons
+    from bot.store.feeds import Feeds
+    from bot.store.posts import Posts
+    from bot.store.queue import Claim, Queue
+    from bot.store.threads import Threads
+
+    calls: list[str] = []
+    originals: list[tuple[type, str, object]] = []
+
+    def counting(method: Callable[..., object], name: str) -> Callable[..., object]:
+        def counted(*args: object, **kwargs: object) -> object:
+            calls.append(name)
+            return method(*args, **kwargs)
+
+        return counted
+
+    for kind, label in (
+        (Threads, "threads"),
+        (Queue, "queue"),
+        (Posts, "posts"),
+        (Accounts, "accounts"),
+        (Daemons, "daemons"),
+        (Feeds, "feeds"),
+        (Claim, "claim"),
+    ):
+        for name, method in list(vars(kind).items()):
+            if name.startswith("_") or not callable(method):
+                continue
+            originals.append((kind, name, method))
+            setattr(kind, name, counting(method, f"{label}.{name}"))
+    try:
+        yield calls
+    finally:
+        for kind, name, method in originals:
+            setattr(kind, name, method)
+
+
 def bench_publish_costs() -> None:
-    """One 4-tweet thread, in-process: every Store method call, every SQL statement and
-    every request the emulator receives, divided by the tweets posted."""
+    """One 4-post thread, in-process: every store query and claim call, every SQL
+    statement and every request the emulator receives, divided by the posts made."""
     import tempfile
 
     import sqlalchemy as sa
@@ -334,21 +377,16 @@ def bench_publish_costs() -> None:
                 base_url=emulator.url,
             )
             publisher = Publisher(
-                store, client, PublishLimits(reply_pause_seconds=0), loaded.settings.prices
+                store,
+                client,
+                PublishLimits(reply_pause_seconds=0),
+                loaded.settings.prices,
+                account_name="default",
+                network="x",
             )
             publisher.account  # noqa: B018 - the once-per-process identity look-up, apart
-            calls: list[str] = []
-            for name in dir(Store):
-                method = getattr(Store, name)
-                if name.startswith("_") or not callable(method):
-                    continue
-                setattr(
-                    store,
-                    name,
-                    (lambda m, n: lambda *a, **k: (calls.append(n), m(*a, **k))[1])(
-                        getattr(store, name), name
-                    ),
-                )
+            counting = counting_store_calls()
+            calls = counting.__enter__()
             statements: list[str] = []
             sa.event.listen(
                 store.engine, "before_cursor_execute", lambda *args: statements.append(args[2])
@@ -357,14 +395,27 @@ def bench_publish_costs() -> None:
             # What `threadbot publish` does after validation: the freeze-or-continue rule,
             # the budget, the freeze, then the publish itself.
             thread = prepared.threads[0]
-            assert existing_version(store, thread, scheduling=False, url=publisher.url) is None
+            assert (
+                existing_version(
+                    store,
+                    thread,
+                    scheduling=False,
+                    url=publisher.url,
+                    account="default",
+                    network="x",
+                )
+                is None
+            )
             publisher.check_budget([(t.text, t.has_url) for t in thread.tweets])
-            record = freeze_thread(store, prepared, thread, dt.datetime.now(dt.UTC))
+            record = freeze_thread(
+                store, prepared, thread, dt.datetime.now(dt.UTC), account="default", network="x"
+            )
             before = (len(calls), len(statements))
             publisher.publish(record.id)
+            counting.__exit__(None, None, None)
     finally:
         emulator.stop()
-    tweets = len(record.tweets)
+    tweets = len(record.posts)
     requests = sum(emulator.calls.values())
     reads = sum(s.lstrip().upper().startswith("SELECT") for s in statements[before[1] :])
     print(
@@ -404,12 +455,12 @@ def bench_store(count: int = 10_000) -> None:
             store.engine, "before_cursor_execute", lambda *args: statements.append(args[2])
         )
         start = time.perf_counter()
-        write_queue(store.summaries(scheduled_only=True), dt.UTC, io.StringIO())
+        write_queue(store.threads.summaries(scheduled_only=True), dt.UTC, io.StringIO())
         queue_seconds = time.perf_counter() - start
         queue_statements = len(statements)
         statements.clear()
         start = time.perf_counter()
-        write_status(store.summaries(), Spend(0, 0.0, 0), io.StringIO())
+        write_status(store.threads.summaries(), Spend(0, 0.0, 0), io.StringIO())
         status_seconds = time.perf_counter() - start
         status_statements = len(statements)
         config = write_publish_config(folder)
@@ -584,6 +635,7 @@ def bench_waiting_daemon(seconds: float = 10.0) -> None:
     import signal
     import tempfile
 
+    from bot.lifecycle import Lease, Owner
     from bot.settings import database_url
     from bot.store import Store
 
@@ -616,7 +668,7 @@ def bench_waiting_daemon(seconds: float = 10.0) -> None:
             network="x",
         )
         # Another process's claim, live for longer than the measurement.
-        store.claim(holder.id, "elsewhere:1:aa", "elsewhere", now, now + dt.timedelta(hours=1))
+        store.queue.claim(holder.id, Owner("elsewhere:1:aa", "elsewhere"), now, Lease(3600))
         _freeze_many(held, 1, now - dt.timedelta(seconds=1), 0)
         store.engine.dispose()
         waiting = cpu_share(held, folder, config)
