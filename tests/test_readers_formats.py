@@ -90,6 +90,21 @@ def test_notebook_front_matter_cells() -> None:
         [{"cell_type": "markdown", "source": "# Heading title\n\nSome prose here. More."}]
     )
     assert parse_article(first_heading, "c.ipynb").title == "Heading title"
+    # An essay notebook: a byline in HTML, then "# Title", and "#" sections in later
+    # cells; the metadata's title still wins over the heading.
+    essay_cells = [
+        {
+            "cell_type": "markdown",
+            "source": "<div><i>A. Writer</i></div>\n\n# The essay\n\nIt starts here. It goes on.",
+        },
+        {"cell_type": "code", "source": "x = 1"},
+        {"cell_type": "markdown", "source": "# Results\n\nThe results are in. They are good."},
+    ]
+    essay = parse_article(notebook([dict(cell) for cell in essay_cells]), "d.ipynb")
+    assert essay.title == "The essay"
+    assert [s.heading for s in essay.sections] == ["The essay", "Results"]
+    titled = notebook([dict(cell) for cell in essay_cells], {"title": "From metadata"})
+    assert parse_article(titled, "e.ipynb").title == "From metadata"
 
 
 # --- Quarto and R Markdown -------------------------------------------------------------

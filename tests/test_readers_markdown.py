@@ -117,3 +117,37 @@ def test_short_section_joins_its_neighbour() -> None:
     article = parse_article(text, "post.md", "markdown")
     assert [s.heading for s in article.sections] == ["Main"]
     assert [s.text for s in article.sections[0].sentences][-2:] == ["Thanks", "Thanks for reading!"]
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "headings"),
+    [
+        # A chapter (GitBook, MkDocs): "# Title" at the top, its sections "#" too.
+        (
+            "# A chapter\n\nThe intro says what comes. It is short.\n\n# One\n\nIts prose. And more.\n\n"
+            "# Two\n\nMore prose here. The end.\n",
+            "A chapter",
+            ["A chapter", "One", "Two"],
+        ),
+        # Front matter names the title: the top heading is a section.
+        (
+            "---\ntitle: From front matter\n---\n\n# One\n\nIts prose. And more.\n\n"
+            "# Two\n\nMore prose here. The end.\n",
+            "From front matter",
+            ["One", "Two"],
+        ),
+        # Prose first: no heading is at the top, so the file name titles the post.
+        (
+            "The post starts with prose. It goes on.\n\n# One\n\nIts prose. And more.\n\n"
+            "# Two\n\nMore prose here. The end.\n",
+            "My chapter",
+            ["My chapter", "One", "Two"],
+        ),
+    ],
+)
+def test_a_heading_at_the_top_titles_a_post_without_one(
+    text: str, title: str, headings: list[str]
+) -> None:
+    article = parse_article(text, "my-chapter.md", "markdown")
+    assert article.title == title
+    assert [s.heading for s in article.sections] == headings

@@ -65,8 +65,15 @@ def read_quarto(text: str, path: str) -> Outline:
     return read_markdown(text, path, computed=_INLINE_EXPRESSION)
 
 
-def read_markdown(text: str, path: str, *, computed: re.Pattern[str] | None = None) -> Outline:
-    """The outline of a Markdown post."""
+def read_markdown(
+    text: str,
+    path: str,
+    *,
+    computed: re.Pattern[str] | None = None,
+    heading_title: bool = True,
+) -> Outline:
+    """The outline of a Markdown post; with ``heading_title``, a leading ``#`` heading is
+    the title when the metadata has none (a notebook asks its own metadata first)."""
     meta, body = split_front_matter(text, path)
     if computed is not None:
         body = computed.sub(COMPUTED, body)
@@ -109,7 +116,18 @@ def read_markdown(text: str, path: str, *, computed: re.Pattern[str] | None = No
             _paragraph(outline, tokens[index + 1], _line(token), "item" if list_depth else "text")
             index += 1
         index += 1
+    if heading_title:
+        title_from_heading(outline)
     return outline
+
+
+def title_from_heading(outline: Outline) -> None:
+    """With no title in the metadata, a ``#`` heading at the top of the post is its
+    title, as MkDocs, Docusaurus, GitBook/HonKit and jekyll-titles-from-headings take
+    it — even when the sections below are ``#`` headings too."""
+    first = outline.blocks[0] if outline.blocks else None
+    if outline.meta.title is None and first is not None and first.kind == "heading":
+        outline.meta.title = first.text if first.level == 1 else None
 
 
 def _paragraph(outline: Outline, inline: Token, line: int, kind: BlockKind) -> None:
