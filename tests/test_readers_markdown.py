@@ -35,6 +35,16 @@ def sentences(body: str) -> list[str]:
         ("Before.\n\n<!-- TOC -->\n\nAfter.", ["Before.", "After."]),
         ("Before.\n\n[Read more](https://x.org/more)\n\nAfter.", ["Before.", "After."]),
         ("Before.\n\nhttps://zenn.dev/books/b820d588f4856bcf836c\n\nAfter.", ["Before.", "After."]),
+        # Inline <sup>: footnote references go, exponents are raised, a note's number goes.
+        (
+            'Two teams<sup id="a1">[1](#f1)</sup> met in 2018<sup>[2](#f2),</sup><sup>[3](#f3)</sup>.',
+            ["Two teams met in 2018."],
+        ),
+        (
+            "It is 1.34 × 10<sup>5</sup> rows, or 2<sup>*n*</sup>, on the 3<sup>rd</sup> day.",
+            ["It is 1.34 × 10⁵ rows, or 2ⁿ, on the 3rd day."],
+        ),
+        ("<sup>4</sup> Measured on a laptop.", ["Measured on a laptop."]),
     ],
 )
 def test_inline_and_block_constructs(body: str, expected: list[str]) -> None:
