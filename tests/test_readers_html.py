@@ -102,3 +102,24 @@ def test_superscripts() -> None:
         "It holds 10⁵ rows on the 3rd day.",
         "Measured on a laptop.",
     ]
+
+
+def test_markdown_footnotes_left_unrendered_in_a_page() -> None:
+    """A generator without a footnote extension leaves "[^1]" in the page: references go
+    from the text (not from code), and "[^1]: …" paragraphs are notes, left out."""
+    html = (
+        "<html><body><article><h2>Part</h2>"
+        "<ul><li>99 total rows[^1]</li><li>17 users[^note-2]</li></ul>"
+        "<p>Compute it with a program such as this[^3]: it is short. The class <code>[^a]</code>"
+        " stays.</p>"
+        "<p>[^1]: <code>SELECT COUNT(*) FROM hits;</code></p>"
+        "<p>[^3]: The full script is online.</p></article></body></html>"
+    )
+    article = parse_article(html, "page.html")
+    assert [s.text for s in article.sections[0].sentences] == [
+        "99 total rows",
+        "17 users",
+        "Compute it with a program such as this: it is short.",
+        "The class [^a] stays.",
+    ]
+    assert article.skipped == {"footnotes": 2}
