@@ -45,6 +45,7 @@ _MARKUP = re.compile(r"<[^>\n]+>|[*`~]")
 _CODE_SPAN = re.compile(
     r"`[^`\n]+`|<code>.*?</code>|&lt;[\w-]+&gt;|(?<![\w=])=[^=\s][^=\n]*=(?!\w)|~[^~\s][^~\n]*~"
 )
+_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _SUPERSCRIPT = re.compile(r"<sup\b[^>]*>([^<]*)</sup>", re.IGNORECASE)
 _RAISED = str.maketrans("0123456789+-−=()ni", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ⁿⁱ")
 _NUMBERING = re.compile(r" \d+/\d+$")
@@ -67,8 +68,10 @@ def problems(source: str, prepared: Prepared, *, expected_title: str | None = No
     plain_source = html.unescape(source)
     # The source as rendered, roughly: markup next to a word ("**GPIO**s", "3<sup>rd",
     # "the`code`") joins it to its neighbour, as the page shows it; a superscript number
-    # shows raised ("10<sup>5</sup>" is 10⁵).
+    # shows raised ("10<sup>5</sup>" is 10⁵); an escaped character shows as itself.
     rendered = _MARKUP.sub("", _LINK.sub(r"\1", _SUPERSCRIPT.sub(_raised, plain_source)))
+    # A backslash escape shows its character ("expand\_crate" is expand_crate).
+    rendered = _ESCAPE.sub(r"\1", rendered)
     code = " ".join(_CODE_SPAN.findall(plain_source))
     templates = template_text()
     article = prepared.article
