@@ -231,6 +231,28 @@ def test_org_keywords_headings_links_and_blocks() -> None:
     assert article.skipped == {"code blocks": 1, "tables": 1, "footnotes": 1}
 
 
+def test_org_hakyll_metadata_images_and_verbatim_links() -> None:
+    """A Hakyll site's Org post: the "----" YAML block is its metadata; a link to an image
+    with no description is the image (not prose); a link inside =verbatim= is shown as
+    written."""
+    text = (
+        "----\ntitle: From Hakyll\ntags: Linux, Encryption\n----\n\n#+OPTIONS: ^:nil\n\n"
+        "* Setting up\nThe installer shows a screen, as follows:\n\n[[../images/Screen.png]]\n\n"
+        "[[https://example.org/shot.jpg]]\n\nWrite =[[https://example.org/a.png]]= to show one."
+        " It works.\n"
+    )
+    article = parse_article(text, "2015-01-22-post.org")
+    assert (article.title, article.tags) == ("From Hakyll", ("Linux", "Encryption"))
+    assert [s.text for s in article.sections[0].sentences] == [
+        "The installer shows a screen, as follows:",
+        "Write [[https://example.org/a.png]] to show one.",
+        "It works.",
+    ]
+    # The file's own #+TITLE wins over the block's.
+    titled = "----\ntitle: From Hakyll\n----\n#+TITLE: From Org\n\n* A\nSome prose. More.\n"
+    assert parse_article(titled, "post.org").title == "From Org"
+
+
 # --- AsciiDoc ------------------------------------------------------------------------
 
 

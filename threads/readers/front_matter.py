@@ -67,6 +67,27 @@ def split_front_matter(text: str, path: str) -> tuple[Metadata, str]:
     return Metadata(), text
 
 
+# Hakyll's metadata block, in a post of any format: a first line of three or more
+# dashes, YAML, and a line of as many dashes (or dots).
+_HAKYLL = re.compile(
+    r"\A(?P<dashes>-{3,})[ \t]*\n(?P<body>(?:.*?\n)??)(?:(?P=dashes)|\.{3,})[ \t]*(?:\n|\Z)",
+    re.S,
+)
+
+
+def split_metadata_block(text: str, path: str) -> tuple[dict[str, Any], str] | None:
+    """Hakyll's metadata block at the top of a post in a format with no front matter of
+    its own (Org): its fields and ``text`` with the block's lines blanked, or ``None``
+    when the file does not start with one."""
+    match = _HAKYLL.match(text)
+    if match is None:
+        return None
+    data = _load_yaml(match.group("body"), path, 1)
+    if not data:
+        return None
+    return {str(key).lower(): value for key, value in data.items()}, _blank(text, match.end())
+
+
 def nikola_fields(text: str) -> dict[str, str]:
     """Nikola's ``.. key: value`` lines at the start of ``text`` (blank lines between them
     allowed), up to the first other line."""
