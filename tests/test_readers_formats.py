@@ -294,6 +294,64 @@ def test_asciidoc_header_attributes_links_and_blocks() -> None:
     assert article.skipped == {"code blocks": 1}
 
 
+ADOC_TABLES = """:title: Tables and long values
+:summary: A summary that goes on \\
+over a second line.
+
+{summary}
+
+== Options
+
+Pick one of these.
+
+[cols="1,2,2"]
+.Where sessions live
+|===
+|Sites |Storage |Options
+
+.2+| One site
+|Database
+a|
+----
+--features=persistent
+----
+
+|Memory
+|none
+
+.2+| Two sites
+|Database
+|multi-site
+|External
+|clusterless
+|===
+
+|===
+|a|b
+|11 .2+|12|13
+|21 .2+|22|23
+|===
+
+The end of the section. It is prose.
+"""
+
+
+@pytest.mark.skipif(pandoc_path() is None, reason="pandoc is not installed")
+def test_asciidoc_tables_and_continued_attribute_values() -> None:
+    """Tables are left out (pandoc 3.9 read row-spanning ones as a paragraph, or hung);
+    an attribute value ending in " \\" goes on over the next line."""
+    article = parse_article(ADOC_TABLES, "post.adoc")
+    assert article.title == "Tables and long values"
+    texts = [s.text for section in article.sections for s in section.sentences]
+    assert texts == [
+        "A summary that goes on over a second line.",
+        "Pick one of these.",
+        "The end of the section.",
+        "It is prose.",
+    ]
+    assert article.skipped == {"tables": 2}
+
+
 # --- Word and OpenDocument -----------------------------------------------------------
 
 
