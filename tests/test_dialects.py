@@ -96,3 +96,14 @@ def test_a_closing_fence_may_be_indented_up_to_three_spaces() -> None:
         "```\ntwo\n```\n\nAfter.\n\n~~~~\nthree\n   ~~~~~~\n\nEnd {% x %}here."
     )
     assert prose(text) == ["Before.", "The middle stays.", "After.", "End here."]
+
+
+def test_a_callout_title_stands_apart_from_the_callouts_prose() -> None:
+    """Quarto's "## Title" inside a callout is a paragraph of its own (on the fence's
+    line), never run into the callout's first sentence; line numbers are kept."""
+    text = "Before. More.\n\n::: {.callout-tip}\n## Why not pandas?\nIt is slower here.\n:::\n"
+    stripped = strip_dialects(text)
+    assert stripped.count("\n") == text.count("\n")
+    assert prose(text) == ["Before.", "More.", "Why not pandas?", "It is slower here."]
+    article = parse_article(f"## Section\n\n{text}", "post.qmd")
+    assert [s.line for s in article.sections[0].sentences][-2:] == [5, 7]

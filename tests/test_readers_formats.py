@@ -151,7 +151,8 @@ def test_quarto_chunks_divs_inline_code_and_notes() -> None:
     assert str(article.date) == "2024-02-03"
     assert [s.text for s in article.sections[0].sentences] == [
         "The mean is shown below.",
-        "A note Callouts keep their prose.",
+        "A note",
+        "Callouts keep their prose.",
         "Fenced divs keep theirs too.",
         "A claim with a note stands.",
     ]

@@ -66,10 +66,12 @@ _MDX_EXPORT = re.compile(r"^export[ \t]+(?:const|let|var|default|function|async)
 _JSX_LINE = re.compile(r"^[ \t]*</?[A-Z][\w.]*(?:\s[^<>]*?)?/?>[ \t]*$", _FLAGS)
 _JSX_COMMENT = re.compile(r"\{/\*.*?\*/\}", re.DOTALL)
 # Docusaurus/VitePress containers: ":::note Title" … ":::"; Quarto/Pandoc fenced divs
-# (":::: {.columns}"), whose callout title heading is a label, not a section.
+# (":::: {.columns}"), whose callout title heading is a label, not a section: it takes
+# the fence's line, so it stands as a paragraph of its own instead of running into the
+# callout's first sentence ("A note Callouts keep…").
 _CONTAINER_FENCE = re.compile(r"^[ \t]*:::+[ \t]*[\w-]*[^\n]*$", re.M)
 _CALLOUT_TITLE = re.compile(
-    r"^([ \t]*:::+[ \t]*\{[^}\n]*callout[^}\n]*\}[ \t]*\n)#{1,6}[ \t]+", re.M
+    r"^[ \t]*:::+[ \t]*\{[^}\n]*callout[^}\n]*\}[ \t]*\n#{1,6}[ \t]+(?P<title>[^\n]*)$", re.M
 )
 
 # MkDocs Material: icon and emoji shortcodes of its icon sets, admonitions (!!!, ???,
@@ -157,7 +159,7 @@ def _strip(text: str) -> str:
         text = _JSX_COMMENT.sub(_blank, text)
         text = _JSX_LINE.sub(_blank, text)
     if ":::" in text:
-        text = _CALLOUT_TITLE.sub(r"\g<1>", text)
+        text = _CALLOUT_TITLE.sub(r"\g<title>\n", text)
         text = _CONTAINER_FENCE.sub("", text)
     if "!!!" in text or "???" in text or "===" in text:
         text = _mkdocs_blocks(text)
