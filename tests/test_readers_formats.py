@@ -249,6 +249,9 @@ def test_org_hakyll_metadata_images_and_verbatim_links() -> None:
         "Write [[https://example.org/a.png]] to show one.",
         "It works.",
     ]
+    # Two horizontal rules around prose are not a metadata block.
+    ruled = "-----\nThis is prose: not YAML at all.\n-----\n\n* A\nSome prose. More.\n"
+    assert sentences(ruled, "ruled.org")[0] == "This is prose: not YAML at all."
     # The file's own #+TITLE wins over the block's.
     titled = "----\ntitle: From Hakyll\n----\n#+TITLE: From Org\n\n* A\nSome prose. More.\n"
     assert parse_article(titled, "post.org").title == "From Org"

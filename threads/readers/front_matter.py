@@ -75,14 +75,20 @@ _HAKYLL = re.compile(
 )
 
 
+_KEY_LINE = re.compile(r"[A-Za-z_][\w-]*:(?:[ \t]|$)", re.M)
+
+
 def split_metadata_block(text: str, path: str) -> tuple[dict[str, Any], str] | None:
     """Hakyll's metadata block at the top of a post in a format with no front matter of
     its own (Org): its fields and ``text`` with the block's lines blanked, or ``None``
     when the file does not start with one."""
     match = _HAKYLL.match(text)
-    if match is None:
-        return None
-    data = _load_yaml(match.group("body"), path, 1)
+    if match is None or not _KEY_LINE.match(match.group("body").lstrip()):
+        return None  # no block, or two horizontal rules around prose
+    try:
+        data = _load_yaml(match.group("body"), path, 1)
+    except ArticleError:
+        return None  # not YAML: the rules are the post's own
     if not data:
         return None
     return {str(key).lower(): value for key, value in data.items()}, _blank(text, match.end())
