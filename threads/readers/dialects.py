@@ -32,9 +32,7 @@ _LIQUID_CODE_CLOSE = re.compile(r"\{%-?\s*end(?:highlight|codeblock|code)\s*-?%\
 _WITHIN_PARAGRAPH = r"(?:(?!\n[ \t]*\n).)*?"
 # GitBook/HonKit code labels ("{% filename %}.gitignore{% endfilename %}" above a code
 # block): the label names the file the code goes in; it is the code's caption, not prose.
-_CODE_LABEL = re.compile(
-    r"\{%-?\s*filename\s*-?%\}" + _WITHIN_PARAGRAPH + r"\{%-?\s*endfilename\s*-?%\}", re.DOTALL
-)
+_CODE_LABEL = re.compile(r"\{%-?\s*filename\s*-?%\}[^\n{]*\{%-?\s*endfilename\s*-?%\}")
 _LIQUID_TAG = re.compile(r"\{%" + _WITHIN_PARAGRAPH + r"%\}", re.DOTALL)
 _LIQUID_OUTPUT = re.compile(r"\{\{(?![<%])" + _WITHIN_PARAGRAPH + r"\}\}", re.DOTALL)
 

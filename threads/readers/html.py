@@ -113,13 +113,19 @@ class _Walker:
         self.links: list[str] = []
         self.outside_link = False
         self.search_from = 0
+        # Nothing but whitespace in the buffer yet (kept as text comes, not re-joined).
+        self.blank = True
+
+    def add(self, text: str) -> None:
+        self.buffer.append(text)
+        self.blank = self.blank and not text.strip()
 
     def walk(self, node: LexborNode, item: bool = False, prose: bool = True) -> None:
         for child in node.iter(include_text=True):
             tag = child.tag
             if tag == "-text":
                 content = self.without_note_references(child.text_content or "")
-                self.buffer.append(content)
+                self.add(content)
                 self.outside_link = self.outside_link or bool(content.strip())
             elif tag in _SKIPPED:
                 self.flush(item, prose)
@@ -138,7 +144,7 @@ class _Walker:
                 )
                 self.flush(item, prose=tag in _PROSE_ELEMENTS)
             elif tag == "br":
-                self.buffer.append(" ")
+                self.add(" ")
             elif tag == "a":
                 href = (child.attributes.get("href") or "").strip()
                 text = child.text(deep=True, separator="")
@@ -146,9 +152,9 @@ class _Walker:
                     continue  # a footnote reference: <a href="#fn1"><sup>1</sup></a>
                 if href.startswith(("http://", "https://")):
                     self.links.append(href)
-                self.buffer.append(text)
+                self.add(text)
             elif tag == "sup":
-                self.buffer.append(self.superscript(child))
+                self.add(self.superscript(child))
             elif tag is not None and not tag.startswith("-"):
                 self.walk_inline(child)
         self.flush(item, prose=prose or item)
@@ -161,7 +167,7 @@ class _Walker:
             content = node.text(deep=True, separator="")
             if node.tag not in _CODE:
                 content = self.without_note_references(content)
-            self.buffer.append(content)
+            self.add(content)
             self.outside_link = self.outside_link or bool(content.strip())
 
     def without_note_references(self, content: str) -> str:
@@ -169,7 +175,7 @@ class _Walker:
         go; a paragraph opening with "[^1]:" is the note itself (left out at flush)."""
         if "[^" not in content:
             return content
-        if not "".join(self.buffer).strip() and _NOTE_DEFINITION.match(content.lstrip()):
+        if self.blank and _NOTE_DEFINITION.match(content.lstrip()):
             return content
         return _NOTE_REFERENCE.sub("", content)
 
@@ -186,7 +192,7 @@ class _Walker:
             text,
             fragment_links=fragments,
             other_text=other,
-            at_start=not "".join(self.buffer).strip(),
+            at_start=self.blank,
         )
 
     def flush(self, item: bool, prose: bool = False) -> None:
@@ -194,6 +200,7 @@ class _Walker:
         (a byline such as "May 3, 2023 - Name" does not)."""
         text = " ".join("".join(self.buffer).split())
         self.buffer.clear()
+        self.blank = True
         if _NOTE_DEFINITION.match(text):
             self.outline.skipped["footnotes"] += 1
             text = ""

@@ -177,10 +177,12 @@ def inline_text(children: Sequence[Token]) -> tuple[str, list[str], bool]:
     in_link = 0
     outside_link = False
     sup: _Superscript | None = None
+    started = False  # any words yet (a <sup> before them numbers a note)
     for child in children:
         kind = child.type
         if kind in ("text", "code_inline"):
             parts.append(child.content)
+            started = started or bool(child.content.strip())
             outside_link = outside_link or (not in_link and bool(child.content.strip()))
             if sup is not None and not sup.in_fragment:
                 sup.other.append(child.content)
@@ -188,12 +190,13 @@ def inline_text(children: Sequence[Token]) -> tuple[str, list[str], bool]:
             parts.append(" ")
         elif kind.startswith("math_inline"):
             parts.append(FORMULA)
+            started = True
         elif kind == "html_inline":
             tag = child.content.strip()
             if _BREAK_TAG.fullmatch(tag):
                 parts.append(" ")
             elif _SUP_OPEN.fullmatch(tag) and sup is None:
-                sup = _Superscript(start=len(parts))
+                sup = _Superscript(start=len(parts), at_start=not started)
             elif _SUP_CLOSE.fullmatch(tag) and sup is not None:
                 inside = "".join(parts[sup.start :])
                 parts[sup.start :] = [
@@ -201,7 +204,7 @@ def inline_text(children: Sequence[Token]) -> tuple[str, list[str], bool]:
                         inside,
                         fragment_links=sup.fragments,
                         other_text="".join(sup.other),
-                        at_start=not "".join(parts[: sup.start]).strip(),
+                        at_start=sup.at_start,
                     )
                 ]
                 sup = None
@@ -226,6 +229,7 @@ class _Superscript:
     """An inline ``<sup>`` while its content is read (see :mod:`.superscripts`)."""
 
     start: int
+    at_start: bool
     fragments: int = 0
     in_fragment: bool = False
     other: list[str] = field(default_factory=list)
