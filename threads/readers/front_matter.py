@@ -33,6 +33,13 @@ _NIKOLA_COMMENT = re.compile(
 _NIKOLA_LINE = re.compile(
     r"^[ \t]*\.\.[ \t]+(?P<key>[A-Za-z][\w-]*):(?:[ \t]+(?P<value>.*?))?[ \t]*$"
 )
+# Hakyll's metadata block, in a post of any format: a first line of three or more
+# dashes, YAML (starting with a "key:" line), and a line of as many dashes (or dots).
+_HAKYLL = re.compile(
+    r"\A(?P<dashes>-{3,})[ \t]*\n(?P<body>(?:.*?\n)??)(?:(?P=dashes)|\.{3,})[ \t]*(?:\n|\Z)",
+    re.S,
+)
+_KEY_LINE = re.compile(r"[A-Za-z_][\w-]*:(?:[ \t]|$)", re.M)
 _PELICAN_LINE = re.compile(r"^(?P<key>[A-Za-z][\w-]*)[ \t]*:[ \t]*(?P<value>.*)$")
 _PELICAN_KEYS = frozenset(
     {"title", "date", "modified", "author", "authors", "category", "tags", "slug", "summary"}
@@ -65,17 +72,6 @@ def split_front_matter(text: str, path: str) -> tuple[Metadata, str]:
         data, end = pelican
         return metadata_from(data), _blank(text, end)
     return Metadata(), text
-
-
-# Hakyll's metadata block, in a post of any format: a first line of three or more
-# dashes, YAML, and a line of as many dashes (or dots).
-_HAKYLL = re.compile(
-    r"\A(?P<dashes>-{3,})[ \t]*\n(?P<body>(?:.*?\n)??)(?:(?P=dashes)|\.{3,})[ \t]*(?:\n|\Z)",
-    re.S,
-)
-
-
-_KEY_LINE = re.compile(r"[A-Za-z_][\w-]*:(?:[ \t]|$)", re.M)
 
 
 def split_metadata_block(text: str, path: str) -> tuple[dict[str, Any], str] | None:

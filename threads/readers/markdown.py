@@ -8,9 +8,10 @@ entries); an inline ``<sup>`` reads as :mod:`.superscripts` says (a footnote ref
 goes, ``10<sup>5</sup>`` is "10⁵"); images, fenced and indented code, tables, HTML
 blocks, comments and footnote definitions are not prose, and are counted in
 :attr:`Outline.skipped`. List items stay items, so the thread packs them as lines after
-their lead-in sentence. Math
-(``$x$``, ``$$…$$``, ``\\(…\\)``) is not tweeted as TeX: a sentence that needs it is
-left out and counted. Quarto and R Markdown are this reader with their dialect.
+their lead-in sentence. Math (``$x$``, ``$$…$$``, ``\\(…\\)``) is not tweeted as TeX: a
+sentence that needs it is left out and counted. With no title in the metadata, a ``#``
+heading at the top is the title. Quarto and R Markdown are this reader with their
+dialect.
 """
 
 from __future__ import annotations
@@ -132,8 +133,9 @@ def title_from_heading(outline: Outline) -> None:
     title, as MkDocs, Docusaurus, GitBook/HonKit and jekyll-titles-from-headings take
     it — even when the sections below are ``#`` headings too."""
     first = outline.blocks[0] if outline.blocks else None
-    if outline.meta.title is None and first is not None and first.kind == "heading":
-        outline.meta.title = first.text if first.level == 1 else None
+    top_heading = first is not None and first.kind == "heading" and first.level == 1
+    if outline.meta.title is None and first is not None and top_heading:
+        outline.meta.title = first.text
 
 
 def _paragraph(outline: Outline, inline: Token, line: int, kind: BlockKind) -> None:

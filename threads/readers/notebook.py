@@ -6,7 +6,8 @@ the notebook's metadata (``title``, ``date``, ``authors``…), else from a leadi
 cell of front matter (Quarto, ABlog: ``---`` YAML), else from fastpages' leading
 Markdown cell (``# Title``, ``> summary``, ``- key: value`` lines), else a ``#``
 heading at the top of the first cells (as pytudes-style essays title themselves), even
-when the sections are ``#`` headings too. Line numbers are those of the joined Markdown cells.
+when the sections are ``#`` headings too. Line numbers are those of the joined Markdown
+cells.
 """
 
 from __future__ import annotations
