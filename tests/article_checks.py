@@ -54,6 +54,9 @@ _SHORTCODE = re.compile(r"\{\{[%<].*?[%>]\}\}")
 _CODE_SPAN = re.compile(
     r"`[^`\n]+`|<code>.*?</code>|&lt;[\w-]+&gt;|(?<![\w=])=[^=\s][^=\n]*=(?!\w)|~[^~\s][^~\n]*~"
 )
+_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+_SUPERSCRIPT = re.compile(r"<sup\b[^>]*>([^<]*)</sup>", re.IGNORECASE)
+_RAISED = str.maketrans("0123456789+-−=()ni", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ⁿⁱ")
 _NUMBERING = re.compile(r" \d+/\d+$")
 _WORD = re.compile(r"\w+")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -73,8 +76,13 @@ def problems(source: str, prepared: Prepared, *, expected_title: str | None = No
     found: list[str] = []
     plain_source = html.unescape(source)
     # The source as rendered, roughly: markup next to a word ("**GPIO**s", "3<sup>rd",
-    # "the`code`") joins it to its neighbour, as the page shows it.
-    rendered = _MARKUP.sub("", _LINK.sub(r"\1", _SHORTCODE.sub("", plain_source)))
+    # "the`code`") joins it to its neighbour, as the page shows it; a superscript number
+    # shows raised ("10<sup>5</sup>" is 10⁵); an escaped character shows as itself.
+    rendered = _MARKUP.sub(
+        "", _LINK.sub(r"\1", _SUPERSCRIPT.sub(_raised, _SHORTCODE.sub("", plain_source)))
+    )
+    # A backslash escape shows its character ("expand\_crate" is expand_crate).
+    rendered = _ESCAPE.sub(r"\1", rendered)
     code = " ".join(_CODE_SPAN.findall(plain_source))
     templates = template_text()
     article = prepared.article
@@ -119,6 +127,13 @@ def problems(source: str, prepared: Prepared, *, expected_title: str | None = No
     if total and not shortened and reached / total < MIN_PROSE_SHARE:
         found.append(f"only {reached / total:.0%} of the prose words reach a tweet")
     return found
+
+
+def _raised(match: re.Match[str]) -> str:
+    inner = re.sub(r"[*_]", "", match.group(1)).strip()
+    if re.fullmatch(r"[0-9+\-−=()ni]+", inner):
+        return inner.translate(_RAISED)
+    return match.group(0)
 
 
 def _without_urls(text: str) -> str:

@@ -49,6 +49,11 @@ def prose(body: str, name: str = "post.md") -> list[str]:
         ("Intro text.\n\n<!--truncate-->\n\nMore text.", ["Intro text.", "More text."]),
         (":::note Heads up\n\nAdmonition prose.\n\n:::", ["Admonition prose."]),
         ("[[toc]]\n\nVitePress prose.", ["VitePress prose."]),
+        # GitBook/HonKit: a code label is the code's caption, not prose
+        (
+            "Run it.\n\n{% filename %}command-line{% endfilename %}\n```\n$ ls\n```\n\nAfter.",
+            ["Run it.", "After."],
+        ),
     ],
 )
 def test_dialect_construct(body: str, expected: list[str]) -> None:
@@ -81,3 +86,24 @@ def test_fenced_code_keeps_its_template_syntax() -> None:
     text = "Before. More.\n\n```jinja\n{% if x %}\n\n{{ y }}\n```\n\nAfter {{ site.url }} this."
     assert strip_dialects(text).count("{% if x %}") == 1
     assert prose(text) == ["Before.", "More.", "After this."]
+
+
+def test_a_closing_fence_may_be_indented_up_to_three_spaces() -> None:
+    """CommonMark: " ```" closes a fence opened at the margin, so the template tag after
+    it is outside the code and goes (it was read as code, the next fence as its end)."""
+    text = (
+        "Before.\n\n```\none\n ```\n\n{% include note.html %}The middle stays.\n\n"
+        "```\ntwo\n```\n\nAfter.\n\n~~~~\nthree\n   ~~~~~~\n\nEnd {% x %}here."
+    )
+    assert prose(text) == ["Before.", "The middle stays.", "After.", "End here."]
+
+
+def test_a_callout_title_stands_apart_from_the_callouts_prose() -> None:
+    """Quarto's "## Title" inside a callout is a paragraph of its own (on the fence's
+    line), never run into the callout's first sentence; line numbers are kept."""
+    text = "Before. More.\n\n::: {.callout-tip}\n## Why not pandas?\nIt is slower here.\n:::\n"
+    stripped = strip_dialects(text)
+    assert stripped.count("\n") == text.count("\n")
+    assert prose(text) == ["Before.", "More.", "Why not pandas?", "It is slower here."]
+    article = parse_article(f"## Section\n\n{text}", "post.qmd")
+    assert [s.line for s in article.sections[0].sentences][-2:] == [5, 7]

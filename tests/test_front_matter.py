@@ -55,6 +55,20 @@ def parse(head: str, name: str = "post.md"):  # type: ignore[no-untyped-def]
         ("---\nnewstitle: Eleventy, 2025 in Review\n---\n", "title", "Eleventy, 2025 in Review"),
         ("---\ntitle: x\ndescription: Wait for it...\ndraft: true\n---\n", "draft", True),
         ('+++\ntitle = "x"\nnote = "a +++ b"\ndraft = true\n+++\n', "draft", True),
+        # Nikola: ".. key: value" lines in an HTML comment at the top.
+        (
+            "<!--\n.. title: From Nikola\n.. slug: nikola-post\n.. tags: \n-->\n",
+            "title",
+            "From Nikola",
+        ),
+        (
+            "<!--\n.. title: x\n.. date: 2012-09-15 19:52:05 UTC\n-->\n",
+            "date",
+            dt.date(2012, 9, 15),
+        ),
+        ("<!--\n.. title: x\n.. tags: one, two\n\n.. category: \n-->\n", "tags", ("one", "two")),
+        # Any other comment at the top is not metadata.
+        ("<!-- .. title: a note -->\n", "title", "Post"),
     ],
 )
 def test_front_matter_field(head: str, field: str, expected: object) -> None:

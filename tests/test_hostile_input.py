@@ -54,13 +54,24 @@ PIECES = st.sampled_from(
         "{:toc}",
         "import X from 'y';\n",
         "<Tabs>\n",
+        "<sup>",
+        "</sup>",
+        '<sup><a href="#f1">1</a></sup>',
+        "[^1]: ",
+        "{% filename %}",
+        "{% endfilename %}",
+        " ```\n",
+        "<!--\n.. title: x\n-->\n",
+        "----\n",
+        "=x= ",
+        "[[a.png]]",
     ]
 )
 TEXT = st.lists(st.one_of(PIECES, st.text(max_size=20)), max_size=60).map("".join)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(TEXT, st.sampled_from(["text", "markdown", "html", "rst"]))
+@given(TEXT, st.sampled_from(["text", "markdown", "html", "rst", "org"]))
 def test_any_text_is_an_article_or_one_error(text: str, article_format: str) -> None:
     """Every reader returns an article or raises ArticleError, never anything else."""
     try:

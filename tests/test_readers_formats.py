@@ -90,6 +90,21 @@ def test_notebook_front_matter_cells() -> None:
         [{"cell_type": "markdown", "source": "# Heading title\n\nSome prose here. More."}]
     )
     assert parse_article(first_heading, "c.ipynb").title == "Heading title"
+    # An essay notebook: a byline in HTML, then "# Title", and "#" sections in later
+    # cells; the metadata's title still wins over the heading.
+    essay_cells = [
+        {
+            "cell_type": "markdown",
+            "source": "<div><i>A. Writer</i></div>\n\n# The essay\n\nIt starts here. It goes on.",
+        },
+        {"cell_type": "code", "source": "x = 1"},
+        {"cell_type": "markdown", "source": "# Results\n\nThe results are in. They are good."},
+    ]
+    essay = parse_article(notebook([dict(cell) for cell in essay_cells]), "d.ipynb")
+    assert essay.title == "The essay"
+    assert [s.heading for s in essay.sections] == ["The essay", "Results"]
+    titled = notebook([dict(cell) for cell in essay_cells], {"title": "From metadata"})
+    assert parse_article(titled, "e.ipynb").title == "From metadata"
 
 
 # --- Quarto and R Markdown -------------------------------------------------------------
@@ -136,7 +151,8 @@ def test_quarto_chunks_divs_inline_code_and_notes() -> None:
     assert str(article.date) == "2024-02-03"
     assert [s.text for s in article.sections[0].sentences] == [
         "The mean is shown below.",
-        "A note Callouts keep their prose.",
+        "A note",
+        "Callouts keep their prose.",
         "Fenced divs keep theirs too.",
         "A claim with a note stands.",
     ]
@@ -216,6 +232,31 @@ def test_org_keywords_headings_links_and_blocks() -> None:
     assert article.skipped == {"code blocks": 1, "tables": 1, "footnotes": 1}
 
 
+def test_org_hakyll_metadata_images_and_verbatim_links() -> None:
+    """A Hakyll site's Org post: the "----" YAML block is its metadata; a link to an image
+    with no description is the image (not prose); a link inside =verbatim= is shown as
+    written."""
+    text = (
+        "----\ntitle: From Hakyll\ntags: Linux, Encryption\n----\n\n#+OPTIONS: ^:nil\n\n"
+        "* Setting up\nThe installer shows a screen, as follows:\n\n[[../images/Screen.png]]\n\n"
+        "[[https://example.org/shot.jpg]]\n\nWrite =[[https://example.org/a.png]]= to show one."
+        " It works.\n"
+    )
+    article = parse_article(text, "2015-01-22-post.org")
+    assert (article.title, article.tags) == ("From Hakyll", ("Linux", "Encryption"))
+    assert [s.text for s in article.sections[0].sentences] == [
+        "The installer shows a screen, as follows:",
+        "Write [[https://example.org/a.png]] to show one.",
+        "It works.",
+    ]
+    # Two horizontal rules around prose are not a metadata block.
+    ruled = "-----\nThis is prose: not YAML at all.\n-----\n\n* A\nSome prose. More.\n"
+    assert sentences(ruled, "ruled.org")[0] == "This is prose: not YAML at all."
+    # The file's own #+TITLE wins over the block's.
+    titled = "----\ntitle: From Hakyll\n----\n#+TITLE: From Org\n\n* A\nSome prose. More.\n"
+    assert parse_article(titled, "post.org").title == "From Org"
+
+
 # --- AsciiDoc ------------------------------------------------------------------------
 
 
@@ -255,6 +296,64 @@ def test_asciidoc_header_attributes_links_and_blocks() -> None:
     assert "Admonitions are prose." in texts[-2]
     assert texts[-1] == "An item here"
     assert article.skipped == {"code blocks": 1}
+
+
+ADOC_TABLES = """:title: Tables and long values
+:summary: A summary that goes on \\
+over a second line.
+
+{summary}
+
+== Options
+
+Pick one of these.
+
+[cols="1,2,2"]
+.Where sessions live
+|===
+|Sites |Storage |Options
+
+.2+| One site
+|Database
+a|
+----
+--features=persistent
+----
+
+|Memory
+|none
+
+.2+| Two sites
+|Database
+|multi-site
+|External
+|clusterless
+|===
+
+|===
+|a|b
+|11 .2+|12|13
+|21 .2+|22|23
+|===
+
+The end of the section. It is prose.
+"""
+
+
+@pytest.mark.skipif(pandoc_path() is None, reason="pandoc is not installed")
+def test_asciidoc_tables_and_continued_attribute_values() -> None:
+    """Tables are left out (pandoc 3.9 read row-spanning ones as a paragraph, or hung);
+    an attribute value ending in " \\" goes on over the next line."""
+    article = parse_article(ADOC_TABLES, "post.adoc")
+    assert article.title == "Tables and long values"
+    texts = [s.text for section in article.sections for s in section.sentences]
+    assert texts == [
+        "A summary that goes on over a second line.",
+        "Pick one of these.",
+        "The end of the section.",
+        "It is prose.",
+    ]
+    assert article.skipped == {"tables": 2}
 
 
 # --- Word and OpenDocument -----------------------------------------------------------

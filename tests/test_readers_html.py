@@ -85,3 +85,41 @@ def test_odd_json_ld_is_ignored() -> None:
         "<body><article><h1>T</h1><p>Some prose. More prose.</p></article></body></html>"
     )
     assert parse_article(html, "page.html").title == "T"
+
+
+def test_superscripts() -> None:
+    """Footnote references in <sup> go (a link to #fn… inside it, or around it); an
+    exponent is raised; a note's number opening its paragraph goes."""
+    html = (
+        "<html><body><article><h2>Part</h2>"
+        '<p>Teams<sup><a href="#fn1">1</a></sup> met in 2018<a href="#fn:2"><sup>2</sup></a>.'
+        " It holds 10<sup>5</sup> rows on the 3<sup>rd</sup> day.</p>"
+        "<p><sup>3</sup> Measured on a laptop.</p></article></body></html>"
+    )
+    article = parse_article(html, "page.html")
+    assert [s.text for s in article.sections[0].sentences] == [
+        "Teams met in 2018.",
+        "It holds 10⁵ rows on the 3rd day.",
+        "Measured on a laptop.",
+    ]
+
+
+def test_markdown_footnotes_left_unrendered_in_a_page() -> None:
+    """A generator without a footnote extension leaves "[^1]" in the page: references go
+    from the text (not from code), and "[^1]: …" paragraphs are notes, left out."""
+    html = (
+        "<html><body><article><h2>Part</h2>"
+        "<ul><li>99 total rows[^1]</li><li>17 users[^note-2]</li></ul>"
+        "<p>Compute it with a program such as this[^3]: it is short. The class <code>[^a]</code>"
+        " stays.</p>"
+        "<p>[^1]: <code>SELECT COUNT(*) FROM hits;</code></p>"
+        "<p>[^3]: The full script is online.</p></article></body></html>"
+    )
+    article = parse_article(html, "page.html")
+    assert [s.text for s in article.sections[0].sentences] == [
+        "99 total rows",
+        "17 users",
+        "Compute it with a program such as this: it is short.",
+        "The class [^a] stays.",
+    ]
+    assert article.skipped == {"footnotes": 2}

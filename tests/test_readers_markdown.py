@@ -35,6 +35,16 @@ def sentences(body: str) -> list[str]:
         ("Before.\n\n<!-- TOC -->\n\nAfter.", ["Before.", "After."]),
         ("Before.\n\n[Read more](https://x.org/more)\n\nAfter.", ["Before.", "After."]),
         ("Before.\n\nhttps://zenn.dev/books/b820d588f4856bcf836c\n\nAfter.", ["Before.", "After."]),
+        # Inline <sup>: footnote references go, exponents are raised, a note's number goes.
+        (
+            'Two teams<sup id="a1">[1](#f1)</sup> met in 2018<sup>[2](#f2),</sup><sup>[3](#f3)</sup>.',
+            ["Two teams met in 2018."],
+        ),
+        (
+            "It is 1.34 × 10<sup>5</sup> rows, or 2<sup>*n*</sup>, on the 3<sup>rd</sup> day.",
+            ["It is 1.34 × 10⁵ rows, or 2ⁿ, on the 3rd day."],
+        ),
+        ("<sup>4</sup> Measured on a laptop.", ["Measured on a laptop."]),
     ],
 )
 def test_inline_and_block_constructs(body: str, expected: list[str]) -> None:
@@ -117,3 +127,37 @@ def test_short_section_joins_its_neighbour() -> None:
     article = parse_article(text, "post.md", "markdown")
     assert [s.heading for s in article.sections] == ["Main"]
     assert [s.text for s in article.sections[0].sentences][-2:] == ["Thanks", "Thanks for reading!"]
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "headings"),
+    [
+        # A chapter (GitBook, MkDocs): "# Title" at the top, its sections "#" too.
+        (
+            "# A chapter\n\nThe intro says what comes. It is short.\n\n# One\n\nIts prose. And more.\n\n"
+            "# Two\n\nMore prose here. The end.\n",
+            "A chapter",
+            ["A chapter", "One", "Two"],
+        ),
+        # Front matter names the title: the top heading is a section.
+        (
+            "---\ntitle: From front matter\n---\n\n# One\n\nIts prose. And more.\n\n"
+            "# Two\n\nMore prose here. The end.\n",
+            "From front matter",
+            ["One", "Two"],
+        ),
+        # Prose first: no heading is at the top, so the file name titles the post.
+        (
+            "The post starts with prose. It goes on.\n\n# One\n\nIts prose. And more.\n\n"
+            "# Two\n\nMore prose here. The end.\n",
+            "My chapter",
+            ["My chapter", "One", "Two"],
+        ),
+    ],
+)
+def test_a_heading_at_the_top_titles_a_post_without_one(
+    text: str, title: str, headings: list[str]
+) -> None:
+    article = parse_article(text, "my-chapter.md", "markdown")
+    assert article.title == title
+    assert [s.heading for s in article.sections] == headings

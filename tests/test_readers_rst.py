@@ -90,3 +90,20 @@ def test_ablog_post_titled_by_its_first_section() -> None:
         ("sunpy", "status"),
     )
     assert [s.heading for s in article.sections] == ["SunPy Update - March 2016", "February News"]
+
+
+def test_nikola_comment_metadata() -> None:
+    """Nikola's reST posts carry their metadata as ``.. key: value`` comments on top."""
+    text = (
+        ".. title: A Nikola post\n.. slug: a-nikola-post\n.. date: 2020-04-21 11:37:11 UTC+02:00\n"
+        ".. tags: nikola, blog\n.. link:\n\n"
+        "The post starts here. It goes on.\n\nA part\n------\n\nMore prose here. It ends.\n"
+    )
+    article = parse_article(text, "post.rst")
+    assert (article.title, article.slug, article.date, article.tags) == (
+        "A Nikola post",
+        "a-nikola-post",
+        dt.date(2020, 4, 21),
+        ("nikola", "blog"),
+    )
+    assert [s.heading for s in article.sections] == ["A Nikola post", "A part"]

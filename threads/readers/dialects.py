@@ -1,6 +1,7 @@
 """Static-site dialects removed from Markdown before it is parsed.
 
-Jekyll/Liquid and Hexo tags, Hugo shortcodes, kramdown attribute lists, MDX (Astro,
+Jekyll/Liquid, Hexo and GitBook/HonKit tags (a ``{% filename %}`` code label goes
+with its text), Hugo shortcodes, kramdown attribute lists, MDX (Astro,
 Docusaurus) imports, exports and JSX components, container markers (``:::note``,
 Quarto's ``::: {.callout-tip}``), MkDocs Material's icon shortcodes
 (``:octicons-goal-16:``), admonitions (``!!! note``) and content tabs (``=== "Tab"``,
@@ -29,6 +30,9 @@ _LIQUID_CODE_CLOSE = re.compile(r"\{%-?\s*end(?:highlight|codeblock|code)\s*-?%\
 # A tag or output never spans a blank line: a lone "{{" in prose must not swallow
 # the paragraphs up to the next "}}".
 _WITHIN_PARAGRAPH = r"(?:(?!\n[ \t]*\n).)*?"
+# GitBook/HonKit code labels ("{% filename %}.gitignore{% endfilename %}" above a code
+# block): the label names the file the code goes in; it is the code's caption, not prose.
+_CODE_LABEL = re.compile(r"\{%-?\s*filename\s*-?%\}[^\n{]*\{%-?\s*endfilename\s*-?%\}")
 _LIQUID_TAG = re.compile(r"\{%" + _WITHIN_PARAGRAPH + r"%\}", re.DOTALL)
 _LIQUID_OUTPUT = re.compile(r"\{\{(?![<%])" + _WITHIN_PARAGRAPH + r"\}\}", re.DOTALL)
 
@@ -60,10 +64,12 @@ _MDX_EXPORT = re.compile(r"^export[ \t]+(?:const|let|var|default|function|async)
 _JSX_LINE = re.compile(r"^[ \t]*</?[A-Z][\w.]*(?:\s[^<>]*?)?/?>[ \t]*$", _FLAGS)
 _JSX_COMMENT = re.compile(r"\{/\*.*?\*/\}", re.DOTALL)
 # Docusaurus/VitePress containers: ":::note Title" … ":::"; Quarto/Pandoc fenced divs
-# (":::: {.columns}"), whose callout title heading is a label, not a section.
+# (":::: {.columns}"), whose callout title heading is a label, not a section: it takes
+# the fence's line, so it stands as a paragraph of its own instead of running into the
+# callout's first sentence ("A note Callouts keep…").
 _CONTAINER_FENCE = re.compile(r"^[ \t]*:::+[ \t]*[\w-]*[^\n]*$", re.M)
 _CALLOUT_TITLE = re.compile(
-    r"^([ \t]*:::+[ \t]*\{[^}\n]*callout[^}\n]*\}[ \t]*\n)#{1,6}[ \t]+", re.M
+    r"^[ \t]*:::+[ \t]*\{[^}\n]*callout[^}\n]*\}[ \t]*\n#{1,6}[ \t]+(?P<title>[^\n]*)$", re.M
 )
 
 # MkDocs Material: icon and emoji shortcodes of its icon sets, admonitions (!!!, ???,
@@ -84,7 +90,14 @@ _OBSIDIAN_COMMENT = re.compile(r"%%.*?%%", re.DOTALL)
 _CALLOUT_MARKER = re.compile(r"^(?P<quote>(?:[ \t]*>)+[ \t]*)\[![\w-]+\][+-]?[ \t]*", re.M)
 
 
-_FENCE = re.compile(r"^([ \t]{0,3})(`{3,}|~{3,})[^\n]*\n.*?^\1?\2[ \t]*$", re.M | re.S)
+# A fenced code block by CommonMark's rule: its closing fence is a run of the same
+# character at least as long as the opening one, indented by up to three spaces whatever
+# the opening fence's indent (" ```" closes "```"), with nothing after it.
+_FENCE = re.compile(
+    r"^[ \t]{0,3}(?P<fence>(?P<char>[`~])(?P=char){2,})[^\n]*\n"
+    r".*?^[ \t]{0,3}(?P=fence)(?P=char)*[ \t]*$",
+    re.M | re.S,
+)
 # A code span (CommonMark: a run of backticks closed by a run of the same length) within
 # one paragraph, and the placeholder that stands for it while the dialects go.
 _CODE_SPAN = re.compile(
@@ -144,7 +157,7 @@ def _strip(text: str) -> str:
         text = _JSX_COMMENT.sub(_blank, text)
         text = _JSX_LINE.sub(_blank, text)
     if ":::" in text:
-        text = _CALLOUT_TITLE.sub(r"\g<1>", text)
+        text = _CALLOUT_TITLE.sub(r"\g<title>\n", text)
         text = _CONTAINER_FENCE.sub("", text)
     if "!!!" in text or "???" in text or "===" in text:
         text = _mkdocs_blocks(text)
@@ -209,6 +222,7 @@ def _strip_liquid_and_hugo(text: str) -> str:
 def _strip_tags(text: str) -> str:
     steps: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         (_LIQUID_COMMENT, _blank),
+        (_CODE_LABEL, _blank),
         (_LIQUID_CODE_OPEN, "```"),
         (_LIQUID_CODE_CLOSE, "```"),
         (_HUGO_CODE_OPEN, "```"),

@@ -1,11 +1,12 @@
 """Metadata at the top of a post, as static-site generators write it.
 
 YAML between ``---`` lines (Jekyll, Hugo, Eleventy, Astro, Docusaurus, Hexo…; blank lines
-before it allowed), TOML between ``+++`` lines (Hugo, Zola; stdlib ``tomllib``) and
-Pelican's ``Key: value`` header lines. Every key is accepted and unknown ones ignored:
-a generator's own keys (``layout``, ``author``…) are not the owner's mistake.
-:func:`split_front_matter` blanks the metadata lines instead of removing them, so line
-numbers in messages stay those of the file.
+before it allowed), TOML between ``+++`` lines (Hugo, Zola; stdlib ``tomllib``),
+Pelican's ``Key: value`` header lines and Nikola's ``.. key: value`` lines in an HTML
+comment at the top (``<!--`` ``.. title: …`` ``-->``). Every key is accepted and unknown
+ones ignored: a generator's own keys (``layout``, ``author``…) are not the owner's
+mistake. :func:`split_front_matter` blanks the metadata lines instead of removing them,
+so line numbers in messages stay those of the file.
 """
 
 from __future__ import annotations
@@ -23,6 +24,22 @@ _YAML = re.compile(
     r"\A(?:[ \t]*\n)*---[ \t]*\n(?P<body>(?:.*?\n)??)(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S
 )
 _TOML = re.compile(r"\A(?:[ \t]*\n)*\+\+\+[ \t]*\n(?P<body>(?:.*?\n)??)\+\+\+[ \t]*(?:\n|\Z)", re.S)
+# Nikola's own metadata: ".. key: value" lines, in Markdown inside an HTML comment at
+# the top of the post (in reST they are comments at the top; see nikola_fields).
+_NIKOLA_COMMENT = re.compile(
+    r"\A(?:[ \t]*\n)*<!--[ \t]*\n(?P<body>(?:[ \t]*(?:\.\.[ \t]+[A-Za-z][\w-]*:.*)?\n)+?)"
+    r"[ \t]*-->[ \t]*(?:\n|\Z)"
+)
+_NIKOLA_LINE = re.compile(
+    r"^[ \t]*\.\.[ \t]+(?P<key>[A-Za-z][\w-]*):(?:[ \t]+(?P<value>.*?))?[ \t]*$"
+)
+# Hakyll's metadata block, in a post of any format: a first line of three or more
+# dashes, YAML (starting with a "key:" line), and a line of as many dashes (or dots).
+_HAKYLL = re.compile(
+    r"\A(?P<dashes>-{3,})[ \t]*\n(?P<body>(?:.*?\n)??)(?:(?P=dashes)|\.{3,})[ \t]*(?:\n|\Z)",
+    re.S,
+)
+_KEY_LINE = re.compile(r"[A-Za-z_][\w-]*:(?:[ \t]|$)", re.M)
 _PELICAN_LINE = re.compile(r"^(?P<key>[A-Za-z][\w-]*)[ \t]*:[ \t]*(?P<value>.*)$")
 _PELICAN_KEYS = frozenset(
     {"title", "date", "modified", "author", "authors", "category", "tags", "slug", "summary"}
@@ -45,11 +62,46 @@ def split_front_matter(text: str, path: str) -> tuple[Metadata, str]:
         if match:
             data = loader(match.group("body"), path, text[: match.start("body")].count("\n"))
             return metadata_from(data), _blank(text, match.end())
+    nikola = _NIKOLA_COMMENT.match(text)
+    if nikola:
+        fields = nikola_fields(nikola.group("body"))
+        if fields:
+            return metadata_from(fields), _blank(text, nikola.end())
     pelican = _pelican_header(text)
     if pelican is not None:
         data, end = pelican
         return metadata_from(data), _blank(text, end)
     return Metadata(), text
+
+
+def split_metadata_block(text: str, path: str) -> tuple[dict[str, Any], str] | None:
+    """Hakyll's metadata block at the top of a post in a format with no front matter of
+    its own (Org): its fields and ``text`` with the block's lines blanked, or ``None``
+    when the file does not start with one."""
+    match = _HAKYLL.match(text)
+    if match is None or not _KEY_LINE.match(match.group("body").lstrip()):
+        return None  # no block, or two horizontal rules around prose
+    try:
+        data = _load_yaml(match.group("body"), path, 1)
+    except ArticleError:
+        return None  # not YAML: the rules are the post's own
+    if not data:
+        return None
+    return {str(key).lower(): value for key, value in data.items()}, _blank(text, match.end())
+
+
+def nikola_fields(text: str) -> dict[str, str]:
+    """Nikola's ``.. key: value`` lines at the start of ``text`` (blank lines between them
+    allowed), up to the first other line."""
+    fields: dict[str, str] = {}
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        match = _NIKOLA_LINE.match(line)
+        if match is None:
+            break
+        fields[match.group("key").lower()] = match.group("value") or ""
+    return fields
 
 
 def metadata_from(data: Mapping[str, Any]) -> Metadata:

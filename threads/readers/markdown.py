@@ -4,29 +4,36 @@ The static-site dialects are removed first (:mod:`threads.readers.dialects`), fr
 matter read by :mod:`threads.readers.front_matter`; then the token stream decides what
 is prose. Code spans keep their text exactly; emphasis and escapes go as markup, never
 as characters; links keep their text (absolute targets are remembered for reference
-entries); images, fenced and indented code, tables, HTML blocks, comments and footnote
-definitions are not prose, and are counted in :attr:`Outline.skipped`. List items stay
-items, so the thread packs them as lines after their lead-in sentence. Math
-(``$x$``, ``$$…$$``, ``\\(…\\)``) is not tweeted as TeX: a sentence that needs it is
-left out and counted. Quarto and R Markdown are this reader with their dialect.
+entries); an inline ``<sup>`` reads as :mod:`.superscripts` says (a footnote reference
+goes, ``10<sup>5</sup>`` is "10⁵"); images, fenced and indented code, tables, HTML
+blocks, comments and footnote definitions are not prose, and are counted in
+:attr:`Outline.skipped`. List items stay items, so the thread packs them as lines after
+their lead-in sentence. Math (``$x$``, ``$$…$$``, ``\\(…\\)``) is not tweeted as TeX: a
+sentence that needs it is left out and counted. With no title in the metadata, a ``#``
+heading at the top is the title. Quarto and R Markdown are this reader with their
+dialect.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING
 
 from threads.outline import COMPUTED, FORMULA, Block, BlockKind, Outline
 from threads.readers.dialects import strip_dialects
 from threads.readers.front_matter import split_front_matter
+from threads.readers.superscripts import superscript
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from markdown_it.token import Token
 
 _BREAK_TAG = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_SUP_OPEN = re.compile(r"<sup(?:\s[^>]*)?>", re.IGNORECASE)
+_SUP_CLOSE = re.compile(r"</sup\s*>", re.IGNORECASE)
 # A line that starts a call to action stands alone even inside a paragraph.
 _CALL_LINE = re.compile(r"^(?:I recommend @|[^\w\s(\[\"'“‘])")
 _SKIPPED_BLOCKS = {
@@ -65,8 +72,15 @@ def read_quarto(text: str, path: str) -> Outline:
     return read_markdown(text, path, computed=_INLINE_EXPRESSION)
 
 
-def read_markdown(text: str, path: str, *, computed: re.Pattern[str] | None = None) -> Outline:
-    """The outline of a Markdown post."""
+def read_markdown(
+    text: str,
+    path: str,
+    *,
+    computed: re.Pattern[str] | None = None,
+    heading_title: bool = True,
+) -> Outline:
+    """The outline of a Markdown post; with ``heading_title``, a leading ``#`` heading is
+    the title when the metadata has none (a notebook asks its own metadata first)."""
     meta, body = split_front_matter(text, path)
     if computed is not None:
         body = computed.sub(COMPUTED, body)
@@ -109,7 +123,19 @@ def read_markdown(text: str, path: str, *, computed: re.Pattern[str] | None = No
             _paragraph(outline, tokens[index + 1], _line(token), "item" if list_depth else "text")
             index += 1
         index += 1
+    if heading_title:
+        title_from_heading(outline)
     return outline
+
+
+def title_from_heading(outline: Outline) -> None:
+    """With no title in the metadata, a ``#`` heading at the top of the post is its
+    title, as MkDocs, Docusaurus, GitBook/HonKit and jekyll-titles-from-headings take
+    it — even when the sections below are ``#`` headings too."""
+    first = outline.blocks[0] if outline.blocks else None
+    top_heading = first is not None and first.kind == "heading" and first.level == 1
+    if outline.meta.title is None and first is not None and top_heading:
+        outline.meta.title = first.text
 
 
 def _paragraph(outline: Outline, inline: Token, line: int, kind: BlockKind) -> None:
@@ -152,27 +178,63 @@ def inline_text(children: Sequence[Token]) -> tuple[str, list[str], bool]:
     links: list[str] = []
     in_link = 0
     outside_link = False
+    sup: _Superscript | None = None
+    started = False  # any words yet (a <sup> before them numbers a note)
     for child in children:
         kind = child.type
         if kind in ("text", "code_inline"):
             parts.append(child.content)
+            started = started or bool(child.content.strip())
             outside_link = outside_link or (not in_link and bool(child.content.strip()))
+            if sup is not None and not sup.in_fragment:
+                sup.other.append(child.content)
         elif kind in ("softbreak", "hardbreak"):
             parts.append(" ")
         elif kind.startswith("math_inline"):
             parts.append(FORMULA)
+            started = True
         elif kind == "html_inline":
-            if _BREAK_TAG.fullmatch(child.content.strip()):
+            tag = child.content.strip()
+            if _BREAK_TAG.fullmatch(tag):
                 parts.append(" ")
+            elif _SUP_OPEN.fullmatch(tag) and sup is None:
+                sup = _Superscript(start=len(parts), at_start=not started)
+            elif _SUP_CLOSE.fullmatch(tag) and sup is not None:
+                inside = "".join(parts[sup.start :])
+                parts[sup.start :] = [
+                    superscript(
+                        inside,
+                        fragment_links=sup.fragments,
+                        other_text="".join(sup.other),
+                        at_start=sup.at_start,
+                    )
+                ]
+                sup = None
         elif kind == "link_open":
             in_link += 1
             href = str(child.attrs.get("href", ""))
             if href.startswith(("http://", "https://")):
                 links.append(href)
+            if sup is not None and href.startswith("#"):
+                sup.fragments += 1
+                sup.in_fragment = True
         elif kind == "link_close":
             in_link -= 1
+            if sup is not None:
+                sup.in_fragment = False
     text = " ".join("".join(parts).split())
     return text, links, bool(text) and not outside_link and _has_link(children)
+
+
+@dataclass
+class _Superscript:
+    """An inline ``<sup>`` while its content is read (see :mod:`.superscripts`)."""
+
+    start: int
+    at_start: bool
+    fragments: int = 0
+    in_fragment: bool = False
+    other: list[str] = field(default_factory=list)
 
 
 def _has_link(children: Sequence[Token]) -> bool:

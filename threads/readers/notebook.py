@@ -4,8 +4,10 @@ The Markdown cells are the post, read by the Markdown reader as one document; co
 cells and their outputs are not prose and are counted. The title and date come from
 the notebook's metadata (``title``, ``date``, ``authors``…), else from a leading raw
 cell of front matter (Quarto, ABlog: ``---`` YAML), else from fastpages' leading
-Markdown cell (``# Title``, ``> summary``, ``- key: value`` lines), else the first
-heading. Line numbers are those of the joined Markdown cells.
+Markdown cell (``# Title``, ``> summary``, ``- key: value`` lines), else a ``#``
+heading at the top of the first cells (as pytudes-style essays title themselves), even
+when the sections are ``#`` headings too. Line numbers are those of the joined Markdown
+cells.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 
 from threads.outline import Outline
 from threads.readers.front_matter import metadata_from
-from threads.readers.markdown import read_markdown
+from threads.readers.markdown import read_markdown, title_from_heading
 
 # fastpages' front matter cell: "# Title", "> summary", then "- key: value" lines.
 _FASTPAGES = re.compile(
@@ -64,7 +66,9 @@ def read_notebook(text: str, path: str) -> Outline:
             markdown.append(_source(cell))
         elif cell.get("cell_type") == "code":
             skipped += 1
-    outline = read_markdown(front_matter + "\n\n" + "\n\n".join(markdown), path)
+    outline = read_markdown(
+        front_matter + "\n\n" + "\n\n".join(markdown), path, heading_title=False
+    )
     outline.source_text = text
     if skipped:
         outline.skipped["code cells"] += skipped
@@ -77,6 +81,7 @@ def read_notebook(text: str, path: str) -> Outline:
         outline.meta.description = outline.meta.description or found.description
         outline.meta.tags = outline.meta.tags or found.tags
         outline.meta.draft = outline.meta.draft or found.draft
+    title_from_heading(outline)
     return outline
 
 

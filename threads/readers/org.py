@@ -11,7 +11,10 @@ syntax are applied here: ``#+BEGIN_SRC``/``EXAMPLE``/``EXPORT`` blocks, tables, 
 keyword and comment lines and footnote definitions are not prose (counted); quote,
 verse and center blocks are; ``[[url][text]]`` links keep their text; ``=code=`` and
 ``~code~`` keep theirs exactly; ``*bold*``, ``/italic/``, ``_underline_`` and
-``+strike+`` lose their markers; ``$…$`` and ``\\(…\\)`` math leaves its sentence out.
+``+strike+`` lose their markers; a link to an image or a file with no description is
+shown as the image, so it is not prose; ``$…$`` and ``\\(…\\)`` math leaves its
+sentence out. A Hakyll site's post opens with Hakyll's YAML block between ``----``
+lines: its metadata, under the file's own ``#+TITLE`` and keywords.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from threads.outline import FORMULA, Block, BlockKind, Outline
-from threads.readers.front_matter import metadata_from
+from threads.readers.front_matter import metadata_from, split_metadata_block
 
 if TYPE_CHECKING:
     from orgparse.node import OrgNode
@@ -39,6 +42,8 @@ _RULE = re.compile(r"^[ \t]*-{5,}[ \t]*$")
 _LATEX_ENVIRONMENT = re.compile(r"^[ \t]*\\begin\{(?P<name>[^}]+)\}")
 
 _LINK = re.compile(r"\[\[(?P<target>[^\]]+)\](?:\[(?P<text>[^\]]*)\])?\]")
+# Org inlines a link to an image without a description as the image.
+_IMAGE = re.compile(r"\.(?:png|jpe?g|gif|svg|webp|avif|bmp|tiff?)(?:::.*)?$", re.I)
 _FOOTNOTE_REFERENCE = re.compile(r"\[fn:[^\]\[]*(?:\[[^\]]*\][^\]\[]*)*\]")
 _INLINE_SOURCE = re.compile(r"src_[\w-]+(?:\[[^\]\n]*\])?\{(?P<code>(?:[^{}\n]|\{[^{}\n]*\})*)\}")
 _VERBATIM = re.compile(r"(?<![\w=~])([=~])(?P<text>[^\s=~](?:[^\n]*?[^\s])??)\1(?![\w])")
@@ -50,6 +55,7 @@ _MATH = re.compile(
     r"\\\((?:.|\n)*?\\\)|\\\[(?:.|\n)*?\\\]|(?<![\w$])\$[^\s$](?:[^$\n]*?[^\s$])?\$(?![\w$])"
 )
 _SNIPPET = re.compile(r"@@[\w-]+:.*?@@|\{\{\{[^}]*\}\}\}")
+_ASIDE = re.compile("\ue000(\\d+)\ue001")
 _COOKIE = re.compile(r"\[\d*(?:%|/\d*)\]")
 _LINE_BREAK = re.compile(r"\\\\[ \t]*$", re.M)
 _TIMESTAMP = re.compile(r"[<\[]\d{4}-\d\d-\d\d[^>\]\n]*[>\]]")
@@ -59,7 +65,9 @@ def read_org(text: str, path: str) -> Outline:
     """The outline of an Org post."""
     import orgparse
 
-    root = orgparse.loads(text)
+    # A Hakyll site's Org post opens with its YAML metadata block ("----" lines).
+    hakyll = split_metadata_block(text, path)
+    root = orgparse.loads(hakyll[1] if hakyll else text)
     fields: dict[str, Any] = {}
     for key in ("TITLE", "DATE", "DESCRIPTION", "SUBTITLE", "LANGUAGE", "SLUG", "DRAFT"):
         values = root.get_file_property_list(key)
@@ -72,6 +80,8 @@ def read_org(text: str, path: str) -> Outline:
         fields["tags"] = [tag for tag in re.split(r"[:\s,]+", words) if tag]
     if "title" in fields:
         fields["title"] = _inline(fields["title"])[0]
+    if hakyll is not None:
+        fields = {**hakyll[0], **fields}
     outline = Outline(path=path, source_text=text, blocks=[], meta=metadata_from(fields))
     _body(root.get_body(format="raw"), 1, outline)
     skipping_below: int | None = None
@@ -182,19 +192,28 @@ def _inline(text: str) -> tuple[str, list[str], bool]:
         described = match.group("text")
         if described is not None:
             return described
-        if target.startswith(("file:", "./", "/", "attachment:")):
+        if target.startswith(("file:", "./", "../", "/", "attachment:")) or _IMAGE.search(target):
             return ""  # an image or a file shown inline
         return target
 
+    # =verbatim= and ~code~ are shown as written: set aside before any other markup
+    # (a link, math, emphasis) is read inside them, and put back at the end.
+    verbatim: list[str] = []
+
+    def aside(match: re.Match[str]) -> str:
+        verbatim.append(match.group("text"))
+        return f"\ue000{len(verbatim) - 1}\ue001"
+
+    text = _VERBATIM.sub(aside, text)
     text = _SNIPPET.sub("", text)
     text = _FOOTNOTE_REFERENCE.sub("", text)
     text = _INLINE_SOURCE.sub(lambda m: m.group("code"), text)
     text = _MATH.sub(FORMULA, text)
     text = _LINK.sub(link, text)
     text = _LINE_BREAK.sub(" ", text)
-    text = _VERBATIM.sub(lambda m: m.group("text"), text)
     for _ in range(3):  # nested emphasis (*/bold italic/*)
         text = _EMPHASIS.sub(lambda m: m.group("text"), text)
+    text = _ASIDE.sub(lambda m: verbatim[int(m.group(1))], text)
     words = " ".join(text.split())
     link_only = bool(words) and bool(links) and not re.search(r"\w", _EMPHASIS.sub("", outside))
     return words, links, link_only

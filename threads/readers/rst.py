@@ -1,12 +1,12 @@
 """reStructuredText posts (Pelican, Nikola, Sphinx blogs) via docutils.
 
-The document title and the leading field list (``:date:``, ``:slug:``, ``:tags:``,
-``:summary:``, ``:lang:``) are the metadata; sections become headings by depth;
-paragraphs, list items, block quotes and admonitions are prose; named links keep their
-text and remember their target. Code, tables, images, comments, footnotes and
-substitution definitions are left out. Sphinx/Pelican roles docutils does not know
-(``:ref:`Title <label>```) keep their text. Nothing is read from other files: file
-insertion and raw passthrough are off.
+The document title, the leading field list (``:date:``, ``:slug:``, ``:tags:``,
+``:summary:``, ``:lang:``) and Nikola's ``.. title: …`` comment lines at the top are
+the metadata; sections become headings by depth; paragraphs, list items, block quotes
+and admonitions are prose; named links keep their text and remember their target.
+Code, tables, images, comments, footnotes and substitution definitions are left out.
+Sphinx/Pelican roles docutils does not know (``:ref:`Title <label>```) keep their
+text. Nothing is read from other files: file insertion and raw passthrough are off.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from threads.outline import Block, BlockKind, Outline
-from threads.readers.front_matter import metadata_from
+from threads.readers.front_matter import metadata_from, nikola_fields
 
 if TYPE_CHECKING:
     from docutils import nodes
@@ -62,7 +62,8 @@ def read_rst(text: str, path: str) -> Outline:
             "docinfo_xform": True,
         },
     )
-    fields = _fields(document)
+    # Nikola's ".. title: …" comment lines at the top are the post's own metadata.
+    fields = {**_fields(document), **nikola_fields(text)}
     fields.update({k: v for k, v in _ablog_post(text).items() if k not in fields})
     title = document.get("title") or None
     if title:
