@@ -41,6 +41,7 @@ mutation the tests do not catch is a hole in the tests: the script exits 1.
 24. feed-sections-all: `feed add` queues every section of a new post again, not its digest.
 25. enumeration-split: a subset of a list of short names is kept without the rest.
 26. crumb-kept: a kept sentence no neighbour has room for posts as a crumb of its own.
+27. item-continuation-alone: a list item's later sentence is kept without its item.
 
 The selection mutations are caught by tests/test_selection.py and the real-posts corpus
 (tests/test_corpus.py, read from $THREADBOT_CORPUS or ../shared/blog-corpus).
@@ -321,6 +322,13 @@ MUTATIONS += [
             "tests/test_selection.py",
             "tests/test_corpus.py",
         ),
+    ),
+    Mutation(
+        "item-continuation-alone",
+        "threads/selection.py",
+        "            or _continues_item(sentences, paragraph_of, position)\n",
+        "            or False\n",
+        ("tests/test_selection.py",),
     ),
 ]
 

@@ -232,3 +232,26 @@ def test_a_kept_sentence_left_alone_in_a_crumb_of_a_tweet_is_left_out(
     assert (thread.chosen_sentences, thread.section_sentences) == (2, 3)
     bodies = [t for t in thread.tweets if t.kind == "body"]
     assert all(len(t.text) >= 40 for t in bodies) or len(bodies) == 1, [t.text for t in bodies]
+
+
+def test_a_list_items_later_sentence_is_kept_only_with_its_item(
+    options: BuildOptions, templates: TemplateSet
+) -> None:
+    """ "Put otherwise, …" continues the list item it is written in: without that item it
+    would read as the previous item's."""
+    body = " ".join(FILLER * 3)
+    item = "Our old mascot was a small green turtle named Sheldon."
+    continuation = (
+        "Put otherwise, caching compiled templates made incremental builds of large "
+        "documentation sites faster."
+    )
+    items = f"- It struggled with optimizing asm.js in the browser.\n- {item} {continuation}\n"
+    article = parse_article(
+        f"---\ntitle: Builds\n---\n## Faster builds\n\n{body}\n\nIts problems were many:\n\n"
+        f"{items}\n{body}\n",
+        "b.md",
+    )
+    thread = build_threads(article, options, templates)[0]
+    text = _text(thread)
+    assert thread.chosen_sentences < thread.section_sentences  # chosen from
+    assert (continuation in text) <= (item in text)
