@@ -88,6 +88,14 @@ def test_pointers_at_links_and_boilerplate_are_recognised_in_several_languages()
     assert leans_on_previous("但是这个方法也有缺点。", "zh")
     assert leans_on_previous("Sin embargo, no es tan simple.", "es")
     assert not leans_on_previous("Thistle is a plant.", "en")
+    # The second of several and an example of a claim dangle without what came first
+    # (a blind reader found "Another problem is…" kept without the first problem).
+    assert leans_on_previous("Another problem is that updates were slow.", "en")
+    assert leans_on_previous("For example, JSON escapes every string.", "en")
+    assert leans_on_previous("Combined with the fact that spans are shared, it was slow.", "en")
+    assert leans_on_previous("Un autre problème est la latence.", "fr")
+    assert leans_on_previous("Zum Beispiel dauert der Start zu lange.", "de")
+    assert not leans_on_previous("Anotherland is a game.", "en")
 
 
 TOC = """---
