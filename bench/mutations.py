@@ -326,8 +326,8 @@ MUTATIONS += [
     Mutation(
         "item-continuation-alone",
         "threads/selection.py",
-        "            or _continues_item(sentences, paragraph_of, position)\n",
-        "            or False\n",
+        "leans_on_previous(text, language) or _continues_item(sentences, paragraph_of, position)",
+        "leans_on_previous(text, language) or False",
         ("tests/test_selection.py",),
     ),
 ]

@@ -27,8 +27,10 @@ if TYPE_CHECKING:
     from bot.store import PostRecord, SchemaPolicy, Store, ThreadRecord
     from bot.views import Link
     from bot.views.status import Spend
+    from threads.article import Article
     from threads.networks import LengthRule
     from threads.pipeline import Prepared
+    from threads.templates import TemplateSet
 
 
 class App:
@@ -46,6 +48,7 @@ class App:
         self.store_must_exist = False
         self._clients: dict[tuple[str, str], Network] = {}
         self._publishers: dict[tuple[str, str], Publisher] = {}
+        self._articles: dict[str, Article] = {}
 
     def close(self) -> None:
         """Close what the command opened: the store's connections."""
@@ -143,30 +146,42 @@ class App:
     ) -> Prepared:
         """The one path from an article to validated threads (``threads.pipeline``),
         split for ``network``; an http(s) ARTICLE is fetched first (``bot.web.pages``)."""
-        from bot.web.pages import fetch_article, is_url
-        from threads.article import Article
         from threads.pipeline import prepare
-        from threads.templates import TemplateSet
 
         loaded = self.settings
         options = loaded.account(self.account).build_options
-        source: str | Article = article
-        if is_url(article):
-            source = fetch_article(
-                article,
-                max_bytes=options.threads.max_article_bytes,
-                language=options.sentence_language,
-            )
         return prepare(
-            source,
+            self._article(article),
             options,
-            TemplateSet(loaded.templates_path),
+            self.templates,
             section=section,
             config_path=str(loaded.path),
             for_posting=for_posting,
             rule=self.length_rule(network, online=for_posting),
             digest=digest,
         )
+
+    def _article(self, article: str) -> Article:
+        """ARTICLE read (or fetched) and parsed once per command, however many
+        networks it is split for."""
+        if article not in self._articles:
+            from bot.web.pages import fetch_article, is_url
+            from threads.parsing import load_article
+
+            options = self.settings.account(self.account).build_options
+            read = fetch_article if is_url(article) else load_article
+            self._articles[article] = read(
+                article,
+                max_bytes=options.threads.max_article_bytes,
+                language=options.sentence_language,
+            )
+        return self._articles[article]
+
+    @cached_property
+    def templates(self) -> TemplateSet:
+        from threads.templates import TemplateSet
+
+        return TemplateSet(self.settings.templates_path)
 
     def length_rule(self, network: str, *, online: bool) -> LengthRule:
         """The network's length rule from the config; when ``online`` (posting,
