@@ -42,6 +42,8 @@ mutation the tests do not catch is a hole in the tests: the script exits 1.
 25. enumeration-split: a subset of a list of short names is kept without the rest.
 26. crumb-kept: a kept sentence no neighbour has room for posts as a crumb of its own.
 27. item-continuation-alone: a list item's later sentence is kept without its item.
+28. crumb-orphans: a crumb is left out but what leans on it stays ("It took…" alone).
+29. short-head-alone: a cut sentence's short head ("Faster:") posts alone as a crumb.
 
 The selection mutations are caught by tests/test_selection.py and the real-posts corpus
 (tests/test_corpus.py, read from $THREADBOT_CORPUS or ../shared/blog-corpus).
@@ -316,7 +318,7 @@ MUTATIONS += [
     Mutation(
         "crumb-kept",
         "threads/building.py",
-        "                item = self._without_crumbs(item, render, content)\n",
+        "                item = self._without_crumbs(item, render, content, found)\n",
         "                pass\n",
         (
             "tests/test_selection.py",
@@ -329,6 +331,20 @@ MUTATIONS += [
         "leans_on_previous(text, language) or _continues_item(sentences, paragraph_of, position)",
         "leans_on_previous(text, language) or False",
         ("tests/test_selection.py",),
+    ),
+    Mutation(
+        "crumb-orphans",
+        "threads/building.py",
+        "remaining = without_dependents(kept, drop, found, lead)",
+        "remaining = kept - drop",
+        ("tests/test_selection.py",),
+    ),
+    Mutation(
+        "short-head-alone",
+        "threads/splitting.py",
+        "if current and current_weight < MIN_HEAD_WEIGHT:",
+        "if False:",
+        ("tests/test_splitting.py",),
     ),
 ]
 

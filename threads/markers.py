@@ -157,10 +157,14 @@ POINTS_AT_UNSEEN: dict[str, tuple[str, ...]] = {
         r"\bhere'?s (how|what|an? example|the code)\b",
         r"\bin the (image|chart|diagram|figure|graph|table|screenshot|video) (below|above)\b",
         r"^for (example|instance)\s*:?$",
+        # A numbered figure's caption, or a sentence built on one: the image is not posted.
+        r"^(figure|fig\.|table|listing|image|chart|diagram|screenshot) \d+[a-z]?\s*[:.]",
+        r"\b(as (shown|seen|illustrated) in|see) (figure|fig\.|table|listing|image|chart) \d+",
     ),
     "de": (
         r"\bunten\b", r"\boben gezeigt\b", r"\bwie folgt\b", r"\bfolgende[nrs]?\b",
         r"\bim (bild|diagramm|screenshot|video)\b", r"\bso aus\s*:",
+        r"^(abbildung|abb\.|tabelle) \d+\s*[:.]",
     ),
     "es": (
         r"\ba continuación\b", r"\bcomo se muestra\b", r"\b(el|la|los|las) siguientes?\b",

@@ -277,6 +277,30 @@ def with_antecedents(
     return frozenset(needed)
 
 
+def without_dependents(
+    kept: frozenset[int], dropped: Collection[int], found: Sequence[Unit], lead: int
+) -> frozenset[int]:
+    """``kept`` less ``dropped`` and whatever then misses a sentence it leans on or a
+    member of its enumeration (never the lead); subheadings are left for the caller to
+    add back over what remains (:func:`subheadings_for`)."""
+    by_position = {unit.position: unit for unit in found}
+    remaining = {
+        position
+        for position in set(kept) - set(dropped)
+        if position in by_position and by_position[position].sentence.role != "subheading"
+    }
+    orphaned = True
+    while orphaned:
+        orphaned = False
+        for position in sorted(remaining):
+            if position == lead:
+                continue
+            if with_antecedents(position, by_position, remaining) is None:
+                remaining.discard(position)
+                orphaned = True
+    return frozenset(remaining)
+
+
 def subheadings_for(section: Section, kept: Collection[int]) -> frozenset[int]:
     """The subheadings followed (before the next one) by a kept sentence."""
     sentences = section.sentences
