@@ -27,6 +27,7 @@ They extend the tree in ``threads.errors``; the exit code is a class attribute
             ├── DuplicateContentError      403: the network already has a post with this text
             ├── NetworkAuthError           401/403: credentials or app permissions
             ├── PostRejectedError          400 and other 4xx: the network refused this post
+            ├── MetricsRefusedError        X would not say non-public metrics of these posts
             └── NetworkUnavailableError    5xx, connection errors, timeouts: retryable
 
 Translating a client library's exceptions (tweepy, requests) is the adapter's job:
@@ -36,8 +37,13 @@ Translating a client library's exceptions (tweepy, requests) is the adapter's jo
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from threads.errors import InputError, ThreadbotError
+
+if TYPE_CHECKING:
+    from bot.networks import PostMetrics
 
 __all__ = [
     "AlreadyPublishedError",
@@ -49,6 +55,7 @@ __all__ = [
     "FeedFetchError",
     "InputError",
     "LeaseLostError",
+    "MetricsRefusedError",
     "NetworkAuthError",
     "NetworkError",
     "NetworkUnavailableError",
@@ -175,6 +182,19 @@ class NetworkAuthError(NetworkError):
 
 class PostRejectedError(NetworkError):
     """The network refused this post (400 or another 4xx)."""
+
+
+class MetricsRefusedError(NetworkError):
+    """X refused non-public metrics for ``post_ids`` (older than 30 days, or not the
+    account's): ask for those again without them. ``read`` holds the metrics the same
+    call did get, so nothing already read (and billed) is read again."""
+
+    def __init__(
+        self, message: str, *, post_ids: Sequence[str], read: Sequence[PostMetrics]
+    ) -> None:
+        super().__init__(message)
+        self.post_ids = tuple(post_ids)
+        self.read = tuple(read)
 
 
 class NetworkUnavailableError(NetworkError):
