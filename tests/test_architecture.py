@@ -78,7 +78,7 @@ def _bot_modules() -> dict[str, Path]:
 def _floor(module: str) -> int:
     for number, prefixes in enumerate(FLOORS):
         for prefix in prefixes:
-            if module == prefix or module.startswith(prefix + ".") and prefix != "bot":
+            if module == prefix or (module.startswith(prefix + ".") and prefix != "bot"):
                 return number
     return len(FLOORS) - 1  # a module at bot/'s top level is shared vocabulary
 
