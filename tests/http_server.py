@@ -80,7 +80,8 @@ def serve(routes: dict[str, Route] | None = None) -> Iterator[LocalServer]:
 
     httpd = _Quiet(("127.0.0.1", 0), Handler)
     server.url = f"http://127.0.0.1:{httpd.server_address[1]}"
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    # shutdown() waits out one poll: the default 0.5 s per server adds up across the suite.
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield server
