@@ -42,6 +42,7 @@ mutation the tests do not catch is a hole in the tests: the script exits 1.
 25. enumeration-split: a subset of a list of short names is kept without the rest.
 26. crumb-kept: a kept sentence no neighbour has room for posts as a crumb of its own.
 27. item-continuation-alone: a list item's later sentence is kept without its item.
+28. link-404-ok: the link check counts a 404 as a live link (a paid post would carry it).
 
 The selection mutations are caught by tests/test_selection.py and the real-posts corpus
 (tests/test_corpus.py, read from $THREADBOT_CORPUS or ../shared/blog-corpus).
@@ -329,6 +330,17 @@ MUTATIONS += [
         "            or _continues_item(sentences, paragraph_of, position)\n",
         "            or False\n",
         ("tests/test_selection.py",),
+    ),
+]
+
+
+MUTATIONS += [
+    Mutation(
+        "link-404-ok",
+        "bot/web/links.py",
+        "    ok = 200 <= status < 300\n",
+        "    ok = 200 <= status < 300 or status == 404\n",
+        ("tests/test_link_check.py",),
     ),
 ]
 
