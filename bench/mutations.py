@@ -44,6 +44,7 @@ mutation the tests do not catch is a hole in the tests: the script exits 1.
 27. item-continuation-alone: a list item's later sentence is kept without its item.
 28. crumb-orphans: a crumb is left out but what leans on it stays ("It took…" alone).
 29. short-head-alone: a cut sentence's short head ("Faster:") posts alone as a crumb.
+30. link-404-ok: the link check counts a 404 as a live link (a paid post would carry it).
 
 The selection mutations are caught by tests/test_selection.py and the real-posts corpus
 (tests/test_corpus.py, read from $THREADBOT_CORPUS or ../shared/blog-corpus).
@@ -345,6 +346,17 @@ MUTATIONS += [
         "if current and current_weight < MIN_HEAD_WEIGHT:",
         "if False:",
         ("tests/test_splitting.py",),
+    ),
+]
+
+
+MUTATIONS += [
+    Mutation(
+        "link-404-ok",
+        "bot/web/links.py",
+        "    ok = 200 <= status < 300\n",
+        "    ok = 200 <= status < 300 or status == 404\n",
+        ("tests/test_link_check.py",),
     ),
 ]
 
