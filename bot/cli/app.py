@@ -161,6 +161,37 @@ class App:
             digest=digest,
         )
 
+    def thread_id(self, reference: str, network: str | None = None) -> int:
+        """The thread ``reference`` names: its number, or its ``slug#N`` id — the
+        version still in play (not cancelled, missed or deleted) of the chosen account
+        (``--account``) and ``network``, else the newest."""
+        from bot.errors import InputError, ThreadNotFoundError
+        from bot.lifecycle import SET_ASIDE
+
+        if reference.strip().isdigit():
+            return int(reference)
+        versions = [
+            record
+            for record in self.store.threads.versions(reference.strip())
+            if (self.account is None or record.account == self.account)
+            and (network is None or record.network == network)
+        ]
+        if not versions:
+            raise ThreadNotFoundError(
+                f"no thread {reference}: `threadbot queue` and `threadbot status` list them"
+            )
+        in_play = [record for record in versions if record.status not in SET_ASIDE] or versions
+        lanes = {(record.account, record.network) for record in in_play}
+        if len(lanes) > 1:
+            listing = ", ".join(
+                f"{record.id} ({record.account} on {record.network})" for record in in_play
+            )
+            raise InputError(
+                f"{reference} names threads {listing}: add --network or --account, "
+                "or give the number"
+            )
+        return max(record.id for record in in_play)
+
     def _article(self, article: str) -> Article:
         """ARTICLE read (or fetched) and parsed once per command, however many
         networks it is split for."""

@@ -143,3 +143,21 @@ def html_option(help_text: str) -> Callable[[F], F]:
         )(function)
 
     return decorate
+
+
+def thread_argument(*, required: bool = True, nargs: int = 1) -> Callable[[F], F]:
+    """THREAD: a thread's number, or the id previews, `queue` and the calendar show
+    (``kpop-asean-plus-three#5``), with ``--network`` (and ``--account``) when that id
+    names threads on several networks or accounts. Resolved by ``App.thread_id``."""
+
+    def decorate(function: F) -> F:
+        function = click.option(
+            "--network",
+            "thread_network",
+            type=click.Choice(["x", "bluesky", "mastodon"]),
+            default=None,
+            help="With a SLUG#N thread id: the network's thread, when it names several.",
+        )(function)
+        return click.argument("thread", metavar="THREAD", required=required, nargs=nargs)(function)
+
+    return decorate

@@ -13,6 +13,7 @@ from bot.cli.options import (
     db_option,
     digest_option,
     section_option,
+    thread_argument,
 )
 
 
@@ -67,12 +68,13 @@ def publish(
 
 
 @click.command()
-@click.argument("thread_id", type=int)
+@thread_argument()
+@account_option
 @config_option
 @db_option
 @pass_app
-def resume(app: App, thread_id: int) -> None:
-    """Continue posting thread THREAD_ID from the first tweet not yet live.
+def resume(app: App, thread: str, thread_network: str | None) -> None:
+    """Continue posting THREAD (its number or slug#N id) from the first tweet not yet live.
 
     Tweets whose fate is unknown (the process died mid-request) are first looked up
     on the network, so nothing is posted twice. A thread another process is posting is
@@ -82,6 +84,7 @@ def resume(app: App, thread_id: int) -> None:
     """
     from bot.lifecycle import ThreadStatus
 
+    thread_id = app.thread_id(thread, thread_network)
     record = app.store.threads.get(thread_id)
     publisher = app.publisher_for(record.account, network=record.network)
     if record.status != ThreadStatus.POSTED:
@@ -92,17 +95,19 @@ def resume(app: App, thread_id: int) -> None:
 
 
 @click.command()
-@click.argument("thread_id", type=int, required=False)
+@thread_argument(required=False)
+@account_option
 @config_option
 @db_option
 @pass_app
-def status(app: App, thread_id: int | None) -> None:
+def status(app: App, thread: str | None, thread_network: str | None) -> None:
     """List stored threads (or one) with status, tweet URLs, errors and spend, grouped by
     account when there are several."""
     from bot.views.status import write_status
 
     app.store_must_exist = True
     store = app.store
+    thread_id = app.thread_id(thread, thread_network) if thread is not None else None
     records = [store.threads.get(thread_id)] if thread_id is not None else store.threads.summaries()
     accounts = [r.account for r in records]
     write_status(

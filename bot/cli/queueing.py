@@ -18,6 +18,7 @@ from bot.cli.options import (
     networks_option,
     now_option,
     section_option,
+    thread_argument,
     tz_option,
 )
 
@@ -161,16 +162,18 @@ def queue(app: App, tz_name: str | None, output_format: str, html_path: str | No
 
 
 @click.command()
-@click.argument("thread_id", type=int)
+@thread_argument()
+@account_option
 @config_option
 @db_option
 @pass_app
-def cancel(app: App, thread_id: int) -> None:
-    """Take thread THREAD_ID out of the queue (it is kept, marked cancelled)."""
+def cancel(app: App, thread: str, thread_network: str | None) -> None:
+    """Take THREAD (its number or slug#N id) out of the queue (kept, marked cancelled)."""
     from bot.errors import StateConflictError
     from bot.lifecycle import ThreadStatus, check_cancel, lease_expired
 
     store = app.store
+    thread_id = app.thread_id(thread, thread_network)
     record = store.threads.get(thread_id)
     now = store.clock()
     held = record.claimed_by is not None and not lease_expired(record.lease_until, now)
@@ -184,20 +187,30 @@ def cancel(app: App, thread_id: int) -> None:
 
 
 @click.command()
-@click.argument("thread_id", type=int)
+@thread_argument()
 @click.option("--at", "at", required=True, metavar="DATETIME", help="The new due time.")
 @tz_option
 @now_option("Accept a past time: post when the daemon runs.")
+@account_option
 @config_option
 @db_option
 @pass_app
-def reschedule(app: App, thread_id: int, at: str, tz_name: str | None, allow_past: bool) -> None:
-    """Give thread THREAD_ID a new due time (also revives missed, failed or cancelled ones)."""
+def reschedule(
+    app: App,
+    thread: str,
+    thread_network: str | None,
+    at: str,
+    tz_name: str | None,
+    allow_past: bool,
+) -> None:
+    """Give THREAD (its number or slug#N id) a new due time (also revives missed,
+    failed or cancelled ones)."""
     from bot.errors import StateConflictError
     from bot.lifecycle import check_reschedule
     from bot.posting.scheduling import When, plan
 
     tz = app.zone(tz_name)
+    thread_id = app.thread_id(thread, thread_network)
     record = app.store.threads.get(thread_id)
     check_reschedule(thread_id, record.status)
     now = dt.datetime.now(dt.UTC)

@@ -71,7 +71,7 @@ class Threads:
                 section_index=section_index,
                 section=section,
                 content_hash=content_hash,
-                status=ThreadStatus.SCHEDULED if due_at else ThreadStatus.PENDING,
+                status=ThreadStatus.SCHEDULED if due_at else ThreadStatus.READY,
                 created_at=utc(now),
                 due_at=utc(due_at),
                 cost_usd=cost_usd,
