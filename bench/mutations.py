@@ -45,6 +45,7 @@ mutation the tests do not catch is a hole in the tests: the script exits 1.
 28. crumb-orphans: a crumb is left out but what leans on it stays ("It took…" alone).
 29. short-head-alone: a cut sentence's short head ("Faster:") posts alone as a crumb.
 30. link-404-ok: the link check counts a 404 as a live link (a paid post would carry it).
+31. pending-posted: a thread held for approval is queued as scheduled (posted without a yes).
 
 The selection mutations are caught by tests/test_selection.py and the real-posts corpus
 (tests/test_corpus.py, read from $THREADBOT_CORPUS or ../shared/blog-corpus).
@@ -332,6 +333,15 @@ MUTATIONS += [
         "leans_on_previous(text, language) or _continues_item(sentences, paragraph_of, position)",
         "leans_on_previous(text, language) or False",
         ("tests/test_selection.py",),
+    ),
+    Mutation(
+        "pending-posted",
+        "bot/store/threads.py",
+        """                    ThreadStatus.PENDING
+                    if pending""",
+        """                    ThreadStatus.SCHEDULED
+                    if pending""",
+        ("tests/test_approval.py",),
     ),
     Mutation(
         "crumb-orphans",

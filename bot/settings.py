@@ -99,6 +99,8 @@ class FeedsSettings(BaseModel):
     # How often the daemon looks for feeds whose check is due.
     check_seconds: float = Field(default=30, gt=0, le=600)
     max_feed_bytes: int = Field(default=10_000_000, ge=10_000)
+    # Queue every feed's threads as `pending`: none posts before `threadbot approve`.
+    approve: bool = False
 
 
 def _known_network(name: str) -> str:

@@ -2,7 +2,8 @@
 
 Commands live one family per module — ``preview`` (preview), ``publishing`` (publish,
 resume, status, check), ``queueing`` (schedule, queue, cancel, reschedule, run),
-``feeds`` (the ``feed`` group: preview, add, list, remove, check), ``operations``
+``feeds`` (the ``feed`` group: preview, add, list, remove, check), ``owning``
+(approve, reject, edit: the owner's say before posting), ``operations``
 (the ``db`` group: upgrade, copy; ``daemons``) — and
 are imported only when invoked, so ``threadbot preview`` never loads tweepy,
 APScheduler or SQLAlchemy. Shared options are in ``bot.cli.options``; the wiring
@@ -35,6 +36,8 @@ COMMANDS = {
     "cancel": "bot.cli.queueing:cancel",
     "reschedule": "bot.cli.queueing:reschedule",
     "run": "bot.cli.queueing:run",
+    "approve": "bot.cli.owning:approve",
+    "reject": "bot.cli.owning:reject",
     "feed": "bot.cli.feeds:feed",
     "db": "bot.cli.operations:db",
     "daemons": "bot.cli.operations:daemons",

@@ -39,6 +39,12 @@ def _fmt(moment: dt.datetime | None, tz: dt.tzinfo) -> str:
 @click.option("--slots", metavar="SPEC", help="Next free slots, e.g. 'Mon-Fri 09:00,18:00'.")
 @tz_option
 @now_option("Accept past times: post them when the daemon runs.")
+@click.option(
+    "--approve",
+    "hold",
+    is_flag=True,
+    help="Hold the threads as pending: none posts before `threadbot approve`.",
+)
 @networks_option
 @account_option
 @config_option
@@ -55,6 +61,7 @@ def schedule(
     slots: str | None,
     tz_name: str | None,
     allow_past: bool,
+    hold: bool,
     networks: tuple[str, ...] | None,
 ) -> None:
     """Queue ARTICLE's threads for `threadbot run` and print the plan.
@@ -97,6 +104,7 @@ def schedule(
             now,
             account=app.account_name,
             network=prepared.network,
+            pending=hold,
         )
     total = 0.0
     for record, new in queued:
@@ -107,9 +115,12 @@ def schedule(
             f"({_fmt(record.due_at, dt.UTC)})  ${record.cost_usd:.3f}{note}"
         )
         total += record.cost_usd if new else 0.0
-    click.echo(
-        f"{sum(new for _, new in queued)} threads queued, ${total:.3f}; `threadbot run` posts them"
+    then = (
+        "they wait for `threadbot approve` (see `threadbot queue`)"
+        if hold
+        else "`threadbot run` posts them"
     )
+    click.echo(f"{sum(new for _, new in queued)} threads queued, ${total:.3f}; {then}")
 
 
 @click.command()

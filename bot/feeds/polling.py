@@ -24,7 +24,7 @@ from bot.errors import AlreadyPublishedError
 from bot.feeds.articles import entry_article
 from bot.feeds.entries import EntryAction, classify_entries
 from bot.feeds.http import FeedFetchError, fetch_feed
-from bot.lifecycle import UPCOMING
+from bot.lifecycle import UPCOMING, ThreadStatus
 from bot.posting.freezing import existing_version, freeze_thread
 from bot.posting.planning import next_slots, parse_slots
 from bot.settings import DEFAULT_ACCOUNT, LoadedSettings
@@ -77,6 +77,8 @@ class FeedSettings:
     rules: dict[str, LengthRule]
     stagger: dt.timedelta = dt.timedelta(0)
     max_feed_bytes: int = 10_000_000
+    # [feeds] approve: queue threads as `pending` unless the feed says otherwise.
+    approve: bool = False
 
     @classmethod
     def from_settings(cls, loaded: LoadedSettings) -> FeedSettings:
@@ -97,6 +99,7 @@ class FeedSettings:
             rules={name: info.rule(settings) for name, info in NETWORKS_BY_NAME.items()},
             stagger=dt.timedelta(minutes=settings.schedule.stagger_minutes),
             max_feed_bytes=settings.feeds.max_feed_bytes,
+            approve=settings.feeds.approve,
         )
 
     def networks_for(self, feed: FeedRecord) -> tuple[str, ...]:
@@ -167,7 +170,13 @@ def poll_feed(
     report = PollReport(feed.url, "ok" + (f" ({parsed.warnings[0]})" if parsed.warnings else ""))
     tz = ZoneInfo(feed.timezone or settings.default_timezone)
     slots = parse_slots(feed.slots or settings.default_slots)
-    taken = [row.due_at for row in store.queue.due(*UPCOMING) if row.due_at is not None]
+    # Slots held by threads waiting for approval are taken too: a yes keeps its slot.
+    taken = [
+        row.due_at
+        for row in store.queue.due(*UPCOMING, ThreadStatus.PENDING)
+        if row.due_at is not None
+    ]
+    pending = feed.approve if feed.approve is not None else settings.approve
     to_freeze: list[tuple[Prepared, Thread, dt.datetime]] = []
     new_rows: list[EntryRow] = []
     now_queued: list[str] = []
@@ -255,6 +264,7 @@ def poll_feed(
                 network=prepared.network,
                 due_at=due.astimezone(dt.UTC),
                 connection=connection,
+                pending=pending,
             )
 
     feeds.record_poll(

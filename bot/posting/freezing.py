@@ -50,9 +50,10 @@ def freeze_thread(
     network: str,
     due_at: dt.datetime | None = None,
     connection: Connection | None = None,
+    pending: bool = False,
 ) -> ThreadRecord:
     """Store ``thread`` exactly as built: texts, charts, cost, and a due time if queued
-    (inside ``connection``'s transaction when given)."""
+    (inside ``connection``'s transaction when given); ``pending``: held for approval."""
     return store.threads.freeze(
         key=thread.id,
         article=prepared.article.path,
@@ -67,6 +68,7 @@ def freeze_thread(
         connection=connection,
         account=account,
         network=network,
+        pending=pending,
     )
 
 

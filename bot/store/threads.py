@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from bot.errors import ThreadNotFoundError
-from bot.lifecycle import PostStatus, ThreadStatus
+from bot.lifecycle import LISTED, PostStatus, ThreadStatus
 from bot.store.accounts import ensure_account
 from bot.store.records import MediaRecord, PostRecord, ThreadRecord, ThreadSummary, utc
 from bot.store.schema import media_table, posts_table, threads_table
@@ -42,10 +42,12 @@ class Threads:
         due_at: dt.datetime | None = None,
         media: dict[int, tuple[bytes, str]] | None = None,
         connection: Connection | None = None,
+        pending: bool = False,
     ) -> ThreadRecord:
         """Store a thread's exact texts (and images, by post position); from now on these,
         not the article, get posted. With ``connection``, inside that transaction (a feed
-        poll records its entries and queues their threads in one)."""
+        poll records its entries and queues their threads in one); ``pending``: it waits
+        for the owner's approval, its due time a reserved slot."""
         if connection is None:
             with self.store.transaction() as own:
                 return self.freeze(
@@ -62,6 +64,7 @@ class Threads:
                     due_at=due_at,
                     media=media,
                     connection=own,
+                    pending=pending,
                 )
         ensure_account(connection, account, network)
         inserted = connection.execute(
@@ -71,7 +74,13 @@ class Threads:
                 section_index=section_index,
                 section=section,
                 content_hash=content_hash,
-                status=ThreadStatus.SCHEDULED if due_at else ThreadStatus.READY,
+                status=(
+                    ThreadStatus.PENDING
+                    if pending
+                    else ThreadStatus.SCHEDULED
+                    if due_at
+                    else ThreadStatus.READY
+                ),
                 created_at=utc(now),
                 due_at=utc(due_at),
                 cost_usd=cost_usd,
@@ -162,9 +171,11 @@ class Threads:
             t.c.lease_until,
         ).order_by(t.c.id)
         if scheduled_only:
-            # Queued threads, and every thread being posted (a hand-published one holds
-            # its account's lane too: the queue says so).
-            query = query.where(sa.or_(t.c.due_at.is_not(None), t.c.status == ThreadStatus.POSTING))
+            # Queued threads, those waiting for approval, and every thread being posted
+            # or about to be (a hand-published one holds its account's lane too).
+            query = query.where(
+                sa.or_(t.c.due_at.is_not(None), t.c.status.in_([str(s) for s in LISTED]))
+            )
         with self.store.connect() as connection:
             return [ThreadSummary.from_row(row) for row in connection.execute(query)]
 

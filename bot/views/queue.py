@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import IO
 
-from bot.lifecycle import UPCOMING, ThreadStatus
+from bot.lifecycle import LISTED, UPCOMING, ThreadStatus
 from bot.settings import DEFAULT_ACCOUNT
 from bot.store import ThreadRecord, ThreadSummary
 from bot.views import Link
@@ -80,10 +80,10 @@ def _write_one(
 ) -> None:
     holders = lane_holders(records)
     upcoming = sorted(
-        (r for r in records if r.status in UPCOMING),
+        (r for r in records if r.status in LISTED),
         key=lambda r: (r.due_at or dt.datetime.min.replace(tzinfo=dt.UTC), r.id),
     )
-    recent = sorted((r for r in records if r.status not in UPCOMING), key=lambda r: r.id)
+    recent = sorted((r for r in records if r.status not in LISTED), key=lambda r: r.id)
     lines = ["upcoming:" if upcoming else "upcoming: none"]
     for record in upcoming:
         due = (
@@ -95,6 +95,11 @@ def _write_one(
         holder = holders.get((record.account, record.network))
         if record.status == ThreadStatus.POSTING:
             lines.append(f"        {holding(record, now, tz)}")
+        elif record.status == ThreadStatus.PENDING:
+            lines.append(
+                f"        waits for your yes: `threadbot approve {record.id}` "
+                f"(or `threadbot reject {record.id}`)"
+            )
         elif holder is not None and due is not None and due <= now:
             lines.append(f"        waiting behind thread {holder.id} ({holding(holder, now, tz)})")
     lines.append("recent:" if recent else "recent: none")
@@ -136,10 +141,10 @@ def queue_document(
     now = now or dt.datetime.now(dt.UTC)
     holders = lane_holders(records)
     upcoming = sorted(
-        (r for r in records if r.status in UPCOMING),
+        (r for r in records if r.status in LISTED),
         key=lambda r: (r.due_at or dt.datetime.min.replace(tzinfo=dt.UTC), r.id),
     )
-    recent = sorted((r for r in records if r.status not in UPCOMING), key=lambda r: r.id)
+    recent = sorted((r for r in records if r.status not in LISTED), key=lambda r: r.id)
 
     def item(record: ThreadSummary) -> dict[str, object]:
         first = record.first_post_id
