@@ -46,6 +46,7 @@ mutation the tests do not catch is a hole in the tests: the script exits 1.
 29. short-head-alone: a cut sentence's short head ("Faster:") posts alone as a crumb.
 30. link-404-ok: the link check counts a 404 as a live link (a paid post would carry it).
 31. pending-posted: a thread held for approval is queued as scheduled (posted without a yes).
+32. edit-overwritten: scheduling the article again freezes it anew beside the owner's edit.
 
 The selection mutations are caught by tests/test_selection.py and the real-posts corpus
 (tests/test_corpus.py, read from $THREADBOT_CORPUS or ../shared/blog-corpus).
@@ -342,6 +343,13 @@ MUTATIONS += [
         """                    ThreadStatus.SCHEDULED
                     if pending""",
         ("tests/test_approval.py",),
+    ),
+    Mutation(
+        "edit-overwritten",
+        "bot/lifecycle.py",
+        "if digest in (version.content_hash, version.edited_from):",
+        "if digest == version.content_hash:",
+        ("tests/test_edit.py",),
     ),
     Mutation(
         "crumb-orphans",

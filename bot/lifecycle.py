@@ -87,6 +87,18 @@ LISTED = UPCOMING | {ThreadStatus.PENDING, ThreadStatus.READY}
 DELETABLE = frozenset(
     {ThreadStatus.POSTED, ThreadStatus.FAILED, ThreadStatus.POSTING, ThreadStatus.DELETING}
 )
+#: The owner may edit its posts (`threadbot edit`) while none has been sent.
+EDITABLE = frozenset(
+    {
+        ThreadStatus.PENDING,
+        ThreadStatus.READY,
+        ThreadStatus.SCHEDULED,
+        ThreadStatus.DEFERRED,
+        ThreadStatus.FAILED,
+        ThreadStatus.MISSED,
+        ThreadStatus.CANCELLED,
+    }
+)
 #: An earlier version of a thread in these does not block freezing a new one.
 SET_ASIDE = frozenset({ThreadStatus.CANCELLED, ThreadStatus.MISSED, ThreadStatus.DELETED})
 #: May be claimed for posting without a lease check (nobody is posting them).
@@ -166,6 +178,16 @@ def check_cancel(thread_id: int, status: ThreadStatus, *, held: bool = False) ->
         )
 
 
+def check_edit(thread_id: int, status: ThreadStatus, sent: int) -> None:
+    """An edit changes what will be posted: never once a post may be on the network."""
+    if status not in EDITABLE or sent:
+        already = f", {sent} of its posts sent" if sent else ""
+        raise StateConflictError(
+            f"thread {thread_id} is {status}{already}: only a thread none of whose posts "
+            "was sent can be edited (`threadbot delete` takes a posted one down)"
+        )
+
+
 def check_reschedule(thread_id: int, status: ThreadStatus) -> None:
     if not allowed(status, ThreadStatus.SCHEDULED) or status == ThreadStatus.POSTING:
         raise StateConflictError(f"thread {thread_id} is {status}: it cannot be rescheduled")
@@ -184,6 +206,8 @@ class Version:
     live_count: int
     post_count: int
     first_url: str | None
+    # The article's hash an owner's edit replaced: the same article continues the edit.
+    edited_from: str | None = None
 
 
 def freeze_or_continue(
@@ -213,7 +237,7 @@ def freeze_or_continue(
                 f"{key} is being taken down (thread {version.id}): finish with "
                 f"`threadbot delete {version.id}` first"
             )
-        if version.content_hash == digest:
+        if digest in (version.content_hash, version.edited_from):
             return version
         if scheduling and version.live_count == 0:
             continue  # an unstarted queued version: the new text is queued beside it

@@ -38,6 +38,7 @@ COMMANDS = {
     "run": "bot.cli.queueing:run",
     "approve": "bot.cli.owning:approve",
     "reject": "bot.cli.owning:reject",
+    "edit": "bot.cli.owning:edit",
     "feed": "bot.cli.feeds:feed",
     "db": "bot.cli.operations:db",
     "daemons": "bot.cli.operations:daemons",

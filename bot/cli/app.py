@@ -151,7 +151,7 @@ class App:
         loaded = self.settings
         options = loaded.account(self.account).build_options
         return prepare(
-            self._article(article),
+            self.article(article),
             options,
             self.templates,
             section=section,
@@ -192,7 +192,7 @@ class App:
             )
         return max(record.id for record in in_play)
 
-    def _article(self, article: str) -> Article:
+    def article(self, article: str) -> Article:
         """ARTICLE read (or fetched) and parsed once per command, however many
         networks it is split for."""
         if article not in self._articles:

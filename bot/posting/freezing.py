@@ -85,6 +85,7 @@ def versions(records: list[ThreadRecord], url: Callable[[str], str] | None) -> l
                 if url is not None and r.first_post_id and r.status == ThreadStatus.POSTED
                 else None
             ),
+            edited_from=r.edited_from,
         )
         for r in records
     ]
