@@ -47,6 +47,7 @@ mutation the tests do not catch is a hole in the tests: the script exits 1.
 30. link-404-ok: the link check counts a 404 as a live link (a paid post would carry it).
 31. pending-posted: a thread held for approval is queued as scheduled (posted without a yes).
 32. edit-overwritten: scheduling the article again freezes it anew beside the owner's edit.
+33. dead-link-posted: the publisher posts a thread without checking its links first.
 
 The selection mutations are caught by tests/test_selection.py and the real-posts corpus
 (tests/test_corpus.py, read from $THREADBOT_CORPUS or ../shared/blog-corpus).
@@ -350,6 +351,13 @@ MUTATIONS += [
         "if digest in (version.content_hash, version.edited_from):",
         "if digest == version.content_hash:",
         ("tests/test_edit.py",),
+    ),
+    Mutation(
+        "dead-link-posted",
+        "bot/posting/publisher.py",
+        "                    self.link_gate(thread, self.clock())",
+        "                    pass",
+        ("tests/test_link_gate.py",),
     ),
     Mutation(
         "crumb-orphans",

@@ -18,6 +18,7 @@ They extend the tree in ``threads.errors``; the exit code is a class attribute
     └── PublishError                       posting stopped; the store says which tweets are live
         ├── AlreadyPublishedError          the thread is live already (its URL is given)
         ├── BudgetExceededError            posting would break the 24 h post cap or USD budget
+        ├── DeadLinkError                  a link of the thread does not answer (retry_at)
         ├── StopRequestedError             Ctrl-C, SIGTERM: stopped between posts, claim given back
         ├── LeaseLostError                 another process took the thread over: stop sending
         ├── AmbiguousPostError             several posts on the network could be the lost one
@@ -130,6 +131,15 @@ class BudgetExceededError(PublishError):
     def __init__(self, message: str, fits_at: dt.datetime | None = None) -> None:
         super().__init__(message)
         self.fits_at = fits_at
+
+
+class DeadLinkError(PublishError):
+    """A link the thread carries (the article's, the blog's) does not answer 2xx: the
+    thread waits for it until ``retry_at``; None: checked long enough, it fails."""
+
+    def __init__(self, message: str, *, retry_at: dt.datetime | None) -> None:
+        super().__init__(message)
+        self.retry_at = retry_at
 
 
 class StopRequestedError(PublishError):

@@ -89,6 +89,18 @@ class ScheduleSettings(BaseModel):
     stagger_minutes: float = Field(default=0, ge=0, le=1440)
 
 
+class LinksSettings(BaseModel):
+    """The ``[links]`` part: the article, blog and about links fetched live before posting."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # Off for offline use (the same as --no-link-check on every command).
+    check: bool = True
+    # A dead article link defers the thread; after this long still dead, it fails.
+    recheck_hours: float = Field(default=6, gt=0, le=168)
+    timeout_seconds: float = Field(default=10, gt=0, le=60)
+
+
 class FeedsSettings(BaseModel):
     """The ``[feeds]`` part: how followed feeds are polled and queued."""
 
@@ -192,6 +204,7 @@ class Settings(BaseModel):
     store: StoreSettings = StoreSettings()
     schedule: ScheduleSettings = ScheduleSettings()
     feeds: FeedsSettings = FeedsSettings()
+    links: LinksSettings = LinksSettings()
     bluesky: BlueskySettings = BlueskySettings()
     mastodon: MastodonSettings = MastodonSettings()
     accounts: dict[str, AccountSettings] = {}

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,6 +22,27 @@ CONFIG = ROOT / "config" / "threadbot.toml"
 TEMPLATES = ROOT / "templates"
 # The conformance suite is read from the workplace's shared folder, never copied in.
 CONFORMANCE = ROOT.parent / "shared" / "twitter-text-conformance"
+
+
+@pytest.fixture(autouse=True)
+def no_real_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never call a real network: a connection from this process to anything but
+    this machine fails the test (subprocesses get emulator URLs and `[links] check =
+    false` from their config)."""
+    connect = socket.socket.connect
+
+    def loopback_only(self: socket.socket, address: Any) -> Any:
+        if isinstance(address, tuple):
+            host = address[0]
+            try:
+                local = ipaddress.ip_address(host).is_loopback
+            except ValueError:
+                local = host == "localhost"
+            if not local:
+                raise AssertionError(f"a test connected to {host}: use a local server")
+        return connect(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", loopback_only)
 
 
 @pytest.fixture
@@ -68,6 +92,10 @@ monthly_usd = 25.0
 timezone = "UTC"
 poll_seconds = 1
 grace_minutes = {grace_minutes}
+
+[links]
+# The site above is real: tests never fetch it (tests/test_link_gate.py serves its own).
+check = false
 """
 
 

@@ -93,7 +93,10 @@ def test_schedule_a_week_then_queue_cancel_reschedule(tmp_path: Path) -> None:
         "--tz",
         "Asia/Seoul",
     )
-    assert (code, err) == (0, "")
+    assert code == 0
+    # The test config recommends the shipped example's account: said once, after the plan.
+    assert err.startswith("warning example-identity")
+    assert err.count("\n") == 2
     lines = out.splitlines()
     assert (
         lines[0]

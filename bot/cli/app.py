@@ -22,12 +22,14 @@ if TYPE_CHECKING:
 
     from bot.feeds.polling import FeedSettings
     from bot.networks import Network
+    from bot.posting.links import LinkGate
     from bot.posting.publisher import Publisher
     from bot.settings import LoadedSettings
     from bot.store import PostRecord, SchemaPolicy, Store, ThreadRecord
     from bot.views import Link
     from bot.views.status import Spend
     from threads.article import Article
+    from threads.findings import Finding
     from threads.networks import LengthRule
     from threads.pipeline import Prepared
     from threads.templates import TemplateSet
@@ -49,12 +51,18 @@ class App:
         self._clients: dict[tuple[str, str], Network] = {}
         self._publishers: dict[tuple[str, str], Publisher] = {}
         self._articles: dict[str, Article] = {}
+        # --no-link-check: links are not fetched live (as [links] check = false).
+        self.link_check = True
 
     def close(self) -> None:
-        """Close what the command opened: the store's connections."""
+        """Close what the command opened: the store's connections, the networks' ones."""
         store = self.__dict__.get("store")
         if store is not None:
             store.engine.dispose()
+        for client in self._clients.values():
+            close = getattr(client, "close", None)
+            if close is not None:
+                close()
 
     @cached_property
     def settings(self) -> LoadedSettings:
@@ -130,6 +138,9 @@ class App:
                 network=network,
                 clock=store.clock,
             )
+            gate = self.link_gate(account)
+            if gate is not None:
+                self._publishers[account, network].link_gate = gate.before_first_post
         publisher = self._publishers[account, network]
         if stop_requested is not None:
             publisher.stop_requested = stop_requested
@@ -160,6 +171,36 @@ class App:
             rule=self.length_rule(network, online=for_posting),
             digest=digest,
         )
+
+    def link_gate(self, account: str | None, *, cached: bool = True) -> LinkGate | None:
+        """The live check of ``account``'s own links ([links]; None when off). With
+        ``cached``, checks are kept in the store (a preview never opens one)."""
+        links = self.settings.settings.links
+        if not (links.check and self.link_check):
+            return None
+        from bot.posting.links import LinkGate, without_utm
+
+        site = self.settings.account(account).build_options.site
+        return LinkGate(
+            site_urls=[u for u in (site.blog_url, site.about_url, site.article_base_url) if u],
+            daily=frozenset(without_utm(u) for u in (site.blog_url, site.about_url) if u),
+            recheck=dt.timedelta(hours=links.recheck_hours),
+            timeout=links.timeout_seconds,
+            store=self.store if cached else None,
+        )
+
+    def checked_links(self, prepared: Prepared, *, cached: bool = True) -> Prepared:
+        """``prepared`` with the live check of its links among its findings (unchanged
+        when link checks are off)."""
+        import dataclasses
+
+        gate = self.link_gate(self.account, cached=cached)
+        if gate is None:
+            return prepared
+        texts = [tweet.text for thread in prepared.threads for tweet in thread.tweets]
+        now = dt.datetime.now(dt.UTC) if not cached else self.store.clock()
+        found = gate.findings(texts, now, where=prepared.article.path)
+        return dataclasses.replace(prepared, findings=[*found, *prepared.findings])
 
     def thread_id(self, reference: str, network: str | None = None) -> int:
         """The thread ``reference`` names: its number, or its ``slug#N`` id — the
@@ -287,6 +328,16 @@ class App:
         return spent
 
     # -- flows the commands share ----------------------------------------------------------
+
+    def warn_example_identity(self) -> list[Finding]:
+        """Say so on stderr while the config carries the shipped example's identity."""
+        from bot.views.findings import write_findings
+        from threads.validation import identity_findings
+
+        loaded = self.settings
+        found = identity_findings(loaded.account(self.account).build_options, str(loaded.path))
+        write_findings(found, sys.stderr)
+        return found
 
     def refuse_unpostable(self, prepared: Prepared, what: str) -> None:
         """Validation errors: print them on stderr and stop (exit 1) before anything happens."""

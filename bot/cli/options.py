@@ -145,6 +145,19 @@ def html_option(help_text: str) -> Callable[[F], F]:
     return decorate
 
 
+def no_link_check_option(function: F) -> F:
+    return click.option(
+        "--no-link-check",
+        is_flag=True,
+        expose_value=False,
+        callback=lambda ctx, _param, value: (
+            setattr(ctx.find_root().obj, "link_check", False) if value else None
+        ),
+        help="Do not fetch the article, blog and about links live before posting "
+        "(offline use; as [links] check = false).",
+    )(function)
+
+
 def thread_argument(*, required: bool = True, nargs: int = 1) -> Callable[[F], F]:
     """THREAD: a thread's number, or the id previews, `queue` and the calendar show
     (``kpop-asean-plus-three#5``), with ``--network`` (and ``--account``) when that id

@@ -16,6 +16,7 @@ from bot.cli.options import (
     format_option,
     html_option,
     networks_option,
+    no_link_check_option,
     now_option,
     section_option,
     thread_argument,
@@ -45,6 +46,7 @@ def _fmt(moment: dt.datetime | None, tz: dt.tzinfo) -> str:
     is_flag=True,
     help="Hold the threads as pending: none posts before `threadbot approve`.",
 )
+@no_link_check_option
 @networks_option
 @account_option
 @config_option
@@ -78,6 +80,7 @@ def schedule(
     previews = []
     for network in chosen:
         prepared = app.prepare(article, section, for_posting=True, network=network, digest=digest)
+        prepared = app.checked_links(prepared)
         app.refuse_unpostable(
             prepared, "scheduled" if len(chosen) == 1 else f"scheduled ({network})"
         )
@@ -121,6 +124,7 @@ def schedule(
         else "`threadbot run` posts them"
     )
     click.echo(f"{sum(new for _, new in queued)} threads queued, ${total:.3f}; {then}")
+    app.warn_example_identity()
 
 
 @click.command()
@@ -242,6 +246,7 @@ def reschedule(
     help="Post at most N threads at once, each of a different account (default: one per "
     "configured account, up to 4).",
 )
+@no_link_check_option
 @config_option
 @db_option
 @pass_app

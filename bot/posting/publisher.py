@@ -119,6 +119,7 @@ class Publisher:
         stop_requested: Callable[[], bool] = lambda: False,
         owner: Owner | None = None,
         lease: Lease | None = None,
+        link_gate: Callable[[ThreadRecord, dt.datetime], None] | None = None,
     ) -> None:
         self.store = store
         # The config's name for the account: budgets, caps and rate limits are its own
@@ -134,6 +135,8 @@ class Publisher:
         self.stop_requested = stop_requested
         self.owner = owner or Owner.this_process()
         self.lease = lease or Lease()
+        # Checks the thread's links live before its first post (bot.posting.links).
+        self.link_gate = link_gate
         self._account: Account | None = None
 
     @property
@@ -324,6 +327,10 @@ class Publisher:
         posts = list(thread.posts)
         try:
             with self._heartbeat(claim):
+                if self.link_gate is not None and all(
+                    post.status == PostStatus.PENDING for post in posts
+                ):
+                    self.link_gate(thread, self.clock())
                 self._post_all(claim, posts, on_posted)
         except (ThreadbotError, KeyboardInterrupt) as error:
             decided = self.settle(claim, error)

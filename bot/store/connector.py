@@ -38,6 +38,7 @@ from bot.store.connection import (
 )
 from bot.store.daemons import Daemons
 from bot.store.feeds import Feeds
+from bot.store.links import LinkChecks
 from bot.store.migrating import SchemaPolicy, migrate, revision
 from bot.store.posts import Posts
 from bot.store.queue import Queue
@@ -115,6 +116,10 @@ class Store:
     @property
     def feeds(self) -> Feeds:
         return Feeds(self)
+
+    @property
+    def links(self) -> LinkChecks:
+        return LinkChecks(self)
 
     @property
     def shown_url(self) -> str:

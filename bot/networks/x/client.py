@@ -48,6 +48,9 @@ class TweepyXClient:
         )
         self._client.session = _redirecting_session(base_url.rstrip("/"), timeout_seconds)
 
+    def close(self) -> None:
+        self._client.session.close()
+
     def me(self) -> Account:
         with map_tweepy_errors():
             response: Any = self._client.get_me(user_auth=True)
