@@ -83,7 +83,7 @@ MUTATIONS = [
     Mutation(
         "reconcile-without-lookup",
         "bot/posting/publisher.py",
-        '        """A post left in ``sending``: adopt it if it is live, else send it again."""\n        found = self._find_live(claim, post, parent)\n',
+        '        """A post left in ``sending``: adopt it if it is live, else send it again."""\n        found = self.find_live(claim.thread_id, post, parent)\n',
         '        """A post left in ``sending``: adopt it if it is live, else send it again."""\n        found = None\n',
         (
             "tests/test_publisher.py",
