@@ -51,7 +51,12 @@ class App:
         self._articles: dict[str, Article] = {}
 
     def close(self) -> None:
-        """Close what the command opened: the store's connections."""
+        """Close what the command opened: the network clients' connections (httpx's),
+        the store's."""
+        for client in self._clients.values():
+            close = getattr(client, "close", None)
+            if close is not None:
+                close()
         store = self.__dict__.get("store")
         if store is not None:
             store.engine.dispose()

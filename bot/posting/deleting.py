@@ -162,7 +162,8 @@ class Deleter:
     def _let_go(
         self, claim: DeleteClaim, error: BaseException, done: int, total: int
     ) -> BaseException:
-        """Give the claim back (unless it is lost, or the store is): what to raise."""
+        """Give the claim back (unless it is lost, or the store is): what to raise — the
+        one line the owner reads (logged at INFO only, so it is not said twice)."""
         thread_id = claim.thread_id
         if isinstance(error, LeaseLostError | StoreUnavailableError):
             return error
@@ -176,12 +177,12 @@ class Deleter:
         claim.release(str(error))
         if isinstance(error, RateLimitedError):
             after = f" after {error.reset_at:%H:%M} UTC" if error.reset_at else " later"
-            log.warning("thread %s: %s; %s", thread_id, error, progress)
+            log.info("thread %s: %s; %s", thread_id, error, progress)
             return RateLimitedError(
                 f"{error}: {progress}; `threadbot delete {thread_id}` again continues{after}",
                 error.reset_at,
             )
-        log.error("thread %s: deleting stopped: %s", thread_id, error)
+        log.info("thread %s: deleting stopped: %s", thread_id, error)
         return error
 
     def _check_stop(self, claim: DeleteClaim, done: int, total: int) -> None:

@@ -249,6 +249,11 @@ class Publisher:
                 f"thread {current.id} is being posted by {current.claimed_by} (lease until "
                 f"{until}): if that process died, run this again after then"
             )
+        if current.status in (ThreadStatus.DELETING, ThreadStatus.DELETED):
+            return StateConflictError(
+                f"thread {current.id} is {current.status}: it was taken down, never posted "
+                f"again (`threadbot delete {current.id}` finishes a delete that stopped)"
+            )
         return StateConflictError(
             f"thread {current.id} is {current.status}: "
             f"`threadbot reschedule {current.id} --at …` revives it"
