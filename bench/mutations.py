@@ -45,6 +45,8 @@ mutation the tests do not catch is a hole in the tests: the script exits 1.
 28. crumb-orphans: a crumb is left out but what leans on it stays ("It took…" alone).
 29. short-head-alone: a cut sentence's short head ("Faster:") posts alone as a crumb.
 30. link-404-ok: the link check counts a 404 as a live link (a paid post would carry it).
+31. delete-repeated: a post whose DELETE may have gone out (left ``deleting`` by a killed
+    or interrupted delete) is sent another DELETE instead of being looked up first.
 
 The selection mutations are caught by tests/test_selection.py and the real-posts corpus
 (tests/test_corpus.py, read from $THREADBOT_CORPUS or ../shared/blog-corpus).
@@ -357,6 +359,13 @@ MUTATIONS += [
         "    ok = 200 <= status < 300\n",
         "    ok = 200 <= status < 300 or status == 404\n",
         ("tests/test_link_check.py",),
+    ),
+    Mutation(
+        "delete-repeated",
+        "bot/posting/deleting.py",
+        "        if post.deleting_at is not None and not self._there(claim, post):\n",
+        "        if False:\n",
+        ("tests/test_deleting.py",),
     ),
 ]
 
