@@ -267,3 +267,29 @@ def test_queue_shows_a_deleted_thread_without_its_dead_link(setup: Setup) -> Non
     code, out, _ = setup.run("queue")
     assert "deleted   [bluesky] talk#1" in out
     assert "bsky.app" not in out
+
+
+def test_a_slug_id_on_two_networks_needs_network_to_say_which(
+    emulator: Any, bluesky: Any, tmp_path: Path
+) -> None:
+    """`talk#1` names a thread on X and one on Bluesky: refused (exit 2) until
+    `--network` picks one; only that one's posts are taken down."""
+    on_x = Setup("x", emulator, tmp_path)
+    on_bluesky = Setup("bluesky", bluesky, tmp_path)
+    on_x.env.update(on_bluesky.env)
+    on_bluesky.env = on_x.env
+    on_x.post(on_x.freeze())
+    on_bluesky.post(on_bluesky.freeze())
+    code, _, err = on_x.run("delete", "talk#1", "--yes")
+    assert code == 2
+    assert "talk#1 names threads 1 (default on x), 2 (default on bluesky)" in err
+    code, out, err = on_x.run(
+        "delete", "talk#1", "--network", "bluesky", "--account", "default", "--yes"
+    )
+    assert code == 0, err
+    assert out.startswith("thread 2 (talk#1) on Bluesky, account default: 4 live posts")
+    assert (on_bluesky.deletes(), on_x.deletes()) == (4, 0)
+    assert (on_x.record(1).status, on_x.record(2).status) == ("posted", "deleted")
+    code, _, err = on_x.run("resume", "2")
+    assert code == 1
+    assert "thread 2 is deleted: it was taken down, never posted again" in err
