@@ -292,4 +292,4 @@ def test_a_slug_id_on_two_networks_needs_network_to_say_which(
     assert (on_x.record(1).status, on_x.record(2).status) == ("posted", "deleted")
     code, _, err = on_x.run("resume", "2")
     assert code == 1
-    assert "thread 2 is deleted: it was taken down, never posted again" in err
+    assert err == "error: thread 2 was taken down (deleted): it is never posted again\n"

@@ -109,6 +109,8 @@ def test_a_held_thread_is_refused_until_its_lease_lapses(store: Store) -> None:
         "rate limited",
     )
     assert _claim(store, thread_id, OTHER, later).thread.claimed_by == "other"
+    # Nobody posts a thread being taken down, whatever its lease (a daemon, `resume`).
+    assert store.queue.claim(thread_id, ME, later + LEASE.duration * 2, LEASE) is None
 
 
 def test_a_thread_being_posted_is_claimed_only_once_its_poster_let_go(store: Store) -> None:

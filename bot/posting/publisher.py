@@ -249,10 +249,14 @@ class Publisher:
                 f"thread {current.id} is being posted by {current.claimed_by} (lease until "
                 f"{until}): if that process died, run this again after then"
             )
-        if current.status in (ThreadStatus.DELETING, ThreadStatus.DELETED):
+        if current.status == ThreadStatus.DELETING:
             return StateConflictError(
-                f"thread {current.id} is {current.status}: it was taken down, never posted "
-                f"again (`threadbot delete {current.id}` finishes a delete that stopped)"
+                f"thread {current.id} is being taken down: `threadbot delete {current.id}` "
+                "finishes that; a thread taken down is never posted again"
+            )
+        if current.status == ThreadStatus.DELETED:
+            return StateConflictError(
+                f"thread {current.id} was taken down (deleted): it is never posted again"
             )
         return StateConflictError(
             f"thread {current.id} is {current.status}: "
