@@ -48,6 +48,8 @@ mutation the tests do not catch is a hole in the tests: the script exits 1.
 31. pending-posted: a thread held for approval is queued as scheduled (posted without a yes).
 32. edit-overwritten: scheduling the article again freezes it anew beside the owner's edit.
 33. dead-link-posted: the publisher posts a thread without checking its links first.
+34. delete-repeated: a post whose DELETE may have gone out (left ``deleting`` by a killed
+    or interrupted delete) is sent another DELETE instead of being looked up first.
 
 The selection mutations are caught by tests/test_selection.py and the real-posts corpus
 (tests/test_corpus.py, read from $THREADBOT_CORPUS or ../shared/blog-corpus).
@@ -86,7 +88,7 @@ MUTATIONS = [
     Mutation(
         "reconcile-without-lookup",
         "bot/posting/publisher.py",
-        '        """A post left in ``sending``: adopt it if it is live, else send it again."""\n        found = self._find_live(claim, post, parent)\n',
+        '        """A post left in ``sending``: adopt it if it is live, else send it again."""\n        found = self.find_live(claim.thread_id, post, parent)\n',
         '        """A post left in ``sending``: adopt it if it is live, else send it again."""\n        found = None\n',
         (
             "tests/test_publisher.py",
@@ -383,6 +385,13 @@ MUTATIONS += [
         "    ok = 200 <= status < 300\n",
         "    ok = 200 <= status < 300 or status == 404\n",
         ("tests/test_link_check.py",),
+    ),
+    Mutation(
+        "delete-repeated",
+        "bot/posting/deleting.py",
+        "        if post.deleting_at is not None and not self._there(claim, post):\n",
+        "        if False:\n",
+        ("tests/test_deleting.py",),
     ),
 ]
 

@@ -193,6 +193,32 @@ def check_reschedule(thread_id: int, status: ThreadStatus) -> None:
         raise StateConflictError(f"thread {thread_id} is {status}: it cannot be rescheduled")
 
 
+def check_delete(thread_id: int, status: ThreadStatus, *, live: int, held: bool = False) -> None:
+    """``live``: posts that are (or may be) on the network; ``held``: a ``posting``
+    thread whose poster is at work. Nothing live: there is nothing to take down."""
+    if status == ThreadStatus.DELETED:
+        raise StateConflictError(f"thread {thread_id} is deleted already: nothing of it is live")
+    if status not in DELETABLE:
+        if live:
+            raise StateConflictError(
+                f"thread {thread_id} is {status} with {live} posts live: threadbot takes "
+                "down posted, failed or stopped threads only; delete those posts on the network"
+            )
+        instead = "" if status in SET_ASIDE else f": `threadbot cancel {thread_id}` instead"
+        raise StateConflictError(
+            f"thread {thread_id} is {status}: nothing of it is on the network{instead}"
+        )
+    if status == ThreadStatus.POSTING and held:
+        raise StateConflictError(
+            f"thread {thread_id} is being posted now: stop that process (Ctrl-C), then delete"
+        )
+    if not live and status != ThreadStatus.DELETING:
+        raise StateConflictError(
+            f"thread {thread_id} is {status} with nothing on the network: "
+            f"`threadbot cancel {thread_id}` instead"
+        )
+
+
 # -- freeze or continue: one rule for publish, resume and schedule -------------------------
 
 

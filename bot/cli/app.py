@@ -55,14 +55,15 @@ class App:
         self.link_check = True
 
     def close(self) -> None:
-        """Close what the command opened: the store's connections, the networks' ones."""
-        store = self.__dict__.get("store")
-        if store is not None:
-            store.engine.dispose()
+        """Close what the command opened: the network clients' connections (httpx's),
+        the store's."""
         for client in self._clients.values():
             close = getattr(client, "close", None)
             if close is not None:
                 close()
+        store = self.__dict__.get("store")
+        if store is not None:
+            store.engine.dispose()
 
     @cached_property
     def settings(self) -> LoadedSettings:

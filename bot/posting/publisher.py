@@ -252,6 +252,15 @@ class Publisher:
                 f"thread {current.id} is being posted by {current.claimed_by} (lease until "
                 f"{until}): if that process died, run this again after then"
             )
+        if current.status == ThreadStatus.DELETING:
+            return StateConflictError(
+                f"thread {current.id} is being taken down: `threadbot delete {current.id}` "
+                "finishes that; a thread taken down is never posted again"
+            )
+        if current.status == ThreadStatus.DELETED:
+            return StateConflictError(
+                f"thread {current.id} was taken down (deleted): it is never posted again"
+            )
         return StateConflictError(
             f"thread {current.id} is {current.status}: "
             f"`threadbot reschedule {current.id} --at …` revives it"
@@ -443,7 +452,7 @@ class Publisher:
             try:
                 post_id = self.client.create_post(post.text, reply_to, media_ids, key=post.post_key)
             except DuplicateContentError as error:
-                found = self._find_live(claim, post, reply_to)
+                found = self.find_live(claim.thread_id, post, reply_to)
                 if found is None:
                     claim.failed(post.position, str(error))
                     raise PublishError(
@@ -493,7 +502,7 @@ class Publisher:
 
     def _reconcile(self, claim: Claim, post: PostRecord, parent: str | None) -> PostRecord:
         """A post left in ``sending``: adopt it if it is live, else send it again."""
-        found = self._find_live(claim, post, parent)
+        found = self.find_live(claim.thread_id, post, parent)
         if found is not None:
             log.info(
                 "post %d of thread %s was already live: adopting %s",
@@ -513,7 +522,7 @@ class Publisher:
             for attempt in self._retrying(post, claim, "looking up"):
                 with attempt:
                     self._check_stop(claim, post)
-                    return self._find_live(claim, post, parent)
+                    return self.find_live(claim.thread_id, post, parent)
         except NetworkUnavailableError as error:
             raise PublishError(
                 f"post {post.position}: its answer was lost and the look-up failed too "
@@ -521,17 +530,22 @@ class Publisher:
             ) from error
         raise AssertionError("unreachable: tenacity either returns or raises")
 
-    def _find_live(self, claim: Claim, post: PostRecord, parent: str | None) -> str | None:
-        """The network's id of *this* post, if the network has it (see rule 2 above)."""
+    def find_live(
+        self, thread_id: int, post: PostRecord, parent: str | None, *, then: str = "resume"
+    ) -> str | None:
+        """The network's id of *this* post, if the network has it (see rule 2 above).
+        Also how a delete settles a post an interrupted publish left ``sending``;
+        ``then`` is the command that continues once a wrong post is removed."""
         if post.post_key is not None:
             keyed = self.client.find_post(post.post_key)
             if keyed is not None:
                 if not self._is_this_post(keyed, post, parent):
                     raise self._ambiguous(
-                        claim,
+                        thread_id,
                         post,
                         f"its key {post.post_key} names post {keyed.id}, which is not it "
                         "(another parent or text)",
+                        then,
                     )
                 return keyed.id
             if self.info.key_finds_post:
@@ -548,7 +562,7 @@ class Publisher:
         if len(found) > 1:
             ids = ", ".join(candidate.id for candidate in found)
             raise self._ambiguous(
-                claim, post, f"{len(found)} posts on the network match it ({ids})"
+                thread_id, post, f"{len(found)} posts on the network match it ({ids})", then
             )
         return found[0].id if found else None
 
@@ -561,10 +575,12 @@ class Publisher:
         return candidate.created_at >= post.sending_at - CLOCK_TOLERANCE
 
     @staticmethod
-    def _ambiguous(claim: Claim, post: PostRecord, why: str) -> AmbiguousPostError:
+    def _ambiguous(
+        thread_id: int, post: PostRecord, why: str, then: str = "resume"
+    ) -> AmbiguousPostError:
         """Stop, never guess: the post stays ``sending`` (its fate unknown) until the
         owner has removed the wrong one, and resume looks again."""
         return AmbiguousPostError(
-            f"thread {claim.thread_id}: post {post.position}'s answer was lost and {why}: "
-            f"delete the wrong post on the network, then `threadbot resume {claim.thread_id}`"
+            f"thread {thread_id}: post {post.position}'s answer was lost and {why}: "
+            f"delete the wrong post on the network, then `threadbot {then} {thread_id}`"
         )

@@ -4,6 +4,8 @@ by the job they do, as attributes:
 - ``store.threads``  — freezing a thread, reading threads back, listings (:mod:`.threads`)
 - ``store.queue``    — what is due, claims by lease, status changes (:mod:`.queue`); a
   claim is a :class:`~bot.store.queue.Claim`, the one way to record a post's fate
+- ``store.deletions`` — claims for taking a thread down, each post's delete marks
+  (:mod:`.deleting`; a :class:`~bot.store.deleting.DeleteClaim` records them)
 - ``store.posts``    — what went out: budgets, spend, ids already recorded (:mod:`.posts`)
 - ``store.accounts`` — rate limits every daemon shares, handles (:mod:`.accounts`)
 - ``store.daemons``  — who runs where, their heartbeats (:mod:`.daemons`)
@@ -37,6 +39,7 @@ from bot.store.connection import (
     translated,
 )
 from bot.store.daemons import Daemons
+from bot.store.deleting import Deletions
 from bot.store.feeds import Feeds
 from bot.store.links import LinkChecks
 from bot.store.migrating import SchemaPolicy, migrate, revision
@@ -100,6 +103,10 @@ class Store:
     @property
     def queue(self) -> Queue:
         return Queue(self)
+
+    @property
+    def deletions(self) -> Deletions:
+        return Deletions(self)
 
     @property
     def posts(self) -> Posts:

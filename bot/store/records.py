@@ -141,7 +141,8 @@ class ThreadRecord:
 
     @property
     def live_count(self) -> int:
-        return sum(post.status == PostStatus.POSTED for post in self.posts)
+        """Posts on the network as far as the store knows (taken-down ones are not)."""
+        return sum(post.is_live for post in self.posts)
 
     @property
     def first_post_id(self) -> str | None:

@@ -264,7 +264,11 @@ class Threads:
         def of_thread(*columns: Any) -> Any:
             return sa.select(*columns).where(counted.c.thread_id == threads_table.c.id)
 
-        live = of_thread(sa.func.count()).where(counted.c.status == PostStatus.POSTED)
+        live = (
+            of_thread(sa.func.count())
+            .where(counted.c.status == PostStatus.POSTED)
+            .where(counted.c.deleted_at.is_(None))
+        )
         total = of_thread(sa.func.count())
         first = of_thread(counted.c.post_id).where(counted.c.position == 1)
         first_text = of_thread(counted.c.text).where(counted.c.position == 1)

@@ -332,7 +332,8 @@ class _Handler(EmulatorHandler):
     def _delete_record(self, payload: dict[str, Any]) -> None:
         """``deleteRecord``, its faults and holds counted as delete requests."""
         emulator = self.emulator
-        number, fault = emulator.next_delete_attempt()
+        named = f"at://{DID}/{payload.get('collection')}/{payload.get('rkey')}"
+        number, fault = emulator.next_delete_attempt(named)
         emulator.pause(number, "received", "delete")
         if self.transport_fault(fault):
             return

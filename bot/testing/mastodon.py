@@ -415,7 +415,7 @@ class _Handler(EmulatorHandler):
     def _delete(self, status_id: str) -> None:
         """``DELETE /api/v1/statuses/:id``, its faults and holds counted as deletes."""
         emulator = self.emulator
-        number, fault = emulator.next_delete_attempt()
+        number, fault = emulator.next_delete_attempt(status_id)
         emulator.pause(number, "received", "delete")
         if self.transport_fault(fault):
             return

@@ -8,6 +8,9 @@ delete endpoint (``delete_faults``), and can pause a request at a phase so a cra
 can kill the client there. The network-specific parts (routes, bodies, errors) live in
 each network's ``emulator`` module.
 
+``delete_targets`` lists the post each delete request named, in order: which post got
+how many DELETEs.
+
 Holds address a request by its action and its number, each action counted on its own
 from 1 — every request of that action that reaches the handler counts, whatever it is
 answered (a fault, a refusal, a post already gone):
@@ -93,6 +96,8 @@ class Emulator:
         self.client_timeout = client_timeout
         self.post_attempts = 0
         self.delete_attempts = 0
+        # The post each delete request named (as the API names posts), in order received.
+        self.delete_targets: list[str] = []
         self.holds: list[Hold] = []
         # Every request as (route, path with its query), in the order received.
         self.requests: list[tuple[str, str]] = []
@@ -173,10 +178,11 @@ class Emulator:
             self.post_attempts += 1
             return self.post_attempts, self.faults.popleft() if self.faults else None
 
-    def next_delete_attempt(self) -> tuple[int, Fault | None]:
-        """Count a delete request and take the fault meant for it."""
+    def next_delete_attempt(self, post_id: str = "") -> tuple[int, Fault | None]:
+        """Count a delete request of ``post_id`` and take the fault meant for it."""
         with self.lock:
             self.delete_attempts += 1
+            self.delete_targets.append(post_id)
             fault = self.delete_faults.popleft() if self.delete_faults else None
             return self.delete_attempts, fault
 

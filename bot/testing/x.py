@@ -448,7 +448,7 @@ class _Handler(EmulatorHandler):
     def _delete(self, post_id: str) -> None:
         """``DELETE /2/tweets/:id``, its faults and holds counted as delete requests."""
         emulator = self.emulator
-        number, fault = emulator.next_delete_attempt()
+        number, fault = emulator.next_delete_attempt(post_id)
         emulator.pause(number, "received", "delete")
         if self.transport_fault(fault):
             return

@@ -35,6 +35,18 @@ def holding(record: ThreadSummary | ThreadRecord, now: dt.datetime, tz: dt.tzinf
     )
 
 
+def taking_down(record: ThreadSummary | ThreadRecord, now: dt.datetime, tz: dt.tzinfo) -> str:
+    """What a ``deleting`` thread is doing: taken down by whom, until when — or stopped
+    (a rate limit, Ctrl-C, a killed process), for `delete` to continue."""
+    live = f"{record.live_count}/{record.post_count} live"
+    if record.claimed_by and record.lease_until and record.lease_until > now:
+        return (
+            f"being taken down by {record.claimed_by} ({live}), claim held until "
+            f"{when(record.lease_until, tz)}"
+        )
+    return f"taking down stopped with {live}: `threadbot delete {record.id}` continues"
+
+
 def lane_holders(records: Sequence[ThreadSummary]) -> dict[tuple[str, str], ThreadSummary]:
     """The ``posting`` thread of each (account, network) lane: the lane's later threads
     wait behind it."""
@@ -104,12 +116,14 @@ def _write_one(
             lines.append(f"        waiting behind thread {holder.id} ({holding(holder, now, tz)})")
     lines.append("recent:" if recent else "recent: none")
     for thread in recent[-RECENT:]:
-        first = thread.first_post_id
+        first = _shown_post(thread)
         link = links.get((thread.account, thread.network))
         url = link(first) if link is not None and first else ""
         line = f"  {thread.id:>4}  {when(thread.due_at, tz)}  {thread.status:<9} {_key(thread)}"
         lines.append(f"{line}  {url}" if url else line)
-        if thread.last_error and thread.status in (ThreadStatus.FAILED, ThreadStatus.MISSED):
+        if thread.status == ThreadStatus.DELETING:
+            lines.append(f"        {taking_down(thread, now, tz)}")
+        if thread.last_error and thread.status in SAYS_ERROR:
             lines.append(f"        {thread.last_error}")
     stream.write("\n".join(lines) + "\n")
 
@@ -122,6 +136,15 @@ def _held_by(
     if holder is None or holder.id == record.id or record.status not in UPCOMING:
         return None
     return holder.id if due is not None and due <= now else None
+
+
+#: Statuses whose last error the queue shows (it is why they stopped).
+SAYS_ERROR = frozenset({ThreadStatus.FAILED, ThreadStatus.MISSED, ThreadStatus.DELETING})
+
+
+def _shown_post(record: ThreadSummary) -> str | None:
+    """The post a listing links to: the first, unless the thread was taken down."""
+    return None if record.status == ThreadStatus.DELETED else record.first_post_id
 
 
 def _key(record: ThreadSummary) -> str:
@@ -147,7 +170,7 @@ def queue_document(
     recent = sorted((r for r in records if r.status not in LISTED), key=lambda r: r.id)
 
     def item(record: ThreadSummary) -> dict[str, object]:
-        first = record.first_post_id
+        first = _shown_post(record)
         link = (links or {}).get((record.account, record.network))
         return {
             "id": record.id,
