@@ -7,6 +7,7 @@ paid reads kept when a later one fails, and the daemon's reads at [stats] after.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import logging
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -19,6 +20,7 @@ from bot.networks.bluesky import new_rkey
 from bot.networks.bluesky.client import BlueskyClient
 from bot.networks.mastodon.client import MastodonClient
 from bot.networks.x.client import TweepyXClient
+from bot.posting.daemon import Daemon
 from bot.posting.publisher import Publisher, PublishLimits
 from bot.posting.stats import Collected, StatsCollector, collect
 from bot.settings import StatsSettings, load_settings
@@ -379,6 +381,70 @@ def test_due_offsets() -> None:
     assert due_offset(BASE, BASE + HOUR, offsets, BASE + 3 * DAY) == DAY
     assert due_offset(BASE, None, offsets, BASE + 8 * DAY) == 7 * DAY
     assert due_offset(BASE, BASE + 7 * DAY, offsets, BASE + 9 * DAY) is None
+
+
+def test_the_daemon_reads_at_each_after_offset(
+    store: Store, emulator: XEmulator, tmp_path: Path
+) -> None:
+    """The daemon's job with a controlled clock: one request at 1 h, 24 h and 7 d after
+    the thread posted, none in between, none once the horizon (twice the last offset)
+    has passed; through Daemon.collect_stats as `threadbot run` wires it."""
+    (thread,) = x_threads(store, emulator, 1, 4, BASE)
+    loaded = load_settings(write_publish_config(tmp_path))
+    collector = StatsCollector(store, lambda _account, _network: x_client(emulator), loaded)
+    clock = [BASE]
+    daemon = Daemon(
+        store,
+        None,
+        dry_run=False,
+        grace=HOUR,
+        out=io.StringIO(),
+        clock=lambda: clock[0],
+        stats_collector=collector,
+    )
+    seen = []
+    for at in [
+        30 * MINUTE,
+        HOUR,
+        HOUR + MINUTE,
+        2 * HOUR,
+        23 * HOUR,
+        DAY,
+        DAY + HOUR,
+        3 * DAY,
+        7 * DAY,
+        7 * DAY + HOUR,
+        8 * DAY,
+        15 * DAY,
+    ]:
+        clock[0] = BASE + at
+        daemon.collect_stats()
+        seen.append(emulator.calls[LOOKUP])
+    assert seen == [0, 1, 1, 1, 1, 2, 2, 2, 3, 3, 3, 3]
+    reads = sorted({s.read_at for s in store.metrics.latest([thread.id])[thread.id]})
+    assert reads == [BASE + 7 * DAY]
+
+
+@pytest.mark.e2e
+def test_threadbot_run_reads_a_posted_thread_once(emulator: XEmulator, tmp_path: Path) -> None:
+    """A real `threadbot run`: a thread posted two hours ago (its 1h offset passed) is
+    read as the daemon starts, in one request, and logged; SIGTERM, exit 0."""
+    from bot.settings import database_url
+
+    from .test_daemon import daemon, stop, wait_for
+    from .test_runtime import _env
+
+    db = tmp_path / "state.db"
+    store = Store(database_url(db))
+    posted_at = REAL_NOW - 2 * HOUR
+    thread = posted_thread(store, [emulator.add_post(t).id for t in texts(4)], posted_at=posted_at)
+    config = write_publish_config(tmp_path)
+    with daemon(tmp_path, config, _env(emulator, db)) as running:
+        wait_for(lambda: "stats: read 4 posts of 1 threads" in running.text(), what="the read")
+        assert stop(running) == 0
+    assert emulator.calls[LOOKUP] == 1
+    assert len(store.metrics.latest([thread.id])[thread.id]) == 4
+    store.engine.dispose()
 
 
 def test_the_daemon_says_a_lane_problem_once_and_rests_it(

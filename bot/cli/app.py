@@ -82,22 +82,27 @@ class App:
         """The account's adapter on ``network``, with its credentials from the environment
         (redacted from logs); one per account and network per process."""
         if (account, network) not in self._clients:
-            from bot.credentials import load_credentials
-            from bot.logs import add_secrets
-            from bot.networks.registry import network as network_info
-
-            self.settings.account(account)  # an unknown name fails before the environment
-            info = network_info(network)
-            credentials = load_credentials(info.credentials(), account, info.where)
-            add_secrets(credentials.values())
-            settings = self.settings.settings
-            self._clients[account, network] = info.connect(
-                settings,
-                credentials,
-                settings.publishing.request_timeout_seconds,
-                str(self.settings.path),
-            )
+            self._clients[account, network] = self.new_client(account, network)
         return self._clients[account, network]
+
+    def new_client(self, account: str, network: str) -> Network:
+        """A new adapter for the account on ``network``, shared with no one (the daemon
+        reads posts' counts on a thread of its own, with clients of its own)."""
+        from bot.credentials import load_credentials
+        from bot.logs import add_secrets
+        from bot.networks.registry import network as network_info
+
+        self.settings.account(account)  # an unknown name fails before the environment
+        info = network_info(network)
+        credentials = load_credentials(info.credentials(), account, info.where)
+        add_secrets(credentials.values())
+        settings = self.settings.settings
+        return info.connect(
+            settings,
+            credentials,
+            settings.publishing.request_timeout_seconds,
+            str(self.settings.path),
+        )
 
     def publisher_for(
         self, account: str, network: str, stop_requested: Callable[[], bool] | None = None

@@ -239,8 +239,9 @@ def run(app: App, dry_run: bool, max_threads: int | None) -> None:
 
     Threads queued from other processes are picked up within [schedule] poll_seconds.
     Threads that fell due while it was down are posted if within [schedule]
-    grace_minutes, otherwise marked missed. Logs one line per event on stderr, each
-    naming the daemon. Several daemons may share one PostgreSQL store, on one machine
+    grace_minutes, otherwise marked missed. Reads each posted thread's numbers at
+    [stats] after (1h, 24h, 7d). Logs one line per event on stderr, each naming the
+    daemon. Several daemons may share one PostgreSQL store, on one machine
     or several: each thread is posted by one of them, each account's threads in order.
     The store's schema must be this threadbot's (`threadbot db upgrade`).
     """
@@ -274,6 +275,7 @@ def run(app: App, dry_run: bool, max_threads: int | None) -> None:
     if daemon_log.level > logging.INFO or daemon_log.level == logging.NOTSET:
         daemon_log.setLevel(logging.INFO)
     from bot.feeds.polling import poll_due
+    from bot.posting.stats import CHECK_SECONDS, StatsCollector
 
     feed_settings = app.feed_settings()
     Daemon(
@@ -294,4 +296,6 @@ def run(app: App, dry_run: bool, max_threads: int | None) -> None:
         feed_check_seconds=loaded.settings.feeds.check_seconds,
         max_threads=threads_at_once,
         version=__version__,
+        stats_collector=StatsCollector(store, app.new_client, loaded),
+        stats_check_seconds=CHECK_SECONDS,
     ).run()
