@@ -3,7 +3,7 @@
 Commands live one family per module — ``preview`` (preview), ``publishing`` (publish,
 resume, status, check), ``queueing`` (schedule, queue, cancel, reschedule, run),
 ``feeds`` (the ``feed`` group: preview, add, list, remove, check), ``operations``
-(the ``db`` group: upgrade, copy; ``daemons``) — and
+(the ``db`` group: upgrade, copy; ``daemons``), ``stats`` (stats) — and
 are imported only when invoked, so ``threadbot preview`` never loads tweepy,
 APScheduler or SQLAlchemy. Shared options are in ``bot.cli.options``; the wiring
 (settings, store, client, publisher, ``prepare()``) is the :class:`~bot.cli.app.App`
@@ -38,6 +38,7 @@ COMMANDS = {
     "feed": "bot.cli.feeds:feed",
     "db": "bot.cli.operations:db",
     "daemons": "bot.cli.operations:daemons",
+    "stats": "bot.cli.stats:stats",
 }
 
 

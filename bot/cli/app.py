@@ -51,10 +51,15 @@ class App:
         self._articles: dict[str, Article] = {}
 
     def close(self) -> None:
-        """Close what the command opened: the store's connections."""
+        """Close what the command opened: the store's connections, and the network
+        clients' (Bluesky's and Mastodon's keep theirs open between requests)."""
         store = self.__dict__.get("store")
         if store is not None:
             store.engine.dispose()
+        for client in self._clients.values():
+            close = getattr(client, "close", None)
+            if close is not None:
+                close()
 
     @cached_property
     def settings(self) -> LoadedSettings:
@@ -270,8 +275,9 @@ class App:
         return {lane: self.link(*lane) for lane in set(lanes)}
 
     def spend(self, accounts: Iterable[str], now: dt.datetime | None = None) -> dict[str, Spend]:
-        """Each account's posts and money this month and in the last 24 hours (one query
-        each): posts count on every network, money only where the network bills."""
+        """Each account's posts and money this month and in the last 24 hours (two queries
+        each: posts, and reads of their counts): posts count on every network, money only
+        where the network bills."""
         from bot.networks.registry import network as network_info
         from bot.settings import DEFAULT_ACCOUNT
         from bot.views.status import Spend
@@ -288,6 +294,7 @@ class App:
                 month_posts=len(month),
                 month_usd=sum(network_info(p.network).cost(prices, p.has_url) for p in month),
                 day_posts=sum(p.posted_at >= day_ago for p in posted),
+                month_read_usd=self.store.metrics.spent(account, None, month_start),
             )
         return spent
 
