@@ -129,9 +129,13 @@ def queue(app: App, tz_name: str | None, output_format: str, html_path: str | No
     if html_path is not None:
         from pathlib import Path
 
+        from bot.lifecycle import ThreadStatus
         from bot.views.calendar import write_calendar
+        from bot.views.stats import numbers
         from threads.errors import InputError
 
+        posted = {r.id: r.post_count for r in records if r.status == ThreadStatus.POSTED}
+        latest = app.store.metrics.latest(posted)
         try:
             write_calendar(
                 Path(html_path),
@@ -140,6 +144,10 @@ def queue(app: App, tz_name: str | None, output_format: str, html_path: str | No
                 app.zone(tz_name),
                 dt.datetime.now(dt.UTC),
                 links=app.links((r.account, r.network) for r in records),
+                stats={
+                    thread_id: numbers(posted[thread_id], snapshots)
+                    for thread_id, snapshots in latest.items()
+                },
             )
         except OSError as error:
             raise InputError(f"{html_path}: cannot write the page ({error.strerror})") from None
