@@ -45,6 +45,8 @@ mutation the tests do not catch is a hole in the tests: the script exits 1.
 28. crumb-orphans: a crumb is left out but what leans on it stays ("It took…" alone).
 29. short-head-alone: a cut sentence's short head ("Faster:") posts alone as a crumb.
 30. link-404-ok: the link check counts a 404 as a live link (a paid post would carry it).
+31. stats-read-twice: `stats` (and the daemon) read a post again the same UTC day,
+    paying X twice for numbers already read.
 
 The selection mutations are caught by tests/test_selection.py and the real-posts corpus
 (tests/test_corpus.py, read from $THREADBOT_CORPUS or ../shared/blog-corpus).
@@ -357,6 +359,17 @@ MUTATIONS += [
         "    ok = 200 <= status < 300\n",
         "    ok = 200 <= status < 300 or status == 404\n",
         ("tests/test_link_check.py",),
+    ),
+]
+
+
+MUTATIONS += [
+    Mutation(
+        "stats-read-twice",
+        "bot/posting/stats.py",
+        "    already = store.metrics.read_today(network, [p.post_id for _, p in wanted if p.post_id], now)\n",
+        "    already: set[str | None] = set()\n",
+        ("tests/test_stats.py", "tests/test_stats_cli.py"),
     ),
 ]
 
