@@ -50,6 +50,8 @@ mutation the tests do not catch is a hole in the tests: the script exits 1.
 33. dead-link-posted: the publisher posts a thread without checking its links first.
 34. delete-repeated: a post whose DELETE may have gone out (left ``deleting`` by a killed
     or interrupted delete) is sent another DELETE instead of being looked up first.
+35. stats-read-twice: `stats` (and the daemon) read a post again the same UTC day,
+    paying X twice for numbers already read.
 
 The selection mutations are caught by tests/test_selection.py and the real-posts corpus
 (tests/test_corpus.py, read from $THREADBOT_CORPUS or ../shared/blog-corpus).
@@ -392,6 +394,17 @@ MUTATIONS += [
         "        if post.deleting_at is not None and not self._there(claim, post):\n",
         "        if False:\n",
         ("tests/test_deleting.py",),
+    ),
+]
+
+
+MUTATIONS += [
+    Mutation(
+        "stats-read-twice",
+        "bot/posting/stats.py",
+        "    already = store.metrics.read_today(network, [p.post_id for _, p in wanted if p.post_id], now)\n",
+        "    already: set[str | None] = set()\n",
+        ("tests/test_stats.py", "tests/test_stats_cli.py"),
     ),
 ]
 

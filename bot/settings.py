@@ -7,6 +7,7 @@ Secrets never live here; they come from the environment (see the publishing comm
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import tomllib
@@ -64,6 +65,50 @@ class BudgetSettings(BaseModel):
 
     max_posts_per_24h: int = Field(default=50, ge=1, le=10_000)
     monthly_usd: float = Field(default=25.0, ge=0)
+
+
+_DURATION = re.compile(r"(\d+)\s*([wdhm])")
+_DURATION_UNITS = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes"}
+
+
+def duration(text: str) -> dt.timedelta:
+    """``1h``, ``24h``, ``7d``, ``1d12h``: a positive duration (ValueError otherwise)."""
+    cleaned = text.strip().lower()
+    parts = _DURATION.findall(cleaned)
+    if not parts or _DURATION.sub("", cleaned).strip():
+        raise ValueError(f"{text!r} is not a duration: write e.g. 1h, 24h, 7d or 1d12h")
+    delta = sum(
+        (dt.timedelta(**{_DURATION_UNITS[unit]: int(amount)}) for amount, unit in parts),
+        dt.timedelta(),
+    )
+    if delta <= dt.timedelta(0):
+        raise ValueError(f"{text!r} must be longer than zero")
+    return delta
+
+
+def _duration_text(text: str) -> str:
+    duration(text)
+    return text
+
+
+class StatsSettings(BaseModel):
+    """The ``[stats]`` part: when the daemon reads what posted threads did, and what
+    those reads may cost (X bills reading the account's own posts)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # After a thread posts, the daemon reads its posts' numbers this long after, once each.
+    after: list[Annotated[str, AfterValidator(_duration_text)]] = Field(
+        default=["1h", "24h", "7d"], max_length=20
+    )
+    # What reads may cost an account in a calendar month (UTC); they count toward
+    # [budget] monthly_usd too.
+    monthly_usd: float = Field(default=1.0, ge=0)
+
+    @property
+    def offsets(self) -> tuple[dt.timedelta, ...]:
+        """``after`` as durations, shortest first, each once."""
+        return tuple(sorted({duration(text) for text in self.after}))
 
 
 class StoreSettings(BaseModel):
@@ -205,6 +250,7 @@ class Settings(BaseModel):
     schedule: ScheduleSettings = ScheduleSettings()
     feeds: FeedsSettings = FeedsSettings()
     links: LinksSettings = LinksSettings()
+    stats: StatsSettings = StatsSettings()
     bluesky: BlueskySettings = BlueskySettings()
     mastodon: MastodonSettings = MastodonSettings()
     accounts: dict[str, AccountSettings] = {}

@@ -4,7 +4,7 @@ Commands live one family per module — ``preview`` (preview), ``publishing`` (p
 resume, status, check), ``queueing`` (schedule, queue, cancel, reschedule, run),
 ``deleting`` (delete), ``feeds`` (the ``feed`` group: preview, add, list, remove,
 check), ``owning`` (approve, reject, edit: the owner's say before posting),
-``operations`` (the ``db`` group: upgrade, copy; ``daemons``) — and
+``operations`` (the ``db`` group: upgrade, copy; ``daemons``), ``stats`` (stats) — and
 are imported only when invoked, so ``threadbot preview`` never loads tweepy,
 APScheduler or SQLAlchemy. Shared options are in ``bot.cli.options``; the wiring
 (settings, store, client, publisher, ``prepare()``) is the :class:`~bot.cli.app.App`
@@ -43,6 +43,7 @@ COMMANDS = {
     "feed": "bot.cli.feeds:feed",
     "db": "bot.cli.operations:db",
     "daemons": "bot.cli.operations:daemons",
+    "stats": "bot.cli.stats:stats",
 }
 
 

@@ -64,6 +64,10 @@ class App:
         store = self.__dict__.get("store")
         if store is not None:
             store.engine.dispose()
+        for client in self._clients.values():
+            close = getattr(client, "close", None)
+            if close is not None:
+                close()
 
     @cached_property
     def settings(self) -> LoadedSettings:
@@ -91,22 +95,27 @@ class App:
         """The account's adapter on ``network``, with its credentials from the environment
         (redacted from logs); one per account and network per process."""
         if (account, network) not in self._clients:
-            from bot.credentials import load_credentials
-            from bot.logs import add_secrets
-            from bot.networks.registry import network as network_info
-
-            self.settings.account(account)  # an unknown name fails before the environment
-            info = network_info(network)
-            credentials = load_credentials(info.credentials(), account, info.where)
-            add_secrets(credentials.values())
-            settings = self.settings.settings
-            self._clients[account, network] = info.connect(
-                settings,
-                credentials,
-                settings.publishing.request_timeout_seconds,
-                str(self.settings.path),
-            )
+            self._clients[account, network] = self.new_client(account, network)
         return self._clients[account, network]
+
+    def new_client(self, account: str, network: str) -> Network:
+        """A new adapter for the account on ``network``, shared with no one (the daemon
+        reads posts' counts on a thread of its own, with clients of its own)."""
+        from bot.credentials import load_credentials
+        from bot.logs import add_secrets
+        from bot.networks.registry import network as network_info
+
+        self.settings.account(account)  # an unknown name fails before the environment
+        info = network_info(network)
+        credentials = load_credentials(info.credentials(), account, info.where)
+        add_secrets(credentials.values())
+        settings = self.settings.settings
+        return info.connect(
+            settings,
+            credentials,
+            settings.publishing.request_timeout_seconds,
+            str(self.settings.path),
+        )
 
     def publisher_for(
         self, account: str, network: str, stop_requested: Callable[[], bool] | None = None
@@ -307,8 +316,9 @@ class App:
         return {lane: self.link(*lane) for lane in set(lanes)}
 
     def spend(self, accounts: Iterable[str], now: dt.datetime | None = None) -> dict[str, Spend]:
-        """Each account's posts and money this month and in the last 24 hours (one query
-        each): posts count on every network, money only where the network bills."""
+        """Each account's posts and money this month and in the last 24 hours (two queries
+        each: posts, and reads of their counts): posts count on every network, money only
+        where the network bills."""
         from bot.networks.registry import network as network_info
         from bot.settings import DEFAULT_ACCOUNT
         from bot.views.status import Spend
@@ -325,6 +335,7 @@ class App:
                 month_posts=len(month),
                 month_usd=sum(network_info(p.network).cost(prices, p.has_url) for p in month),
                 day_posts=sum(p.posted_at >= day_ago for p in posted),
+                month_read_usd=self.store.metrics.spent(account, None, month_start),
             )
         return spent
 

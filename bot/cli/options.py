@@ -158,10 +158,13 @@ def no_link_check_option(function: F) -> F:
     )(function)
 
 
-def thread_argument(*, required: bool = True, nargs: int = 1) -> Callable[[F], F]:
+def thread_argument(
+    *, required: bool = True, nargs: int = 1, network_help: str | None = None
+) -> Callable[[F], F]:
     """THREAD: a thread's number, or the id previews, `queue` and the calendar show
     (``kpop-asean-plus-three#5``), with ``--network`` (and ``--account``) when that id
-    names threads on several networks or accounts. Resolved by ``App.thread_id``."""
+    names threads on several networks or accounts. Resolved by ``App.thread_id``.
+    ``network_help``: what ``--network`` also does for the command (without THREAD)."""
 
     def decorate(function: F) -> F:
         function = click.option(
@@ -169,7 +172,8 @@ def thread_argument(*, required: bool = True, nargs: int = 1) -> Callable[[F], F
             "thread_network",
             type=click.Choice(["x", "bluesky", "mastodon"]),
             default=None,
-            help="With a SLUG#N thread id: the network's thread, when it names several.",
+            help=network_help
+            or "With a SLUG#N thread id: the network's thread, when it names several.",
         )(function)
         return click.argument("thread", metavar="THREAD", required=required, nargs=nargs)(function)
 

@@ -144,9 +144,13 @@ def queue(app: App, tz_name: str | None, output_format: str, html_path: str | No
     if html_path is not None:
         from pathlib import Path
 
+        from bot.lifecycle import ThreadStatus
         from bot.views.calendar import write_calendar
+        from bot.views.stats import numbers
         from threads.errors import InputError
 
+        posted = {r.id: r.post_count for r in records if r.status == ThreadStatus.POSTED}
+        latest = app.store.metrics.latest(posted)
         try:
             write_calendar(
                 Path(html_path),
@@ -155,6 +159,10 @@ def queue(app: App, tz_name: str | None, output_format: str, html_path: str | No
                 app.zone(tz_name),
                 dt.datetime.now(dt.UTC),
                 links=app.links((r.account, r.network) for r in records),
+                stats={
+                    thread_id: numbers(posted[thread_id], snapshots)
+                    for thread_id, snapshots in latest.items()
+                },
             )
         except OSError as error:
             raise InputError(f"{html_path}: cannot write the page ({error.strerror})") from None
@@ -255,8 +263,9 @@ def run(app: App, dry_run: bool, max_threads: int | None) -> None:
 
     Threads queued from other processes are picked up within [schedule] poll_seconds.
     Threads that fell due while it was down are posted if within [schedule]
-    grace_minutes, otherwise marked missed. Logs one line per event on stderr, each
-    naming the daemon. Several daemons may share one PostgreSQL store, on one machine
+    grace_minutes, otherwise marked missed. Reads each posted thread's numbers at
+    [stats] after (1h, 24h, 7d). Logs one line per event on stderr, each naming the
+    daemon. Several daemons may share one PostgreSQL store, on one machine
     or several: each thread is posted by one of them, each account's threads in order.
     The store's schema must be this threadbot's (`threadbot db upgrade`).
     """
@@ -290,6 +299,7 @@ def run(app: App, dry_run: bool, max_threads: int | None) -> None:
     if daemon_log.level > logging.INFO or daemon_log.level == logging.NOTSET:
         daemon_log.setLevel(logging.INFO)
     from bot.feeds.polling import poll_due
+    from bot.posting.stats import CHECK_SECONDS, StatsCollector
 
     feed_settings = app.feed_settings()
     Daemon(
@@ -310,4 +320,6 @@ def run(app: App, dry_run: bool, max_threads: int | None) -> None:
         feed_check_seconds=loaded.settings.feeds.check_seconds,
         max_threads=threads_at_once,
         version=__version__,
+        stats_collector=StatsCollector(store, app.new_client, loaded),
+        stats_check_seconds=CHECK_SECONDS,
     ).run()

@@ -159,7 +159,8 @@ class Publisher:
 
     def check_budget(self, posts: Sequence[tuple[str, bool]]) -> None:
         """Refuse (with the numbers) a thread that would break the account's post cap or
-        budget, counted from the store in one query. (A rate limit recorded by any daemon
+        budget, counted from the store (the posts in one query; where reads are billed,
+        the month's reads in another). (A rate limit recorded by any daemon
         holds the daemons' claims back; a person running `publish` or `resume` is
         trusted to know the limit has lifted.)"""
         now = self.clock()
@@ -183,16 +184,19 @@ class Publisher:
             )
         if not self.info.bills_posts:
             return  # its posts cost nothing; they count above
+        # Reading posts' counts (`threadbot stats`, the daemon's [stats] reads) is billed
+        # too, from the same budget.
         spent = sum(
             self.info.cost(self.prices, p.has_url) for p in posted if p.posted_at >= month_start
-        )
+        ) + self.store.metrics.spent(self.account_name, self.network, month_start)
         cost = sum(self.info.cost(self.prices, has_url) for _, has_url in posts)
         budget = self.limits.monthly_budget_usd
         if spent + cost > budget + 1e-9:
             next_month = (month_start + dt.timedelta(days=32)).replace(day=1)
             raise BudgetExceededError(
                 f"${cost:.3f} would exceed monthly_budget_usd = ${budget:.2f}: "
-                f"${spent:.3f} spent this month; it fits from {next_month:%Y-%m-%d}",
+                f"${spent:.3f} spent this month on posts and reads; "
+                f"it fits from {next_month:%Y-%m-%d}",
                 next_month,
             )
 

@@ -10,6 +10,7 @@ by the job they do, as attributes:
 - ``store.accounts`` — rate limits every daemon shares, handles (:mod:`.accounts`)
 - ``store.daemons``  — who runs where, their heartbeats (:mod:`.daemons`)
 - ``store.feeds``    — followed feeds and their entries (:mod:`.feeds`)
+- ``store.metrics``  — what posted threads did: snapshots of their posts' counts (:mod:`.metrics`)
 
 SQLite by default (WAL, a busy timeout, short transactions); PostgreSQL 15+ (psycopg 3)
 when several daemons on several machines share one queue. Every change is its own
@@ -42,6 +43,7 @@ from bot.store.daemons import Daemons
 from bot.store.deleting import Deletions
 from bot.store.feeds import Feeds
 from bot.store.links import LinkChecks
+from bot.store.metrics import Metrics
 from bot.store.migrating import SchemaPolicy, migrate, revision
 from bot.store.posts import Posts
 from bot.store.queue import Queue
@@ -127,6 +129,10 @@ class Store:
     @property
     def links(self) -> LinkChecks:
         return LinkChecks(self)
+
+    @property
+    def metrics(self) -> Metrics:
+        return Metrics(self)
 
     @property
     def shown_url(self) -> str:

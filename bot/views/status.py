@@ -21,6 +21,8 @@ class Spend:
     month_posts: int
     month_usd: float
     day_posts: int
+    # What reading posts' counts cost this month (`stats`; X bills them), beside the posts.
+    month_read_usd: float = 0.0
 
 
 def post_link(link: Link, post_id: str | None) -> str:
@@ -60,8 +62,9 @@ def write_status(
 
 
 def _write_spend(spend: Spend, stream: IO[str], indent: str = "") -> None:
+    reads = f", reads ${spend.month_read_usd:.3f}" if spend.month_read_usd else ""
     stream.write(
-        f"{indent}this month: {spend.month_posts} posts, ${spend.month_usd:.3f} · "
+        f"{indent}this month: {spend.month_posts} posts, ${spend.month_usd:.3f}{reads} · "
         f"last 24 h: {spend.day_posts} posts\n"
     )
 
