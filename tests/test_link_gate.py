@@ -184,3 +184,43 @@ def test_publish_and_schedule_refuse_a_dead_article_link_and_store_nothing(
     assert offline.exit_code == 0, offline.output
     assert site.count("/posts/kpop-asean-plus-three") == 2
     store.engine.dispose()
+
+
+def test_a_feed_post_whose_page_is_not_deployed_yet_is_queued_and_said_so(
+    site: LocalServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A feed often announces a post before its page answers: the poll checks the link,
+    says it is dead, and queues the thread anyway — its links are checked again before
+    its first post, which waits while they are dead."""
+    from .test_following import Feed, item, rss
+
+    def local(urls: list[str], timeout: float) -> dict[str, LinkCheck]:
+        swapped = {url: url.replace("https://blog.gonogo.kr", site.url) for url in urls}
+        checks = check_links(list(swapped.values()), timeout=timeout)
+        return {url: checks[swapped[url]] for url in urls}
+
+    monkeypatch.setattr(bot.posting.links, "_fetch", local)
+    config = write_publish_config(tmp_path)
+    config.write_text(config.read_text("utf-8").replace("check = false", "check = true"), "utf-8")
+    args = ["--config", str(config), "--db", str(tmp_path / "state.db")]
+    runner = CliRunner()
+    with serve() as feeds:
+        feed = Feed(item("a", 1))
+        feeds.routes["/feed.xml"] = feed
+        url = feeds.url + "/feed.xml"
+        assert runner.invoke(cli, ["feed", "add", url, *args]).exit_code == 0
+        runner.invoke(cli, ["feed", "check", *args])
+        feed.body = rss(item("b", 2), item("a", 1))
+        site.routes["/posts/b/"] = Reply(status=404)
+        with caplog.at_level("WARNING"):
+            checked = runner.invoke(cli, ["feed", "check", url, *args])
+    assert "queued Post b: 1 thread(s)" in checked.output
+    assert site.count("/posts/b/") == 1
+    assert any(
+        "link-dead" in record.getMessage() and "checked again before its first post" in
+        record.getMessage()
+        for record in caplog.records
+    )  # fmt: skip
