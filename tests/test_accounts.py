@@ -243,3 +243,22 @@ def test_the_shipped_examples_identity_is_a_warning_not_a_refusal(tmp_path: Path
     config.write_text(config.read_text("utf-8").replace("@GONOGO_Korea", "@seoul_trends"), "utf-8")
     code, out, _ = run("check", "--config", str(config))
     assert (code, "example-identity" in out) == (0, False)
+
+
+def test_posting_an_article_that_never_names_the_examples_account_warns(tmp_path: Path) -> None:
+    """`schedule` warns when every closing post would recommend @GONOGO_Korea about an
+    article that never mentions it; the example article, which does, is not warned about."""
+    config = write_publish_config(tmp_path)
+    article = tmp_path / "mine.md"
+    article.write_text(
+        "---\ntitle: My own post\nurl: https://blog.gonogo.kr/posts/mine\n---\n"
+        "## Part\n\nThis post is mine, about my own work on a small static site. It has "
+        "nothing to do with anyone else's account.\n",
+        "utf-8",
+    )
+    common = ["--at", "2030-01-01 09:00", "--config", str(config), "--db", str(tmp_path / "s.db")]
+    code, _, err = run("schedule", str(article), *common)
+    assert code == 0, err
+    assert "warning example-identity" in err
+    code, _, err = run("schedule", str(EXAMPLE), "--section", "5", *common)
+    assert (code, err) == (0, "")

@@ -166,9 +166,12 @@ EXAMPLE_DISPLAY_NAME = "GONOGO Blog"
 EXAMPLE_HANDLES = frozenset({"@gonogo_korea"})
 
 
-def identity_findings(options: BuildOptions, config_path: str) -> list[Finding]:
+def identity_findings(
+    options: BuildOptions, config_path: str, article: Article | None = None
+) -> list[Finding]:
     """Warnings while the config still carries the shipped example's identity (a
-    warning, not a refusal: the example article itself recommends that account)."""
+    warning, not a refusal: the example article itself recommends that account — and
+    for an ``article`` that mentions the account, its recommendation is no surprise)."""
     site = options.site
     findings = []
     if site.display_name == EXAMPLE_DISPLAY_NAME:
@@ -182,7 +185,10 @@ def identity_findings(options: BuildOptions, config_path: str) -> list[Finding]:
             )
         )
     for recommendation in site.recommendations:
-        if recommendation.handle.lower() in EXAMPLE_HANDLES:
+        mentioned = article is not None and (
+            recommendation.handle.lower() in article.source_text.lower()
+        )
+        if recommendation.handle.lower() in EXAMPLE_HANDLES and not mentioned:
             findings.append(
                 Finding(
                     severity="warning",

@@ -341,13 +341,15 @@ class App:
 
     # -- flows the commands share ----------------------------------------------------------
 
-    def warn_example_identity(self) -> list[Finding]:
-        """Say so on stderr while the config carries the shipped example's identity."""
+    def warn_example_identity(self, article: Article) -> list[Finding]:
+        """Say so on stderr while the config carries the shipped example's identity
+        (its recommended account, about an ``article`` that never mentions it)."""
         from bot.views.findings import write_findings
         from threads.validation import identity_findings
 
         loaded = self.settings
-        found = identity_findings(loaded.account(self.account).build_options, str(loaded.path))
+        options = loaded.account(self.account).build_options
+        found = identity_findings(options, str(loaded.path), article)
         write_findings(found, sys.stderr)
         return found
 

@@ -67,7 +67,7 @@ def publish(
         return
     prepared = app.checked_links(prepared)
     app.refuse_unpostable(prepared, "posted")
-    app.warn_example_identity()
+    app.warn_example_identity(prepared.article)
     app.publish(prepared)
 
 

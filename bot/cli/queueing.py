@@ -124,7 +124,7 @@ def schedule(
         else "`threadbot run` posts them"
     )
     click.echo(f"{sum(new for _, new in queued)} threads queued, ${total:.3f}; {then}")
-    app.warn_example_identity()
+    app.warn_example_identity(previews[0].article)
 
 
 @click.command()
