@@ -27,8 +27,7 @@ CONFORMANCE = ROOT.parent / "shared" / "twitter-text-conformance"
 @pytest.fixture(autouse=True)
 def no_real_network(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never call a real network: a connection from this process to anything but
-    this machine fails the test (subprocesses get emulator URLs and `[links] check =
-    false` from their config)."""
+    this machine fails the test, and so does one from a subprocess (through a dead proxy)."""
     connect = socket.socket.connect
 
     def loopback_only(self: socket.socket, address: Any) -> Any:
@@ -43,6 +42,13 @@ def no_real_network(monkeypatch: pytest.MonkeyPatch) -> None:
         return connect(self, address)
 
     monkeypatch.setattr(socket.socket, "connect", loopback_only)
+    # Subprocesses (the CLI, daemons) inherit these: httpx and requests then send anything
+    # not on this machine to a closed local port, so a forgotten real URL fails fast here
+    # instead of passing wherever the internet happens to answer.
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.setenv(name, "http://127.0.0.1:9")
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.setenv(name, "127.0.0.1,localhost,::1")
 
 
 @pytest.fixture
