@@ -181,17 +181,24 @@ def test_missing_credential_names_the_variable(emulator: XEmulator, tmp_path: Pa
 
 
 def test_check_online(emulator: XEmulator, tmp_path: Path) -> None:
-    """check --online verifies the credentials with one GET /2/users/me."""
+    """check --online logs in to the account's network with one GET /2/users/me (the
+    config's links are not fetched: it says `[links] check = false`), and warns that the
+    closing post still recommends the shipped example's account."""
     config = write_publish_config(tmp_path)
     result = threadbot(
         ["check", "--online", "--config", str(config)], _env(emulator, tmp_path / "s.db"), tmp_path
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == [
+    lines = result.stdout.splitlines()
+    assert lines[:3] == [
         f"config: {config}: ok",
         f"templates: {ROOT / 'templates'}: ok",
-        "links: ok",
-        f"credentials: ok, posting as @{USERNAME}",
+        f"warning example-identity · {config} site.recommendations",
+    ]
+    assert "@GONOGO_Korea, the shipped example's account" in lines[3]
+    assert lines[4:] == [
+        f"x: credentials ok, posting as @{USERNAME}",
+        "links: not fetched ([links] check = false)",
     ]
     assert dict(emulator.calls) == {"GET /2/users/me": 1}
 
