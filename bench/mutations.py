@@ -52,6 +52,8 @@ mutation the tests do not catch is a hole in the tests: the script exits 1.
     or interrupted delete) is sent another DELETE instead of being looked up first.
 35. stats-read-twice: `stats` (and the daemon) read a post again the same UTC day,
     paying X twice for numbers already read.
+36. paragraph-entered-midway: a paragraph's later sentence is kept without the one before
+    it (a thread jumps into the middle of a line of thought).
 
 The selection mutations are caught by tests/test_selection.py and the real-posts corpus
 (tests/test_corpus.py, read from $THREADBOT_CORPUS or ../shared/blog-corpus).
@@ -405,6 +407,17 @@ MUTATIONS += [
         "    already = store.metrics.read_today(network, [p.post_id for _, p in wanted if p.post_id], now)\n",
         "    already: set[str | None] = set()\n",
         ("tests/test_stats.py", "tests/test_stats_cli.py"),
+    ),
+]
+
+
+MUTATIONS += [
+    Mutation(
+        "paragraph-entered-midway",
+        "threads/selection.py",
+        "            and paragraph_of[previous] == paragraph_of[position]\n",
+        "            and False\n",
+        ("tests/test_selection.py", "tests/test_corpus.py"),
     ),
 ]
 

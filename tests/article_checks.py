@@ -13,7 +13,8 @@ One reusable helper for the hand-written fixtures and the real-posts corpus alik
 
 :func:`selection_problems` adds what choosing promises (``overflow = "select"``): no
 thread over ``max_tweets``; kept sentences in the author's order; a sentence that leans
-on the one before (This/It/However…) only with that one; every fact of a chosen-from
+on the one before (This/It/However…) only with that one, and a paragraph entered only at
+its start; every fact of a chosen-from
 section when there is room for all of them; no table-of-contents thread.
 """
 
@@ -71,6 +72,12 @@ def template_text() -> str:
     return "\n".join(parts)
 
 
+def _escaped_in(match: re.Match[str], source: str) -> bool:
+    """Whether the source writes this markup escaped ("&lt;T&gt;", shown as "<T>")."""
+    escaped = html.escape(match.group(0), quote=False)
+    return escaped != match.group(0) and escaped in source
+
+
 def problems(source: str, prepared: Prepared, *, expected_title: str | None = None) -> list[str]:
     """Every broken promise in ``prepared`` (the preview of ``source``), one line each."""
     found: list[str] = []
@@ -98,7 +105,8 @@ def problems(source: str, prepared: Prepared, *, expected_title: str | None = No
             if tweet.kind != "closing":
                 for name, pattern in LEAKS.items():
                     match = pattern.search(without_urls)
-                    if match and match.group(0) not in code:
+                    # An escaped "&lt;T&gt;" in the source shows as "<T>": text, not a tag.
+                    if match and match.group(0) not in code and not _escaped_in(match, source):
                         found.append(f"{where}: {name} leaks: {match.group(0)!r}")
                 for word in _WORD.findall(without_urls):
                     if word not in plain_source and word not in rendered and word not in templates:
@@ -188,30 +196,44 @@ def selection_problems(prepared: Prepared, max_tweets: int) -> list[str]:
         if not kept:
             continue
         lead = kept[0]
+        paragraph_of = [n for n, paragraph in enumerate(section.paragraphs) for _ in paragraph]
+        prose_paragraph = [
+            paragraph_of[i] for i, s in enumerate(section.sentences) if s.role != "subheading"
+        ]
+        roles = [s.role for s in section.sentences if s.role != "subheading"]
+        repeated = Counter(s.text for s in sentences)
         for number, (sentence, here) in enumerate(zip(sentences, present, strict=True)):
-            if (
-                here
-                and number
-                and sentence is not lead
-                and leans_on_previous(section_texts[number], article.language)
-                and not present[number - 1]
+            if not here or not number or sentence is lead or present[number - 1]:
+                continue
+            if repeated[sentence.text] > 1 or any(
+                sentence.text in other.text and other is not sentence for other in sentences
             ):
+                continue  # a text the section holds twice: which one is kept is not known
+            if leans_on_previous(section_texts[number], article.language):
                 found.append(
                     f"{thread.id}: {sentence.text[:60]!r} is kept without the sentence it leans on"
+                )
+            elif roles[number] == "prose" and prose_paragraph[number] == prose_paragraph[number - 1]:
+                found.append(
+                    f"{thread.id}: {sentence.text[:60]!r} enters its paragraph in the middle"
                 )
         if thread.chosen_sentences < thread.section_sentences:
             found_units = units(section, article, headings)
             by_position = {unit.position: unit for unit in found_units}
             allowed = {unit.position for unit in found_units if not unit.unshowable}
-            # A fact that leans (in a chain) on what cannot be shown cannot be kept either.
-            showable = [
-                unit.text.replace("@", "")
-                for unit in found_units
-                if unit.fact
-                and not unit.unshowable
-                and with_antecedents(unit.position, by_position, allowed) is not None
-            ]
-            if len(showable) <= max_tweets - 2:
+            # A fact that leans (in a chain) on what cannot be shown cannot be kept either;
+            # one is kept with what it leans on (its paragraph before it), so the facts
+            # have room when they and those sentences fill at most the middle tweets' room
+            # at the fill the splitter reaches (75 %).
+            showable: list[str] = []
+            needed: set[int] = set()
+            for unit in found_units:
+                chain = with_antecedents(unit.position, by_position, allowed)
+                if unit.fact and not unit.unshowable and chain is not None:
+                    showable.append(unit.text.replace("@", ""))
+                    needed |= chain
+            weight = sum(weighted_length(by_position[p].text) for p in needed)
+            if len(showable) <= max_tweets - 2 and weight <= (max_tweets - 2) * 280 * 0.75:
                 for fact in showable:
                     if "".join(fact.split()) not in text:
                         found.append(f"{thread.id}: the fact {fact[:60]!r} was left out")

@@ -171,12 +171,13 @@ def test_the_old_behaviour_is_reachable_by_config(
 
 
 def test_choosing_keeps_a_leaning_sentence_only_with_its_antecedent() -> None:
-    """The ranker likes "This …" best and its antecedent least: both, or neither."""
+    """The ranker likes "This …" best and its antecedent least: both, or neither (each
+    sentence a paragraph of its own, so only the word "This" ties them)."""
     from threads.selection import choose
 
     sentences = [*FILLER[:4], "This halves the time of a cold build on a laptop.", *FILLER[4:8]]
     article = parse_article(
-        "---\ntitle: Builds\n---\n## Faster builds\n\n" + " ".join(sentences) + "\n", "b.md"
+        "---\ntitle: Builds\n---\n## Faster builds\n\n" + "\n\n".join(sentences) + "\n", "b.md"
     )
     section = article.sections[0]
     texts = [s.text for s in section.sentences]
@@ -193,6 +194,30 @@ def test_choosing_keeps_a_leaning_sentence_only_with_its_antecedent() -> None:
     assert leaning in choice.kept
     assert leaning - 1 in choice.kept
     assert len(choice.kept) <= 3
+
+
+def test_a_paragraph_is_kept_from_its_start() -> None:
+    """The ranker likes a paragraph's third sentence best: it is kept with the two before
+    it, never alone (a thread entering a paragraph in its middle reads as a non sequitur),
+    and a later paragraph's opening may follow it."""
+    from threads.selection import choose
+
+    first = " ".join(FILLER[:4])
+    second = " ".join(FILLER[4:8])
+    article = parse_article(
+        f"---\ntitle: Builds\n---\n## Faster builds\n\n{first}\n\n{second}\n", "b.md"
+    )
+    section = article.sections[0]
+    texts = [s.text for s in section.sentences]
+    favourite = texts.index(FILLER[6])
+
+    def ranker(candidates, language, query):  # type: ignore[no-untyped-def]
+        return [10.0 if c == texts[favourite] else 0.0 for c in candidates]
+
+    choice = choose(section, article, lambda kept: len(kept) <= 4, ranker=ranker)
+    assert choice is not None
+    assert choice.lead == 0
+    assert choice.kept == {0, texts.index(FILLER[4]), texts.index(FILLER[5]), favourite}
 
 
 def test_an_enumeration_is_kept_whole_or_not_at_all(

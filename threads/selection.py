@@ -149,13 +149,20 @@ def units(section: Section, article: Article, headings: Collection[str] = ()) ->
         # The first sentence of a section leans on its heading, which the thread shows;
         # a sentence continuing a list item belongs to that item (it would read as the
         # previous item's otherwise).
-        leans = previous is not None and (
+        refers_back = previous is not None and (
             leans_on_previous(text, language) or _continues_item(sentences, paragraph_of, position)
+        )
+        # A paragraph is one line of thought: a later sentence of it is kept only with the
+        # one before it (a thread jumping into a paragraph's middle reads as a non sequitur).
+        leans = refers_back or (
+            previous is not None
+            and sentence.role == "prose"
+            and paragraph_of[previous] == paragraph_of[position]
         )
         lead_ok = (
             not unshowable
             and not boilerplate
-            and not leans
+            and not refers_back
             and not not_a_lead(text, language)
             and (_words(text) >= MIN_LEAD_WORDS or language in UNSPACED)
         )
