@@ -1,9 +1,9 @@
 """Try threadbot without an account: ``python -m bot.testing x|bluesky|mastodon``.
 
 Starts the network's emulator on 127.0.0.1, writes a ready config (the shipped templates,
-real-looking links so posting is not refused and not checked live, a store of its own in the same folder)
-and prints the ``export`` line that points threadbot at both; then says what it receives,
-a line per request and per stored post, until Ctrl-C.
+real-looking links so posting is not refused and not checked live, a store of its own in
+the same folder) and prints the ``export`` line that points threadbot at both; then says
+what it receives, a line per request and per stored post, until Ctrl-C.
 """
 
 from __future__ import annotations
