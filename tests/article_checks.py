@@ -213,7 +213,9 @@ def selection_problems(prepared: Prepared, max_tweets: int) -> list[str]:
                 found.append(
                     f"{thread.id}: {sentence.text[:60]!r} is kept without the sentence it leans on"
                 )
-            elif roles[number] == "prose" and prose_paragraph[number] == prose_paragraph[number - 1]:
+            elif (
+                roles[number] == "prose" and prose_paragraph[number] == prose_paragraph[number - 1]
+            ):
                 found.append(
                     f"{thread.id}: {sentence.text[:60]!r} enters its paragraph in the middle"
                 )
