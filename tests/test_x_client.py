@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
 
@@ -104,3 +105,22 @@ def test_duplicate_text(emulator: XEmulator) -> None:
     emulator.accept_duplicates = False  # X's rule, where it holds
     with pytest.raises(DuplicateContentError):
         client.create_post("same words", None)
+
+
+def test_posts_in_flight_at_once_take_their_time_side_by_side(emulator: XEmulator) -> None:
+    """An answer delay (a real API's latency) is spent outside the emulator's lock: two
+    posts sent at once are both inside it together (a barrier of two, which a delay
+    under the lock would never fill), and both are stored once."""
+    both_inside = threading.Barrier(2, timeout=5)
+    passed: list[int] = []
+    emulator.take_time = lambda: passed.append(both_inside.wait())  # type: ignore[method-assign]
+    client, other = _client(emulator), _client(emulator)
+    ids: list[str] = []
+    sender = threading.Thread(target=lambda: ids.append(other.create_post("second", None)))
+    sender.start()
+    ids.append(client.create_post("first", None))
+    sender.join(10)
+    assert sorted(passed) == [0, 1]
+    assert not both_inside.broken
+    assert sorted(p.text for p in emulator.posts) == ["first", "second"]
+    assert emulator.calls["POST /2/tweets"] == 2
