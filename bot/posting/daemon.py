@@ -98,6 +98,11 @@ class Daemon:
         self.version = version
         # Threads this process is posting now (its own leases it must not take over).
         self._in_hand: set[int] = set()
+        # Threads whose job APScheduler has handed to a worker (waiting for one, or
+        # running), and whether the latest sync still wants each: a second job for one
+        # would only be skipped, and a run the store has since made pointless (another
+        # daemon took its lane) ends without a claim.
+        self._handed: dict[int, bool] = {}
         self._lock = threading.Lock()
         # The store's clock minus this machine's, measured every poll.
         self._offset = dt.timedelta(0)
@@ -284,14 +289,24 @@ class Daemon:
         existing = {
             job.id: job for job in self._scheduler.get_jobs() if job.id.startswith("thread-")
         }
+        with self._lock:
+            for thread_id in self._handed:
+                self._handed[thread_id] = thread_id in runs
         for job_id, job in existing.items():
             if job_id not in wanted:
-                job.remove()
+                with contextlib.suppress(LookupError):  # handed to a worker meanwhile
+                    job.remove()
+                    with self._lock:
+                        self._handed.pop(int(job_id.removeprefix("thread-")), None)
         for job_id, (run_at, account, network) in wanted.items():
             job = existing.get(job_id)
             if job is not None and job.next_run_time == run_at - self._offset:
                 continue
             thread_id = int(job_id.removeprefix("thread-"))
+            with self._lock:
+                if job is None and thread_id in self._handed:
+                    continue  # its run waits for a worker, or runs
+                self._handed[thread_id] = True
             self._scheduler.add_job(
                 self.run_thread,
                 "date",
@@ -362,15 +377,16 @@ class Daemon:
         self, thread_id: int, account: str | None = None, network: str | None = None
     ) -> None:
         """At the due time: print (dry run) or claim by lease, check the budget, post."""
-        if self.stopping.is_set():
-            return
-        if self.dry_run:
-            self._print(self.store.threads.get(thread_id))
-            return
         with self._lock:
+            if not self._handed.get(thread_id, True) or self.stopping.is_set():
+                self._handed.pop(thread_id, None)
+                return  # the latest sync no longer wants it: no claim (none would succeed)
             self._running += 1
         claimed = False
         try:
+            if self.dry_run:
+                self._print(self.store.threads.get(thread_id))
+                return
             claimed = self._claim_and_post(thread_id, account, network)
         except StoreUnavailableError as error:
             # Nothing more can be recorded, so nothing more is sent; the lease runs out
@@ -379,6 +395,7 @@ class Daemon:
         finally:
             with self._lock:
                 self._in_hand.discard(thread_id)
+                self._handed.pop(thread_id, None)
                 self._running -= 1
             if claimed:
                 # Only a thread that ran frees its lane: a claim that failed waits for
