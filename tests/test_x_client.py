@@ -124,3 +124,34 @@ def test_posts_in_flight_at_once_take_their_time_side_by_side(emulator: XEmulato
     assert not both_inside.broken
     assert sorted(p.text for p in emulator.posts) == ["first", "second"]
     assert emulator.calls["POST /2/tweets"] == 2
+
+
+def test_the_environment_is_read_for_proxies_once_per_host_and_still_obeyed(
+    emulator: XEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """requests looks through the whole environment for proxies on every request (with
+    many accounts' credentials in it, a third of a daemon's CPU): the client reads it
+    once per host, and a proxy it names is still used (here a dead one, so nothing
+    gets through)."""
+    import requests.sessions
+
+    reads: list[str] = []
+    read = requests.sessions.get_environ_proxies
+
+    def counted(url: str, no_proxy: str | None = None) -> dict[str, str]:
+        reads.append(url)
+        return read(url, no_proxy)
+
+    monkeypatch.setattr(requests.sessions, "get_environ_proxies", counted)
+    client = _client(emulator)
+    client.me()
+    client.create_post("one", None)
+    client.create_post("two", None)
+    assert len(reads) == 1
+    assert emulator.calls["POST /2/tweets"] == 2
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    with pytest.raises(NetworkUnavailableError):
+        _client(emulator).create_post("three", None)
+    assert emulator.calls["POST /2/tweets"] == 2
