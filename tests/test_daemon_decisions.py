@@ -433,3 +433,49 @@ def test_a_run_waiting_for_a_worker_is_not_handed_again_nor_claims_a_taken_lane(
     assert claims == [first, second]
     assert [store.threads.get(t).status for t in (first, second)] == [ThreadStatus.POSTED] * 2
     assert x.count("create_post") == 8
+
+
+class TimingScheduler(RecordingScheduler):
+    """When the daemon asks APScheduler to run each thread."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.dates: dict[int, dt.datetime] = {}
+
+    def add_job(self, *args: object, **kwargs: object) -> None:
+        thread_id, _, _ = kwargs["args"]  # type: ignore[misc]
+        self.dates[thread_id] = kwargs["run_date"]  # type: ignore[assignment]
+
+
+def test_daemons_try_lanes_due_at_once_each_in_an_order_of_its_own(
+    store: Store, clock: Clock
+) -> None:
+    """Twenty accounts' threads due at the same time: each daemon runs them within a
+    millisecond of it, in an order of its own (so daemons side by side seldom try to
+    claim the same thread at once), the same at every poll."""
+    ids = [
+        store.threads.freeze(
+            key=f"lane{n}#1", article="a.txt", section_index=1, section="S",
+            content_hash=f"lane{n}", posts=[(f"lane {n}", False)], cost_usd=0.015,
+            now=NOW, due_at=NOW, account=f"acct{n}", network="x",
+        ).id
+        for n in range(20)
+    ]  # fmt: skip
+    orders = []
+    for name in ("a", "b"):
+        daemon = _daemon(store, FakeX(), clock, name)
+        daemon._scheduler = scheduler = TimingScheduler()
+        daemon.sync()
+        due_here = NOW - daemon._offset  # the due time on this machine's clock
+        assert set(scheduler.dates) == set(ids)
+        assert all(
+            dt.timedelta(0) <= at - due_here < dt.timedelta(milliseconds=1)
+            for at in scheduler.dates.values()
+        )
+        orders.append(sorted(ids, key=scheduler.dates.__getitem__))
+        # Its turns are its own, whenever asked (a job already added is kept as it is).
+        again = _daemon(store, FakeX(), clock, name)
+        assert {t: again._turn(t) for t in ids} == {
+            t: at - due_here for t, at in scheduler.dates.items()
+        }
+    assert orders[0] != orders[1]

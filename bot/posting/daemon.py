@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import logging
 import os
 import signal
@@ -300,9 +301,12 @@ class Daemon:
                         self._handed.pop(int(job_id.removeprefix("thread-")), None)
         for job_id, (run_at, account, network) in wanted.items():
             job = existing.get(job_id)
-            if job is not None and job.next_run_time == run_at - self._offset:
-                continue
             thread_id = int(job_id.removeprefix("thread-"))
+            # The store's time on this machine's clock (APScheduler's), in this daemon's
+            # turn among threads due at the same time.
+            run_date = run_at - self._offset + self._turn(thread_id)
+            if job is not None and job.next_run_time == run_date:
+                continue
             with self._lock:
                 if job is None and thread_id in self._handed:
                     continue  # its run waits for a worker, or runs
@@ -310,13 +314,20 @@ class Daemon:
             self._scheduler.add_job(
                 self.run_thread,
                 "date",
-                # The store's time on this machine's clock (APScheduler's).
-                run_date=run_at - self._offset,
+                run_date=run_date,
                 args=[thread_id, account, network],
                 id=job_id,
                 replace_existing=True,
             )
         return runs
+
+    def _turn(self, thread_id: int) -> dt.timedelta:
+        """Under a millisecond, and different on each daemon: of many lanes due at the
+        same time, each daemon tries its claims in an order of its own, so daemons
+        posting side by side seldom reach for the same thread at once (one would win,
+        the others' claims would be work for nothing)."""
+        digest = hashlib.blake2b(f"{self.owner.id}/{thread_id}".encode(), digest_size=4)
+        return dt.timedelta(microseconds=int.from_bytes(digest.digest()) % 1000)
 
     def _due(self, thread: QueuedThread, now: dt.datetime) -> dt.datetime | None:
         if thread.status == ThreadStatus.POSTING:
