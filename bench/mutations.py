@@ -41,6 +41,12 @@ mutation the tests do not catch is a hole in the tests: the script exits 1.
 24. feed-sections-all: `feed add` queues every section of a new post again, not its digest.
 25. enumeration-split: a subset of a list of short names is kept without the rest.
 26. crumb-kept: a kept sentence no neighbour has room for posts as a crumb of its own.
+27. run-handed-again: a daemon's poll hands out again a thread whose run waits for a
+    worker (APScheduler skips it, after a poll's work; many lanes due at once: a storm).
+28. stale-run-claims: a run whose lane another daemon took since its poll tries the
+    claim anyway (a claim that cannot succeed, for every lane due).
+29. one-claim-order: every daemon tries the lanes due at the same time in the same order
+    (side by side, they reach for the same thread at once).
 
 The selection mutations are caught by tests/test_selection.py and the real-posts corpus
 (tests/test_corpus.py, read from $THREADBOT_CORPUS or ../shared/blog-corpus).
@@ -321,6 +327,27 @@ MUTATIONS += [
             "tests/test_selection.py",
             "tests/test_corpus.py",
         ),
+    ),
+    Mutation(
+        "run-handed-again",
+        "bot/posting/daemon.py",
+        "                if job is None and thread_id in self._handed:\n",
+        "                if False:\n",
+        ("tests/test_daemon_decisions.py",),
+    ),
+    Mutation(
+        "stale-run-claims",
+        "bot/posting/daemon.py",
+        "            if not self._handed.get(thread_id, True) or self.stopping.is_set():\n",
+        "            if self.stopping.is_set():\n",
+        ("tests/test_daemon_decisions.py",),
+    ),
+    Mutation(
+        "one-claim-order",
+        "bot/posting/daemon.py",
+        "        return dt.timedelta(microseconds=int.from_bytes(digest.digest()) % 1000)\n",
+        "        return dt.timedelta(0)\n",
+        ("tests/test_daemon_decisions.py",),
     ),
 ]
 
