@@ -31,7 +31,14 @@ claim is given back (the next daemon finishes the thread first), the daemon exit
 
 A daemon with nothing it may claim sleeps until its next poll: a claim that fails
 never triggers another poll, and why a lane waits (the thread holding it, since and
-until when, or a rate limit) is logged once per change, not per poll.
+until when, or a rate limit) is logged once per change, not per poll. A thread that
+ends triggers a poll at once only when its lane has a thread due behind it.
+
+With more lanes due than ``max_threads``, runs wait for a worker; a poll meanwhile
+hands none out twice, and a run whose lane another daemon took since the poll ends
+without a claim. Of lanes due at the same time, each daemon tries its claims in an
+order of its own (within a millisecond of the due time), so daemons side by side
+seldom reach for the same thread at once.
 
 ``--dry-run`` prints each thread at its due time exactly as it would be posted and
 changes nothing: no X, no claims, no status.
