@@ -47,9 +47,6 @@ mutation the tests do not catch is a hole in the tests: the script exits 1.
     claim anyway (a claim that cannot succeed, for every lane due).
 29. one-claim-order: every daemon tries the lanes due at the same time in the same order
     (side by side, they reach for the same thread at once).
-30. poll-after-every-thread: every thread that ends triggers a poll, whether or not its
-    lane has a thread behind it (a poll reads every due thread: with many lanes due,
-    the daemon's polls cost more than its posts).
 
 The selection mutations are caught by tests/test_selection.py and the real-posts corpus
 (tests/test_corpus.py, read from $THREADBOT_CORPUS or ../shared/blog-corpus).
@@ -253,7 +250,7 @@ MUTATIONS = [
     Mutation(
         "poll-after-failed-claim",
         "bot/posting/daemon.py",
-        "            if lane in self._behind:\n",
+        "            if claimed:\n",
         "            if True:\n",
         ("tests/test_daemon_decisions.py",),
     ),
@@ -343,13 +340,6 @@ MUTATIONS += [
         "bot/posting/daemon.py",
         "            if not self._handed.get(thread_id, True) or self.stopping.is_set():\n",
         "            if self.stopping.is_set():\n",
-        ("tests/test_daemon_decisions.py",),
-    ),
-    Mutation(
-        "poll-after-every-thread",
-        "bot/posting/daemon.py",
-        "            if lane in self._behind:\n",
-        "            if lane is not None:\n",
         ("tests/test_daemon_decisions.py",),
     ),
     Mutation(

@@ -479,32 +479,3 @@ def test_daemons_try_lanes_due_at_once_each_in_an_order_of_its_own(
             t: at - due_here for t, at in scheduler.dates.items()
         }
     assert orders[0] != orders[1]
-
-
-def test_a_thread_that_ends_polls_at_once_only_for_a_thread_behind_it(
-    store: Store, x: FakeX, clock: Clock
-) -> None:
-    """Account a has two threads due, b one: when a's first ends, a poll at once starts
-    a's second; when b's ends, nothing is behind it, so the next poll will do (a poll
-    reads every due thread: after every thread, with many lanes due, polls would cost
-    more than the posts)."""
-
-    def queued(account: str, number: int) -> int:
-        return store.threads.freeze(
-            key=f"{account}#{number}", article="a.txt", section_index=number, section="S",
-            content_hash=f"{account}{number}", posts=[(f"{account} {number}", False)],
-            cost_usd=0.015, now=NOW, due_at=NOW, account=account, network="x",
-        ).id  # fmt: skip
-
-    a1, a2, b1 = queued("a", 1), queued("a", 2), queued("b", 1)
-    daemon = _daemon(store, x, clock, "d")
-    daemon._scheduler = scheduler = RecordingScheduler()
-    assert set(daemon.sync()) == {a1, b1}
-    daemon.run_thread(a1)
-    assert scheduler.polls == 1
-    daemon.run_thread(b1)
-    assert scheduler.polls == 1
-    assert set(daemon.sync()) == {a2}
-    daemon.run_thread(a2)
-    assert scheduler.polls == 1
-    assert x.count("create_post") == 3

@@ -31,8 +31,7 @@ claim is given back (the next daemon finishes the thread first), the daemon exit
 
 A daemon with nothing it may claim sleeps until its next poll: a claim that fails
 never triggers another poll, and why a lane waits (the thread holding it, since and
-until when, or a rate limit) is logged once per change, not per poll. A thread that
-ends triggers a poll at once only when its lane has a thread due behind it.
+until when, or a rate limit) is logged once per change, not per poll.
 
 With more lanes due than ``max_threads``, runs wait for a worker; a poll meanwhile
 hands none out twice, and a run whose lane another daemon took since the poll ends
@@ -111,8 +110,6 @@ class Daemon:
         # would only be skipped, and a run the store has since made pointless (another
         # daemon took its lane) ends without a claim.
         self._handed: dict[int, bool] = {}
-        # Lanes whose latest poll saw a thread due behind the one posting or starting.
-        self._behind: set[tuple[str, str]] = set()
         self._lock = threading.Lock()
         # The store's clock minus this machine's, measured every poll.
         self._offset = dt.timedelta(0)
@@ -257,7 +254,6 @@ class Daemon:
         # lane's threads go one at a time; one network never holds up another.
         taken: set[tuple[str, str]] = set()
         holders: dict[tuple[str, str], QueuedThread] = {}
-        behind: set[tuple[str, str]] = set()
         for thread in rows:
             if thread.status != ThreadStatus.POSTING:
                 continue
@@ -285,9 +281,6 @@ class Daemon:
             if due <= horizon and lane not in taken:
                 taken.add(lane)
                 wanted[f"thread-{thread.id}"] = (max(due, now), *lane)
-            elif due <= horizon:
-                behind.add(lane)
-        self._behind = behind
         if not self._synced_once:
             self._synced_once = True
             log.info(
@@ -406,12 +399,12 @@ class Daemon:
                 self._handed.pop(thread_id, None)
                 return  # the latest sync no longer wants it: no claim (none would succeed)
             self._running += 1
-        lane = None
+        claimed = False
         try:
             if self.dry_run:
                 self._print(self.store.threads.get(thread_id))
                 return
-            lane = self._claim_and_post(thread_id, account, network)
+            claimed = self._claim_and_post(thread_id, account, network)
         except StoreUnavailableError as error:
             # Nothing more can be recorded, so nothing more is sent; the lease runs out
             # and the thread is finished (and reconciled) by whoever claims it next.
@@ -421,23 +414,19 @@ class Daemon:
                 self._in_hand.discard(thread_id)
                 self._handed.pop(thread_id, None)
                 self._running -= 1
-            if lane in self._behind:
-                # Only a thread that ran frees its lane, for a thread behind it: a claim
-                # that failed waits for the next poll (polling again at once would
-                # spin), and so does a lane with nothing more due.
+            if claimed:
+                # Only a thread that ran frees its lane: a claim that failed waits for
+                # the next poll (polling again at once would spin).
                 self._poll_soon()
 
-    def _claim_and_post(
-        self, thread_id: int, account: str | None, network: str | None
-    ) -> tuple[str, str] | None:
-        """Claim and post; the thread's lane, or None when the claim was not had
-        (nothing ran)."""
+    def _claim_and_post(self, thread_id: int, account: str | None, network: str | None) -> bool:
+        """Claim and post; False when the claim was not had (nothing ran)."""
         # Only queued threads that are due by the store's clock, in their account's order
         # (or one whose poster's lease expired): a thread another daemon stopped as
         # failed meanwhile stays failed until someone revives it.
         with self._lock:
             if thread_id in self._in_hand:
-                return None
+                return False
             self._in_hand.add(thread_id)
         if account is None or network is None:
             stored = self.store.threads.get(thread_id)
@@ -445,7 +434,7 @@ class Daemon:
         publisher = self.publisher(account, network)
         claim = publisher.claim(thread_id, WAITING, due_only=True)
         if claim is None:
-            return None  # held, not due, behind its lane's, or rate-limited: sync says why
+            return False  # held, not due, behind its lane's, or rate-limited: sync says why
         thread = claim.thread
         self._waits.pop((thread.account, thread.network), None)
         live = thread.live_count
@@ -478,11 +467,11 @@ class Daemon:
                 else verdict(error, now=self.clock(), max_wait_seconds=0)
             )
             self._log_outcome(thread_id, error, decided)
-            return thread.account, thread.network
+            return True
         log.info(
             "posted: thread %s complete: %s", thread_id, publisher.url(posted.first_post_id or "")
         )
-        return thread.account, thread.network
+        return True
 
     def _log_outcome(self, thread_id: int, error: ThreadbotError, decided: Verdict) -> None:
         if decided.outcome == Outcome.RELEASE:
