@@ -41,11 +41,22 @@ mutation the tests do not catch is a hole in the tests: the script exits 1.
 24. feed-sections-all: `feed add` queues every section of a new post again, not its digest.
 25. enumeration-split: a subset of a list of short names is kept without the rest.
 26. crumb-kept: a kept sentence no neighbour has room for posts as a crumb of its own.
-27. run-handed-again: a daemon's poll hands out again a thread whose run waits for a
+27. item-continuation-alone: a list item's later sentence is kept without its item.
+28. crumb-orphans: a crumb is left out but what leans on it stays ("It took…" alone).
+29. short-head-alone: a cut sentence's short head ("Faster:") posts alone as a crumb.
+30. link-404-ok: the link check counts a 404 as a live link (a paid post would carry it).
+31. pending-posted: a thread held for approval is queued as scheduled (posted without a yes).
+32. edit-overwritten: scheduling the article again freezes it anew beside the owner's edit.
+33. dead-link-posted: the publisher posts a thread without checking its links first.
+34. delete-repeated: a post whose DELETE may have gone out (left ``deleting`` by a killed
+    or interrupted delete) is sent another DELETE instead of being looked up first.
+35. stats-read-twice: `stats` (and the daemon) read a post again the same UTC day,
+    paying X twice for numbers already read.
+36. run-handed-again: a daemon's poll hands out again a thread whose run waits for a
     worker (APScheduler skips it, after a poll's work; many lanes due at once: a storm).
-28. stale-run-claims: a run whose lane another daemon took since its poll tries the
+37. stale-run-claims: a run whose lane another daemon took since its poll tries the
     claim anyway (a claim that cannot succeed, for every lane due).
-29. one-claim-order: every daemon tries the lanes due at the same time in the same order
+38. one-claim-order: every daemon tries the lanes due at the same time in the same order
     (side by side, they reach for the same thread at once).
 
 The selection mutations are caught by tests/test_selection.py and the real-posts corpus
@@ -85,7 +96,7 @@ MUTATIONS = [
     Mutation(
         "reconcile-without-lookup",
         "bot/posting/publisher.py",
-        '        """A post left in ``sending``: adopt it if it is live, else send it again."""\n        found = self._find_live(claim, post, parent)\n',
+        '        """A post left in ``sending``: adopt it if it is live, else send it again."""\n        found = self.find_live(claim.thread_id, post, parent)\n',
         '        """A post left in ``sending``: adopt it if it is live, else send it again."""\n        found = None\n',
         (
             "tests/test_publisher.py",
@@ -321,13 +332,90 @@ MUTATIONS += [
     Mutation(
         "crumb-kept",
         "threads/building.py",
-        "                item = self._without_crumbs(item, render, content)\n",
+        "                item = self._without_crumbs(item, render, content, found)\n",
         "                pass\n",
         (
             "tests/test_selection.py",
             "tests/test_corpus.py",
         ),
     ),
+    Mutation(
+        "item-continuation-alone",
+        "threads/selection.py",
+        "leans_on_previous(text, language) or _continues_item(sentences, paragraph_of, position)",
+        "leans_on_previous(text, language) or False",
+        ("tests/test_selection.py",),
+    ),
+    Mutation(
+        "pending-posted",
+        "bot/store/threads.py",
+        """                    ThreadStatus.PENDING
+                    if pending""",
+        """                    ThreadStatus.SCHEDULED
+                    if pending""",
+        ("tests/test_approval.py",),
+    ),
+    Mutation(
+        "edit-overwritten",
+        "bot/lifecycle.py",
+        "if digest in (version.content_hash, version.edited_from):",
+        "if digest == version.content_hash:",
+        ("tests/test_edit.py",),
+    ),
+    Mutation(
+        "dead-link-posted",
+        "bot/posting/publisher.py",
+        "                    self.link_gate(thread, self.clock())",
+        "                    pass",
+        ("tests/test_link_gate.py",),
+    ),
+    Mutation(
+        "crumb-orphans",
+        "threads/building.py",
+        "remaining = without_dependents(kept, drop, found, lead)",
+        "remaining = kept - drop",
+        ("tests/test_selection.py",),
+    ),
+    Mutation(
+        "short-head-alone",
+        "threads/splitting.py",
+        "if current and current_weight < MIN_HEAD_WEIGHT:",
+        "if False:",
+        ("tests/test_splitting.py",),
+    ),
+]
+
+
+MUTATIONS += [
+    Mutation(
+        "link-404-ok",
+        "bot/web/links.py",
+        "    ok = 200 <= status < 300\n",
+        "    ok = 200 <= status < 300 or status == 404\n",
+        ("tests/test_link_check.py",),
+    ),
+    Mutation(
+        "delete-repeated",
+        "bot/posting/deleting.py",
+        "        if post.deleting_at is not None and not self._there(claim, post):\n",
+        "        if False:\n",
+        ("tests/test_deleting.py",),
+    ),
+]
+
+
+MUTATIONS += [
+    Mutation(
+        "stats-read-twice",
+        "bot/posting/stats.py",
+        "    already = store.metrics.read_today(network, [p.post_id for _, p in wanted if p.post_id], now)\n",
+        "    already: set[str | None] = set()\n",
+        ("tests/test_stats.py", "tests/test_stats_cli.py"),
+    ),
+]
+
+
+MUTATIONS += [
     Mutation(
         "run-handed-again",
         "bot/posting/daemon.py",

@@ -1,9 +1,9 @@
 """Section 10: the example previewed for X, Bluesky and Mastodon against X alone, and
 how many posts a section's thread takes on each network.
 
-Preview work is the same build and validation three times over, each split by its
-network's rule (``threads.networks``): the ratio says what previewing every network
-costs compared with X alone (the baseline). Bluesky counts grapheme clusters with the
+As ``threadbot preview`` does it: the article is read and parsed once, then built and
+validated once per network, each split by its rule (``threads.networks``); the ratio
+says what previewing every network costs compared with X alone (the baseline). Bluesky counts grapheme clusters with the
 ``regex`` module; Mastodon counts characters with URLs as 23.
 """
 
@@ -13,7 +13,9 @@ import statistics
 import time
 from pathlib import Path
 
-from bot.settings import length_rule, load_settings
+from bot.networks.registry import network as network_info
+from bot.settings import load_settings
+from threads.parsing import load_article
 from threads.pipeline import prepare
 from threads.templates import TemplateSet
 
@@ -26,13 +28,13 @@ def bench_networks(runs: int) -> None:
     loaded = load_settings(ROOT / "config" / "threadbot.toml")
     options = loaded.build_options
     templates = TemplateSet(loaded.templates_path)
-    rules = {network: length_rule(loaded.settings, network) for network in NETWORKS}
+    rules = {network: network_info(network).rule(loaded.settings) for network in NETWORKS}
 
     def once(networks: tuple[str, ...]) -> dict[str, list[int]]:
         posts: dict[str, list[int]] = {}
+        article = load_article(EXAMPLE, language=options.sentence_language)
         for network in networks:
-            rule = rules[network] if network != "x" else None
-            prepared = prepare(EXAMPLE, options, templates, rule=rule)
+            prepared = prepare(article, options, templates, rule=rules[network])
             posts[network] = [len(thread.tweets) for thread in prepared.threads]
         return posts
 

@@ -18,6 +18,7 @@ They extend the tree in ``threads.errors``; the exit code is a class attribute
     └── PublishError                       posting stopped; the store says which tweets are live
         ├── AlreadyPublishedError          the thread is live already (its URL is given)
         ├── BudgetExceededError            posting would break the 24 h post cap or USD budget
+        ├── DeadLinkError                  a link of the thread does not answer (retry_at)
         ├── StopRequestedError             Ctrl-C, SIGTERM: stopped between posts, claim given back
         ├── LeaseLostError                 another process took the thread over: stop sending
         ├── AmbiguousPostError             several posts on the network could be the lost one
@@ -27,6 +28,7 @@ They extend the tree in ``threads.errors``; the exit code is a class attribute
             ├── DuplicateContentError      403: the network already has a post with this text
             ├── NetworkAuthError           401/403: credentials or app permissions
             ├── PostRejectedError          400 and other 4xx: the network refused this post
+            ├── MetricsRefusedError        X would not say non-public metrics of these posts
             └── NetworkUnavailableError    5xx, connection errors, timeouts: retryable
 
 Translating a client library's exceptions (tweepy, requests) is the adapter's job:
@@ -36,8 +38,13 @@ Translating a client library's exceptions (tweepy, requests) is the adapter's jo
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from threads.errors import InputError, ThreadbotError
+
+if TYPE_CHECKING:
+    from bot.networks import PostMetrics
 
 __all__ = [
     "AlreadyPublishedError",
@@ -49,6 +56,7 @@ __all__ = [
     "FeedFetchError",
     "InputError",
     "LeaseLostError",
+    "MetricsRefusedError",
     "NetworkAuthError",
     "NetworkError",
     "NetworkUnavailableError",
@@ -125,6 +133,15 @@ class BudgetExceededError(PublishError):
         self.fits_at = fits_at
 
 
+class DeadLinkError(PublishError):
+    """A link the thread carries (the article's, the blog's) does not answer 2xx: the
+    thread waits for it until ``retry_at``; None: checked long enough, it fails."""
+
+    def __init__(self, message: str, *, retry_at: dt.datetime | None) -> None:
+        super().__init__(message)
+        self.retry_at = retry_at
+
+
 class StopRequestedError(PublishError):
     """A stop was asked for (Ctrl-C, SIGTERM, a daemon's shutdown): the post in flight
     finished or was left as unknown, the claim was given back, the rest wait."""
@@ -175,6 +192,19 @@ class NetworkAuthError(NetworkError):
 
 class PostRejectedError(NetworkError):
     """The network refused this post (400 or another 4xx)."""
+
+
+class MetricsRefusedError(NetworkError):
+    """X refused non-public metrics for ``post_ids`` (older than 30 days, or not the
+    account's): ask for those again without them. ``read`` holds the metrics the same
+    call did get, so nothing already read (and billed) is read again."""
+
+    def __init__(
+        self, message: str, *, post_ids: Sequence[str], read: Sequence[PostMetrics]
+    ) -> None:
+        super().__init__(message)
+        self.post_ids = tuple(post_ids)
+        self.read = tuple(read)
 
 
 class NetworkUnavailableError(NetworkError):

@@ -6,17 +6,21 @@ asks here first.
 
 Thread statuses::
 
-    pending ──────────────┐                       (frozen by `publish`, posted at once;
+    pending ── approve ──> scheduled              (queued for the owner's yes: never
+       └────── reject ───> cancelled               claimed, never posted before it)
+    ready ────────────────┐                       (frozen by `publish`, posted at once;
                           │                        reschedule queues it)
     scheduled ─┬─ claim ──┼─> posting ─┬─> posted
     deferred  ─┘          │      │     ├─> failed     (resume or reschedule revives it)
-    failed ───── claim ───┘      │     ├─> deferred   (budget, rate limit: not_before)
+    failed ───── claim ───┘      │     ├─> deferred   (budget, rate limit, a dead link)
                                  │     └─> cancelled  (by the owner, once nobody holds it)
                                  └── released: Ctrl-C, a daemon's shutdown, a lease run
                                      out — still posting, holding its lane, finished
                                      by the next claimant (resume, or any daemon first)
     scheduled, deferred ──> missed     (fell due while no daemon ran, beyond the grace)
     anything not live ────> cancelled  (kept; reschedule revives it)
+    posted, failed, posting (unheld) ── delete ──> deleting ──> deleted
+                                     (taken down post by post; a killed delete resumes)
 
 Claiming is by **lease**: a claim writes the owner (host:pid:nonce), its host and
 ``lease_until``; the owner renews the lease while it posts (a heartbeat). A thread in
@@ -39,7 +43,8 @@ from bot.errors import AlreadyPublishedError, StateConflictError
 
 
 class ThreadStatus(StrEnum):
-    PENDING = "pending"
+    PENDING = "pending"  # waits for the owner's approval
+    READY = "ready"  # frozen by `publish`, posted at once
     SCHEDULED = "scheduled"
     DEFERRED = "deferred"
     POSTING = "posting"
@@ -47,6 +52,8 @@ class ThreadStatus(StrEnum):
     FAILED = "failed"
     MISSED = "missed"
     CANCELLED = "cancelled"
+    DELETING = "deleting"  # being taken down: claimed like posting, by lease
+    DELETED = "deleted"
 
 
 class PostStatus(StrEnum):
@@ -64,19 +71,44 @@ WAITING = frozenset({ThreadStatus.SCHEDULED, ThreadStatus.DEFERRED})
 LIVE = frozenset({ThreadStatus.POSTING, ThreadStatus.POSTED})
 #: Nothing more happens unless someone revives them (reschedule, resume).
 FINISHED = frozenset(
-    {ThreadStatus.POSTED, ThreadStatus.FAILED, ThreadStatus.MISSED, ThreadStatus.CANCELLED}
+    {
+        ThreadStatus.POSTED,
+        ThreadStatus.FAILED,
+        ThreadStatus.MISSED,
+        ThreadStatus.CANCELLED,
+        ThreadStatus.DELETED,
+    }
 )
 #: What `queue` lists as upcoming, and what the daemon reads every poll.
 UPCOMING = WAITING | {ThreadStatus.POSTING}
+#: What `queue` shows besides: threads waiting for a yes, and threads being published.
+LISTED = UPCOMING | {ThreadStatus.PENDING, ThreadStatus.READY}
+#: Some posts may be on the network: `delete` takes them down.
+DELETABLE = frozenset(
+    {ThreadStatus.POSTED, ThreadStatus.FAILED, ThreadStatus.POSTING, ThreadStatus.DELETING}
+)
+#: The owner may edit its posts (`threadbot edit`) while none has been sent.
+EDITABLE = frozenset(
+    {
+        ThreadStatus.PENDING,
+        ThreadStatus.READY,
+        ThreadStatus.SCHEDULED,
+        ThreadStatus.DEFERRED,
+        ThreadStatus.FAILED,
+        ThreadStatus.MISSED,
+        ThreadStatus.CANCELLED,
+    }
+)
 #: An earlier version of a thread in these does not block freezing a new one.
-SET_ASIDE = frozenset({ThreadStatus.CANCELLED, ThreadStatus.MISSED})
+SET_ASIDE = frozenset({ThreadStatus.CANCELLED, ThreadStatus.MISSED, ThreadStatus.DELETED})
 #: May be claimed for posting without a lease check (nobody is posting them).
 CLAIMABLE = frozenset(
-    {ThreadStatus.PENDING, ThreadStatus.SCHEDULED, ThreadStatus.DEFERRED, ThreadStatus.FAILED}
+    {ThreadStatus.READY, ThreadStatus.SCHEDULED, ThreadStatus.DEFERRED, ThreadStatus.FAILED}
 )
 
 TRANSITIONS: dict[ThreadStatus, frozenset[ThreadStatus]] = {
-    ThreadStatus.PENDING: frozenset(
+    ThreadStatus.PENDING: frozenset({ThreadStatus.SCHEDULED, ThreadStatus.CANCELLED}),
+    ThreadStatus.READY: frozenset(
         {ThreadStatus.POSTING, ThreadStatus.CANCELLED, ThreadStatus.SCHEDULED}
     ),
     ThreadStatus.SCHEDULED: frozenset(
@@ -103,12 +135,21 @@ TRANSITIONS: dict[ThreadStatus, frozenset[ThreadStatus]] = {
             ThreadStatus.DEFERRED,
             ThreadStatus.SCHEDULED,
             ThreadStatus.CANCELLED,  # only once its claim lapsed (check_cancel)
+            ThreadStatus.DELETING,  # likewise: its posts so far are taken down
         }
     ),
-    ThreadStatus.POSTED: frozenset(),
+    ThreadStatus.POSTED: frozenset({ThreadStatus.DELETING}),
     ThreadStatus.FAILED: frozenset(
-        {ThreadStatus.POSTING, ThreadStatus.SCHEDULED, ThreadStatus.CANCELLED}
+        {
+            ThreadStatus.POSTING,
+            ThreadStatus.SCHEDULED,
+            ThreadStatus.CANCELLED,
+            ThreadStatus.DELETING,
+        }
     ),
+    # A takeover after the deleter's lease ran out; deleted once no post is left.
+    ThreadStatus.DELETING: frozenset({ThreadStatus.DELETING, ThreadStatus.DELETED}),
+    ThreadStatus.DELETED: frozenset(),
     ThreadStatus.MISSED: frozenset({ThreadStatus.SCHEDULED, ThreadStatus.CANCELLED}),
     ThreadStatus.CANCELLED: frozenset({ThreadStatus.SCHEDULED, ThreadStatus.CANCELLED}),
 }
@@ -137,9 +178,45 @@ def check_cancel(thread_id: int, status: ThreadStatus, *, held: bool = False) ->
         )
 
 
+def check_edit(thread_id: int, status: ThreadStatus, sent: int) -> None:
+    """An edit changes what will be posted: never once a post may be on the network."""
+    if status not in EDITABLE or sent:
+        already = f", {sent} of its posts sent" if sent else ""
+        raise StateConflictError(
+            f"thread {thread_id} is {status}{already}: only a thread none of whose posts "
+            "was sent can be edited (`threadbot delete` takes a posted one down)"
+        )
+
+
 def check_reschedule(thread_id: int, status: ThreadStatus) -> None:
     if not allowed(status, ThreadStatus.SCHEDULED) or status == ThreadStatus.POSTING:
         raise StateConflictError(f"thread {thread_id} is {status}: it cannot be rescheduled")
+
+
+def check_delete(thread_id: int, status: ThreadStatus, *, live: int, held: bool = False) -> None:
+    """``live``: posts that are (or may be) on the network; ``held``: a ``posting``
+    thread whose poster is at work. Nothing live: there is nothing to take down."""
+    if status == ThreadStatus.DELETED:
+        raise StateConflictError(f"thread {thread_id} is deleted already: nothing of it is live")
+    if status not in DELETABLE:
+        if live:
+            raise StateConflictError(
+                f"thread {thread_id} is {status} with {live} posts live: threadbot takes "
+                "down posted, failed or stopped threads only; delete those posts on the network"
+            )
+        instead = "" if status in SET_ASIDE else f": `threadbot cancel {thread_id}` instead"
+        raise StateConflictError(
+            f"thread {thread_id} is {status}: nothing of it is on the network{instead}"
+        )
+    if status == ThreadStatus.POSTING and held:
+        raise StateConflictError(
+            f"thread {thread_id} is being posted now: stop that process (Ctrl-C), then delete"
+        )
+    if not live and status != ThreadStatus.DELETING:
+        raise StateConflictError(
+            f"thread {thread_id} is {status} with nothing on the network: "
+            f"`threadbot cancel {thread_id}` instead"
+        )
 
 
 # -- freeze or continue: one rule for publish, resume and schedule -------------------------
@@ -155,6 +232,8 @@ class Version:
     live_count: int
     post_count: int
     first_url: str | None
+    # The article's hash an owner's edit replaced: the same article continues the edit.
+    edited_from: str | None = None
 
 
 def freeze_or_continue(
@@ -179,7 +258,12 @@ def freeze_or_continue(
             raise AlreadyPublishedError(f"{key} is already live as thread {version.id}: {where}")
         if version.status in SET_ASIDE:
             continue
-        if version.content_hash == digest:
+        if version.status == ThreadStatus.DELETING:
+            raise StateConflictError(
+                f"{key} is being taken down (thread {version.id}): finish with "
+                f"`threadbot delete {version.id}` first"
+            )
+        if digest in (version.content_hash, version.edited_from):
             return version
         if scheduling and version.live_count == 0:
             continue  # an unstarted queued version: the new text is queued beside it

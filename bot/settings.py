@@ -7,6 +7,7 @@ Secrets never live here; they come from the environment (see the publishing comm
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import tomllib
@@ -66,6 +67,50 @@ class BudgetSettings(BaseModel):
     monthly_usd: float = Field(default=25.0, ge=0)
 
 
+_DURATION = re.compile(r"(\d+)\s*([wdhm])")
+_DURATION_UNITS = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes"}
+
+
+def duration(text: str) -> dt.timedelta:
+    """``1h``, ``24h``, ``7d``, ``1d12h``: a positive duration (ValueError otherwise)."""
+    cleaned = text.strip().lower()
+    parts = _DURATION.findall(cleaned)
+    if not parts or _DURATION.sub("", cleaned).strip():
+        raise ValueError(f"{text!r} is not a duration: write e.g. 1h, 24h, 7d or 1d12h")
+    delta = sum(
+        (dt.timedelta(**{_DURATION_UNITS[unit]: int(amount)}) for amount, unit in parts),
+        dt.timedelta(),
+    )
+    if delta <= dt.timedelta(0):
+        raise ValueError(f"{text!r} must be longer than zero")
+    return delta
+
+
+def _duration_text(text: str) -> str:
+    duration(text)
+    return text
+
+
+class StatsSettings(BaseModel):
+    """The ``[stats]`` part: when the daemon reads what posted threads did, and what
+    those reads may cost (X bills reading the account's own posts)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # After a thread posts, the daemon reads its posts' numbers this long after, once each.
+    after: list[Annotated[str, AfterValidator(_duration_text)]] = Field(
+        default=["1h", "24h", "7d"], max_length=20
+    )
+    # What reads may cost an account in a calendar month (UTC); they count toward
+    # [budget] monthly_usd too.
+    monthly_usd: float = Field(default=1.0, ge=0)
+
+    @property
+    def offsets(self) -> tuple[dt.timedelta, ...]:
+        """``after`` as durations, shortest first, each once."""
+        return tuple(sorted({duration(text) for text in self.after}))
+
+
 class StoreSettings(BaseModel):
     """The ``[store]`` part: where publish state lives."""
 
@@ -89,6 +134,18 @@ class ScheduleSettings(BaseModel):
     stagger_minutes: float = Field(default=0, ge=0, le=1440)
 
 
+class LinksSettings(BaseModel):
+    """The ``[links]`` part: the article, blog and about links fetched live before posting."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # Off for offline use (the same as --no-link-check on every command).
+    check: bool = True
+    # A dead article link defers the thread; after this long still dead, it fails.
+    recheck_hours: float = Field(default=6, gt=0, le=168)
+    timeout_seconds: float = Field(default=10, gt=0, le=60)
+
+
 class FeedsSettings(BaseModel):
     """The ``[feeds]`` part: how followed feeds are polled and queued."""
 
@@ -99,6 +156,8 @@ class FeedsSettings(BaseModel):
     # How often the daemon looks for feeds whose check is due.
     check_seconds: float = Field(default=30, gt=0, le=600)
     max_feed_bytes: int = Field(default=10_000_000, ge=10_000)
+    # Queue every feed's threads as `pending`: none posts before `threadbot approve`.
+    approve: bool = False
 
 
 def _known_network(name: str) -> str:
@@ -190,6 +249,8 @@ class Settings(BaseModel):
     store: StoreSettings = StoreSettings()
     schedule: ScheduleSettings = ScheduleSettings()
     feeds: FeedsSettings = FeedsSettings()
+    links: LinksSettings = LinksSettings()
+    stats: StatsSettings = StatsSettings()
     bluesky: BlueskySettings = BlueskySettings()
     mastodon: MastodonSettings = MastodonSettings()
     accounts: dict[str, AccountSettings] = {}

@@ -149,7 +149,7 @@ def _thread_text(thread) -> str:  # type: ignore[no-untyped-def]
 
 def selection_problems(prepared: Prepared, max_tweets: int) -> list[str]:
     """What choosing promises, checked from the outside (see the module docstring)."""
-    from threads.selection import heading_keys, units
+    from threads.selection import heading_keys, units, with_antecedents
 
     found: list[str] = []
     article = prepared.article
@@ -200,10 +200,16 @@ def selection_problems(prepared: Prepared, max_tweets: int) -> list[str]:
                     f"{thread.id}: {sentence.text[:60]!r} is kept without the sentence it leans on"
                 )
         if thread.chosen_sentences < thread.section_sentences:
+            found_units = units(section, article, headings)
+            by_position = {unit.position: unit for unit in found_units}
+            allowed = {unit.position for unit in found_units if not unit.unshowable}
+            # A fact that leans (in a chain) on what cannot be shown cannot be kept either.
             showable = [
                 unit.text.replace("@", "")
-                for unit in units(section, article, headings)
-                if unit.fact and not unit.unshowable
+                for unit in found_units
+                if unit.fact
+                and not unit.unshowable
+                and with_antecedents(unit.position, by_position, allowed) is not None
             ]
             if len(showable) <= max_tweets - 2:
                 for fact in showable:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,6 +22,33 @@ CONFIG = ROOT / "config" / "threadbot.toml"
 TEMPLATES = ROOT / "templates"
 # The conformance suite is read from the workplace's shared folder, never copied in.
 CONFORMANCE = ROOT.parent / "shared" / "twitter-text-conformance"
+
+
+@pytest.fixture(autouse=True)
+def no_real_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never call a real network: a connection from this process to anything but
+    this machine fails the test, and so does one from a subprocess (through a dead proxy)."""
+    connect = socket.socket.connect
+
+    def loopback_only(self: socket.socket, address: Any) -> Any:
+        if isinstance(address, tuple):
+            host = address[0]
+            try:
+                local = ipaddress.ip_address(host).is_loopback
+            except ValueError:
+                local = host == "localhost"
+            if not local:
+                raise AssertionError(f"a test connected to {host}: use a local server")
+        return connect(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", loopback_only)
+    # Subprocesses (the CLI, daemons) inherit these: httpx and requests then send anything
+    # not on this machine to a closed local port, so a forgotten real URL fails fast here
+    # instead of passing wherever the internet happens to answer.
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.setenv(name, "http://127.0.0.1:9")
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.setenv(name, "127.0.0.1,localhost,::1")
 
 
 @pytest.fixture
@@ -68,6 +98,10 @@ monthly_usd = 25.0
 timezone = "UTC"
 poll_seconds = 1
 grace_minutes = {grace_minutes}
+
+[links]
+# The site above is real: tests never fetch it (tests/test_link_gate.py serves its own).
+check = false
 """
 
 

@@ -27,6 +27,7 @@ class Reply:
 class Request:
     path: str
     headers: dict[str, str]
+    method: str = "GET"
 
 
 Route = Reply | Callable[[Request], Reply]
@@ -54,7 +55,9 @@ def serve(routes: dict[str, Route] | None = None) -> Iterator[LocalServer]:
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            request = Request(self.path, {k.lower(): v for k, v in self.headers.items()})
+            request = Request(
+                self.path, {k.lower(): v for k, v in self.headers.items()}, self.command
+            )
             server.requests.append(request)
             route = server.routes.get(self.path.split("?", 1)[0])
             reply = Reply(404, b"not found") if route is None else route
@@ -66,14 +69,19 @@ def serve(routes: dict[str, Route] | None = None) -> Iterator[LocalServer]:
                 self.send_header(name, value)
             self.send_header("Content-Length", str(len(reply.body)))
             self.end_headers()
-            self.wfile.write(reply.body)
+            if self.command != "HEAD":
+                self.wfile.write(reply.body)
+
+        # Answered and logged like GET, so a client that switches methods is seen.
+        do_HEAD = do_GET
 
         def log_message(self, *args: object) -> None:
             pass
 
     httpd = _Quiet(("127.0.0.1", 0), Handler)
     server.url = f"http://127.0.0.1:{httpd.server_address[1]}"
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    # shutdown() waits out one poll: the default 0.5 s per server adds up across the suite.
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield server

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -87,13 +88,15 @@ def test_an_unknown_account_lists_the_known_ones(tmp_path: Path) -> None:
 def test_missing_credentials_name_the_accounts_variables(tmp_path: Path) -> None:
     """A named account's credentials are THREADBOT_<NAME>_X_*; a missing one is named."""
     config = _config(tmp_path)
-    code, _, err = run(
+    code, out, _ = run(
         "check", "--online", "--account", "news", "--config", str(config),
         env={"X_API_KEY": "k", "THREADBOT_NEWS_X_API_KEY": "k"},
     )  # fmt: skip
-    assert code == 2
-    assert "THREADBOT_NEWS_X_API_SECRET" in err
-    assert "THREADBOT_NEWS_X_API_KEY" not in err
+    assert code == 1
+    (line,) = [line for line in out.splitlines() if line.startswith("x: ")]
+    assert line.startswith("x: not ready:")
+    assert "THREADBOT_NEWS_X_API_SECRET" in line
+    assert "THREADBOT_NEWS_X_API_KEY" not in line
 
 
 def test_schedule_as_an_account_uses_its_links_zone_and_slots(tmp_path: Path) -> None:
@@ -204,3 +207,58 @@ def test_daemons_lists_live_ones(tmp_path: Path) -> None:
     assert run("daemons", *common)[1].startswith("no daemons")
     document = json.loads(run("daemons", "--all", "--format", "json", *common)[1])
     assert [(d["id"], d["live"]) for d in document["daemons"]] == [("host-a:12:abcdef", False)]
+
+
+def test_check_online_logs_in_to_every_network_the_account_posts_to(
+    tmp_path: Path, emulator: Any, bluesky: Any, mastodon: Any
+) -> None:
+    """An owner posting to X, Bluesky and Mastodon: one "who am I" call each, a handle
+    printed for each; without Mastodon's token, Mastodon is named and the exit is 1."""
+    config = write_publish_config(tmp_path)
+    text = config.read_text("utf-8")
+    config.write_text('networks = ["x", "bluesky", "mastodon"]\n' + text, "utf-8")
+    env = {**emulator.exports(), **bluesky.exports(), **mastodon.exports()}
+    code, out, err = run("check", "--online", "--config", str(config), env=env)
+    assert code == 0, out + err
+    lines = [line.split(":")[0] for line in out.splitlines() if "credentials ok" in line]
+    assert lines == ["x", "bluesky", "mastodon"]
+    assert "links: not fetched ([links] check = false)" in out
+    assert emulator.calls["GET /2/users/me"] == 1
+    without = {k: v for k, v in env.items() if k != "MASTODON_ACCESS_TOKEN"}
+    code, out, _ = run("check", "--online", "--config", str(config), env=without)
+    assert code == 1
+    assert "mastodon: not ready:" in out
+    assert "MASTODON_ACCESS_TOKEN" in out
+
+
+def test_the_shipped_examples_identity_is_a_warning_not_a_refusal(tmp_path: Path) -> None:
+    """A config still recommending the example's @GONOGO_Korea in every closing post is
+    warned about by `check` (exit 0: the example article itself recommends it); one
+    with its own recommendation is not."""
+    config = write_publish_config(tmp_path)
+    code, out, _ = run("check", "--config", str(config))
+    assert code == 0, out
+    assert "warning example-identity" in out
+    assert "recommends @GONOGO_Korea, the shipped example's account" in out
+    config.write_text(config.read_text("utf-8").replace("@GONOGO_Korea", "@seoul_trends"), "utf-8")
+    code, out, _ = run("check", "--config", str(config))
+    assert (code, "example-identity" in out) == (0, False)
+
+
+def test_posting_an_article_that_never_names_the_examples_account_warns(tmp_path: Path) -> None:
+    """`schedule` warns when every closing post would recommend @GONOGO_Korea about an
+    article that never mentions it; the example article, which does, is not warned about."""
+    config = write_publish_config(tmp_path)
+    article = tmp_path / "mine.md"
+    article.write_text(
+        "---\ntitle: My own post\nurl: https://blog.gonogo.kr/posts/mine\n---\n"
+        "## Part\n\nThis post is mine, about my own work on a small static site. It has "
+        "nothing to do with anyone else's account.\n",
+        "utf-8",
+    )
+    common = ["--at", "2030-01-01 09:00", "--config", str(config), "--db", str(tmp_path / "s.db")]
+    code, _, err = run("schedule", str(article), *common)
+    assert code == 0, err
+    assert "warning example-identity" in err
+    code, _, err = run("schedule", str(EXAMPLE), "--section", "5", *common)
+    assert (code, err) == (0, "")

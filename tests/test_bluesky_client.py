@@ -15,6 +15,7 @@ from bot.errors import (
     PostRejectedError,
     RateLimitedError,
 )
+from bot.networks import PostMetrics
 from bot.networks.bluesky import new_rkey, post_url, rkey_of
 from bot.networks.bluesky.client import BlueskyClient
 from bot.networks.bluesky.errors import translate_response
@@ -22,6 +23,8 @@ from bot.testing.bluesky import APP_PASSWORD, DID, HANDLE, BlueskyEmulator, Faul
 
 CREATE = "POST com.atproto.repo.createRecord"
 GET = "GET com.atproto.repo.getRecord"
+DELETE = "POST com.atproto.repo.deleteRecord"
+GET_POSTS = "GET app.bsky.feed.getPosts"
 LONG_URL = "https://blog.example.org/posts/2026/" + "a-very-long-slug-" * 4 + "end"
 
 
@@ -209,6 +212,73 @@ def test_find_and_recent_posts(client: BlueskyClient, pds: BlueskyEmulator) -> N
     assert [p.text for p in client.recent_posts(DID, 10)] == ["second", "first"]
     assert client.post_url(HANDLE, first) == post_url(HANDLE, first)
     assert client.post_url(HANDLE, first).endswith(f"/post/{key}")
+
+
+def test_deleting_a_live_post_is_one_request(client: BlueskyClient, pds: BlueskyEmulator) -> None:
+    """One deleteRecord of the post's rkey in the account's repo: True, the record gone
+    (its key finds nothing any more)."""
+    key = new_rkey()
+    kept = client.create_post("stays", None, key=new_rkey())
+    deleted = client.create_post("goes", None, key=key)
+    assert client.delete_post(deleted) is True
+    assert pds.calls[DELETE] == 1
+    assert [r.uri for r in pds.posts] == [kept]
+    assert client.find_post(key) is None
+
+
+def test_deleting_a_gone_post_is_false(client: BlueskyClient, pds: BlueskyEmulator) -> None:
+    """The PDS answers a delete of a missing record with no commit: False, one request."""
+    post = client.create_post("once", None, key=new_rkey())
+    assert client.delete_post(post) is True
+    assert client.delete_post(post) is False
+    assert pds.calls[DELETE] == 2
+
+
+def test_delete_after_the_session_expired(client: BlueskyClient, pds: BlueskyEmulator) -> None:
+    """An expired token is refused before anything is deleted: the session is refreshed
+    and the delete sent once more — the only second request a delete makes."""
+    post = client.create_post("later", None, key=new_rkey())
+    pds.expire_access_tokens()
+    assert client.delete_post(post) is True
+    assert pds.calls["POST com.atproto.server.refreshSession"] == 1
+    assert pds.calls[DELETE] == 2
+    assert pds.posts == []
+
+
+@pytest.mark.parametrize(
+    ("fault", "error"),
+    [
+        ("401", NetworkAuthError),
+        ("429", RateLimitedError),
+        ("500", NetworkUnavailableError),
+        ("503", NetworkUnavailableError),
+        ("timeout", NetworkUnavailableError),
+    ],
+)
+def test_delete_failures_arrive_as_threadbot_errors(
+    client: BlueskyClient, pds: BlueskyEmulator, fault: str, error: type[Exception]
+) -> None:
+    """A refused or unanswered delete raises the mapped error after its one request."""
+    post = client.create_post("still here", None, key=new_rkey())
+    pds.delete_faults.append(Fault(fault))
+    with pytest.raises(error):
+        client.delete_post(post)
+    assert pds.calls[DELETE] == 1
+    assert [r.uri for r in pds.posts] == [post]
+
+
+def test_metrics_of_30_posts_are_two_reads(client: BlueskyClient, pds: BlueskyEmulator) -> None:
+    """getPosts takes 25 URIs: 30 posts are two requests; counts come from the post
+    views, no impressions or clicks; a deleted post is absent."""
+    posts = [client.create_post(f"post {n}", None, key=new_rkey()) for n in range(30)]
+    pds.set_metrics(posts[0], likes=5, reposts=2, replies=1, quotes=3)
+    assert client.delete_post(posts[7]) is True
+    read = client.metrics(posts, private=True)  # nothing private on Bluesky
+    assert pds.calls[GET_POSTS] == 2
+    assert [q["uris"] for q in pds.queries(GET_POSTS)] == [posts[:25], posts[25:]]
+    assert [m.post_id for m in read] == [p for p in posts if p != posts[7]]
+    assert read[0] == PostMetrics(post_id=posts[0], likes=5, reposts=2, replies=1, quotes=3)
+    assert {(m.impressions, m.link_clicks) for m in read} == {(None, None)}
 
 
 def _answer(status: int, error: str, headers: dict[str, str] | None = None) -> httpx.Response:

@@ -372,3 +372,115 @@ def test_hold_pauses_a_create_after_accepting(pds: BlueskyEmulator) -> None:
     assert answers == [200]
     with pytest.raises(ValueError, match="phase"):
         pds.hold(1, "sometime")
+
+
+DELETE = "com.atproto.repo.deleteRecord"
+
+
+def _delete(
+    pds: BlueskyEmulator, session: dict[str, Any], rkey: str, changes: dict[str, Any] | None = None
+) -> httpx.Response:
+    body = {"repo": DID, "collection": "app.bsky.feed.post", "rkey": rkey, **(changes or {})}
+    return _xrpc(pds, "POST", DELETE, json=body, headers=_auth(session))
+
+
+def test_delete_record_then_again_is_a_no_op(pds: BlueskyEmulator) -> None:
+    """deleteRecord answers the commit it made; a record already gone is no error, just
+    no commit; each costs a write point; the key can hold a new post afterwards."""
+    pds.write_points_per_hour = 10
+    session = _session(pds)
+    assert _create(pds, session, _post("one"), "3kdel10000002").status_code == 200
+    first = _delete(pds, session, "3kdel10000002")
+    assert first.status_code == 200
+    assert set(first.json()["commit"]) == {"cid", "rev"}
+    assert first.headers["RateLimit-Remaining"] == "6"  # 3 for the create, 1 for this
+    again = _delete(pds, session, "3kdel10000002")
+    assert (again.status_code, again.json()) == (200, {})
+    assert again.headers["RateLimit-Remaining"] == "5"
+    assert pds.posts == []
+    assert pds.calls[f"POST {DELETE}"] == 2
+    assert _create(pds, session, _post("anew"), "3kdel10000002").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "message"),
+    [
+        ({"rkey": None}, 400, 'Input must have the property "rkey"'),
+        ({"repo": "did:plc:someoneelse"}, 400, "Could not find repo: did:plc:someoneelse"),
+    ],
+)
+def test_delete_record_refusals(
+    pds: BlueskyEmulator, body: dict[str, Any], status: int, message: str
+) -> None:
+    """A delete without its rkey, of another repo, or without a valid token deletes
+    nothing, with the PDS's errors."""
+    session = _session(pds)
+    _create(pds, session, _post("kept"), "3kdel20000002")
+    answer = _delete(pds, session, "3kdel20000002", body)
+    assert (answer.status_code, answer.json()["message"]) == (status, message)
+    assert len(pds.posts) == 1
+    assert _delete(pds, {"accessJwt": "nope"}, "3kdel20000002").json()["error"] == "InvalidToken"
+
+
+def test_hold_pauses_the_nth_delete(pds: BlueskyEmulator) -> None:
+    """hold_delete(1, 'accepted') pauses the first deleteRecord with the record gone and
+    no answer sent; creates are numbered apart."""
+    session = _session(pds)
+    _create(pds, session, _post("held"), "3kdel30000002")
+    hold = pds.hold_delete(1, "accepted")
+    answers: list[int] = []
+    worker = threading.Thread(
+        target=lambda: answers.append(_delete(pds, session, "3kdel30000002").status_code)
+    )
+    worker.start()
+    assert hold.reached.wait(5)
+    assert pds.posts == []
+    assert answers == []
+    hold.release.set()
+    worker.join(5)
+    assert answers == [200]
+
+
+def test_delete_faults(pds: BlueskyEmulator) -> None:
+    """drop_after_accept deletes, then hangs up; 500 deletes nothing."""
+    session = _session(pds)
+    _create(pds, session, _post("a"), "3kdel40000002")
+    _create(pds, session, _post("b"), "3kdel50000002")
+    pds.delete_faults.extend([Fault("500"), Fault("drop_after_accept")])
+    assert _delete(pds, session, "3kdel40000002").status_code == 500
+    with pytest.raises(httpx.TransportError):
+        _delete(pds, session, "3kdel50000002")
+    assert [r.rkey for r in pds.posts] == ["3kdel40000002"]
+
+
+def test_get_posts_views_with_counts(pds: BlueskyEmulator) -> None:
+    """getPosts answers a post view per URI still there, in order, with the counts set;
+    more than 25 URIs (or none) is refused."""
+    session = _session(pds)
+    uris = [
+        _create(pds, session, _post(text), rkey).json()["uri"]
+        for text, rkey in (("a", "3kget10000002"), ("b", "3kget20000002"))
+    ]
+    pds.set_metrics(uris[1], likes=3, reposts=1, replies=2, quotes=4)
+    missing = f"at://{DID}/app.bsky.feed.post/3kgone0000002"
+    answer = _xrpc(
+        pds,
+        "GET",
+        "app.bsky.feed.getPosts",
+        params={"uris": [uris[1], missing, uris[0]]},
+        headers=_auth(session),
+    )
+    views = answer.json()["posts"]
+    assert [view["uri"] for view in views] == [uris[1], uris[0]]
+    counts = ("likeCount", "repostCount", "replyCount", "quoteCount")
+    assert [views[0][name] for name in counts] == [3, 1, 2, 4]
+    assert [views[1][name] for name in counts] == [0, 0, 0, 0]
+    assert views[1]["record"]["text"] == "a"
+    assert views[0]["author"]["did"] == DID
+    for many in ([uris[0]] * 26, []):
+        refused = _xrpc(
+            pds, "GET", "app.bsky.feed.getPosts", params={"uris": many}, headers=_auth(session)
+        )
+        assert (refused.status_code, refused.json()["error"]) == (400, "InvalidRequest")
+    with pytest.raises(KeyError):
+        pds.set_metrics(missing, likes=1)

@@ -131,3 +131,35 @@ def test_calendar_page_in_chromium(browser, tmp_path: Path, width: int) -> None:
     assert [r for r in requests if not r.startswith("file:")] == []
     page.screenshot(path=str(tmp_path / f"queue-{width}.png"), full_page=True)
     page.close()
+
+
+def test_calendar_shows_a_posted_threads_latest_numbers(tmp_path: Path) -> None:
+    """A posted thread carries its newest snapshot's numbers: impressions, engagements,
+    the closing post's link clicks and read-through; a thread never read, none."""
+    from bot.store import MetricsRecord
+
+    from .posted import posted_thread
+
+    db = tmp_path / "s.db"
+    store = Store(f"sqlite:///{db}")
+    read = posted_thread(store, ["1", "2", "3"], posted_at=NOW - dt.timedelta(hours=3))
+    posted_thread(store, ["4", "5"], posted_at=NOW - dt.timedelta(hours=2), key="b#1")
+    store.metrics.record(
+        [
+            MetricsRecord(read.id, n, str(n), NOW, impressions, 4, 1, 0, 0, clicks, 0.001)
+            for n, impressions, clicks in [(1, 1200, None), (2, 600, None), (3, 300, 9)]
+        ]
+    )
+    out = tmp_path / "queue.html"
+    result = CliRunner().invoke(
+        cli,
+        ["queue", "--html", str(out), "--config", str(write_publish_config(tmp_path))],
+        env={"THREADBOT_DB": str(db)},
+    )
+    assert result.exit_code == 0, result.stderr
+    page = out.read_text(encoding="utf-8")
+    assert page.count('<div class="numbers">') == 1
+    assert (
+        '<div class="numbers">2,100 impressions · 15 engagements · 9 link clicks · '
+        "read-through 100% 50% 25%</div>"
+    ) in page

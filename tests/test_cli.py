@@ -281,8 +281,21 @@ def test_preview_for_another_network_splits_by_its_rule(network: str, limit: int
     assert "utm_source=x" not in texts
 
 
-def test_preview_for_several_networks_is_an_array_of_documents(tmp_path: Path) -> None:
-    """`networks = [...]` in the config: one document per network, in that order."""
+def test_preview_for_several_networks_is_an_array_of_documents(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`networks = [...]` in the config: one document per network, in that order, from
+    the article read and parsed once."""
+    import threads.parsing
+
+    reads: list[str] = []
+    load_article = threads.parsing.load_article
+
+    def counted(path: str, **options: object) -> object:
+        reads.append(path)
+        return load_article(path, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(threads.parsing, "load_article", counted)
     config = tmp_path / "config.toml"
     text = CONFIG.read_text(encoding="utf-8").replace(
         'templates_dir = "../templates"', f'templates_dir = "{ROOT / "templates"}"'
@@ -298,3 +311,4 @@ def test_preview_for_several_networks_is_an_array_of_documents(tmp_path: Path) -
     assert [d["network"] for d in documents] == ["x", "bluesky", "mastodon"]
     counts = [len(d["threads"][0]["tweets"]) for d in documents]
     assert counts[1] >= counts[0]  # Bluesky's 300 graphemes hold less than X's links at 23
+    assert reads == [str(EXAMPLE)]

@@ -134,6 +134,36 @@ def test_follow_list_check_queue_remove(
     assert len(json.loads(out)["upcoming"]) == 1
 
 
+def test_a_feed_added_with_approve_holds_its_threads_for_a_yes(
+    server: LocalServer, env: dict[str, str], tmp_path: Path
+) -> None:
+    """`feed add --approve`: a new post's thread is queued `pending` in its slot; `approve
+    --feed URL` lets it post; another feed's threads are not touched."""
+    config = write_publish_config(tmp_path)
+    feed = Feed(item("a", 1))
+    server.routes["/feed.xml"] = feed
+    url = server.url + "/feed.xml"
+    code, out, err = run(
+        "feed", "add", url, "--slots", "daily 09:00", "--tz", "UTC", "--approve",
+        env=env, config=config,
+    )  # fmt: skip
+    assert code == 0, err
+    assert "for your approval" in out
+    run("feed", "check", env=env, config=config)
+    feed.body = rss(item("b", 2), item("a", 1))
+    code, out, _ = run("feed", "check", url, env=env, config=config)
+    assert "queued Post b: 1 thread(s)" in out
+    code, out, _ = run("queue", "--format", "json", env=env, config=config)
+    (held,) = json.loads(out)["upcoming"]
+    assert (held["thread"], held["status"]) == ("b#digest", "pending")
+    assert held["due_at"].endswith("09:00:00+00:00")  # its slot, reserved
+    code, out, err = run("approve", "--feed", url, env=env, config=config)
+    assert code == 0, err
+    assert f"thread {held['id']} approved: b#digest due" in out
+    code, out, _ = run("queue", "--format", "json", env=env, config=config)
+    assert [t["status"] for t in json.loads(out)["upcoming"]] == ["scheduled"]
+
+
 @pytest.mark.parametrize(("option", "value"), [("--sections", "some"), ("--slots", "whenever")])
 def test_feed_add_refuses_bad_options(
     option: str, value: str, env: dict[str, str], tmp_path: Path

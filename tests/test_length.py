@@ -98,3 +98,13 @@ def test_is_valid_tweet(text: str, valid: bool) -> None:
 def test_urls_inside_emoji_text_count_once() -> None:
     """An emoji next to a URL keeps its 2 and the URL its 23."""
     assert weighted_length("😷https://example.com/x 😷") == 2 + 23 + 1 + 2
+
+
+def test_every_emoji_passes_the_gate_that_loads_the_emoji_table() -> None:
+    """Text the gate lets by is never checked for emoji, so every emoji must trip it."""
+    import emoji
+
+    from threads.length import MAYBE_EMOJI
+
+    assert all(MAYBE_EMOJI.search(sequence) for sequence in emoji.EMOJI_DATA)
+    assert not MAYBE_EMOJI.search("Café — “quoted” naïve…")

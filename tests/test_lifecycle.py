@@ -36,7 +36,9 @@ def test_named_sets() -> None:
     assert not WAITING & LIVE
     assert S.POSTED in LIVE & FINISHED
     assert set(TRANSITIONS) == set(ThreadStatus)
-    assert not TRANSITIONS[S.POSTED]
+    assert TRANSITIONS[S.POSTED] == {S.DELETING}  # only taking it down
+    assert not TRANSITIONS[S.DELETED]
+    assert not CLAIMABLE & {S.PENDING, S.DELETING, S.DELETED}  # approval, taking down
     assert not CLAIMABLE & {S.POSTING, S.POSTED, S.CANCELLED, S.MISSED}
 
 

@@ -13,12 +13,15 @@ from bot.errors import (
     PostRejectedError,
     RateLimitedError,
 )
+from bot.networks import PostMetrics
 from bot.networks.mastodon.client import MastodonClient
 from bot.networks.mastodon.errors import translate_response
 from bot.testing.mastodon import ACCESS_TOKEN, ACCOUNT_ID, Fault, MastodonEmulator
 from threads.networks import MastodonRule
 
 STATUSES = "POST /api/v1/statuses"
+DELETE = "DELETE /api/v1/statuses/:id"
+STATUS = "GET /api/v1/statuses/:id"
 
 
 @pytest.fixture
@@ -166,6 +169,85 @@ def test_bad_visibility_is_refused_early(instance: MastodonEmulator) -> None:
     """A visibility Mastodon does not know is refused before any request."""
     with pytest.raises(ValueError, match="visibility"):
         MastodonClient(instance_url=instance.url, access_token="t", visibility="everyone")
+
+
+def test_deleting_a_live_status_is_one_request(
+    client: MastodonClient, instance: MastodonEmulator
+) -> None:
+    """One DELETE: True, and the status leaves the account's timeline."""
+    kept = client.create_post("stays", None, key="a")
+    deleted = client.create_post("goes", kept, key="b")
+    assert client.delete_post(deleted) is True
+    assert instance.calls[DELETE] == 1
+    assert [p.id for p in client.recent_posts(ACCOUNT_ID, 10)] == [kept]
+
+
+def test_deleting_a_gone_status_is_false(
+    client: MastodonClient, instance: MastodonEmulator
+) -> None:
+    """The instance answers 404 for a status it no longer has: False, one request."""
+    status = client.create_post("once", None, key="a")
+    assert client.delete_post(status) is True
+    assert client.delete_post(status) is False
+    assert instance.calls[DELETE] == 2
+
+
+@pytest.mark.parametrize(
+    ("kind", "error", "hint"),
+    [
+        ("401", NetworkAuthError, "MASTODON_ACCESS_TOKEN"),
+        ("403", NetworkAuthError, "write:statuses"),
+        ("429", RateLimitedError, "rate limit"),
+        ("503", NetworkUnavailableError, "trouble"),
+        ("timeout", NetworkUnavailableError, "timed out"),
+    ],
+)
+def test_delete_failures_are_translated(
+    client: MastodonClient,
+    instance: MastodonEmulator,
+    kind: str,
+    error: type[Exception],
+    hint: str,
+) -> None:
+    """A refused or unanswered delete raises the mapped error after its one request."""
+    status = client.create_post("still here", None, key="a")
+    instance.delete_faults.append(Fault(kind))
+    with pytest.raises(error, match=hint):
+        client.delete_post(status)
+    assert instance.calls[DELETE] == 1
+    assert [s.id for s in instance.statuses] == [status]
+
+
+def test_deletes_are_throttled_as_mastodon_does(
+    client: MastodonClient, instance: MastodonEmulator
+) -> None:
+    """30 deletes per 30 minutes (here 1): the next is a 429 with its reset."""
+    instance.delete_limit = 1
+    first, second = client.create_post("1", None, key="a"), client.create_post("2", None, key="b")
+    assert client.delete_post(first) is True
+    with pytest.raises(RateLimitedError) as caught:
+        client.delete_post(second)
+    assert caught.value.reset_at is not None
+    assert [s.id for s in instance.statuses] == [second]
+
+
+def test_metrics_are_read_a_status_at_a_time(
+    client: MastodonClient, instance: MastodonEmulator
+) -> None:
+    """One GET per status; a deleted one (404) is absent; no impressions, quotes or
+    clicks are said."""
+    statuses = [client.create_post(f"status {n}", None, key=str(n)) for n in range(3)]
+    instance.set_metrics(statuses[0], likes=4, reposts=2, replies=1)
+    assert client.delete_post(statuses[1]) is True
+    read = client.metrics(statuses)
+    assert instance.calls[STATUS] == 3
+    assert [target for route, target in instance.requests if route == STATUS] == [
+        f"/api/v1/statuses/{status}" for status in statuses
+    ]
+    assert read == [
+        PostMetrics(post_id=statuses[0], likes=4, reposts=2, replies=1),
+        PostMetrics(post_id=statuses[2], likes=0, reposts=0, replies=0),
+    ]
 
 
 @pytest.mark.parametrize(

@@ -274,3 +274,90 @@ def test_content_is_html_and_compares_as_our_text(instance: MastodonEmulator) ->
     assert same_text(plain_text(content), text)
     assert not same_text(plain_text(content), "something else")
     assert not same_text(plain_text(content), text.replace("section-1", "section-4"))
+
+
+DELETE = "DELETE /api/v1/statuses/:id"
+
+
+def test_delete_answers_the_source_then_404(instance: MastodonEmulator) -> None:
+    """DELETE answers the status with its source text (for a redraft), not its HTML; the
+    status is gone from every lookup, and deleting it again is 404."""
+    status = _post(instance, status="bye & <gone>").json()
+    answer = _call(instance, "DELETE", f"/api/v1/statuses/{status['id']}")
+    assert answer.status_code == 200
+    assert answer.json()["text"] == "bye & <gone>"
+    assert "content" not in answer.json()
+    assert answer.headers["X-RateLimit-Limit"] == "30"
+    assert answer.headers["X-RateLimit-Remaining"] == "29"
+    assert _call(instance, "GET", f"/api/v1/statuses/{status['id']}").status_code == 404
+    assert _call(instance, "GET", f"/api/v1/accounts/{ACCOUNT_ID}/statuses").json() == []
+    again = _call(instance, "DELETE", f"/api/v1/statuses/{status['id']}")
+    assert (again.status_code, again.json()) == (404, {"error": "Record not found"})
+    assert instance.calls[DELETE] == 2
+
+
+def test_a_key_that_made_a_deleted_status_finds_nothing(instance: MastodonEmulator) -> None:
+    """Within the hour, a resend with the key of a status deleted since is 404 — the
+    instance looks the status up — and makes no new one."""
+    status = _post(instance, key="k1", status="short-lived").json()
+    _call(instance, "DELETE", f"/api/v1/statuses/{status['id']}")
+    resent = _post(instance, key="k1", status="short-lived")
+    assert resent.status_code == 404
+    assert instance.statuses == []
+
+
+def test_deletes_are_throttled(instance: MastodonEmulator) -> None:
+    """Deletes have their own limit (30 per 30 minutes; here 1); statuses deleted still
+    count against the posting limit."""
+    instance.delete_limit = 1
+    instance.status_limit = 2
+    first, second = (_post(instance, status=text).json()["id"] for text in ("a", "b"))
+    assert _call(instance, "DELETE", f"/api/v1/statuses/{first}").status_code == 200
+    limited = _call(instance, "DELETE", f"/api/v1/statuses/{second}")
+    assert limited.status_code == 429
+    assert limited.headers["X-RateLimit-Remaining"] == "0"
+    assert [s.id for s in instance.statuses] == [second]
+    assert _post(instance, status="c").status_code == 429
+
+
+def test_statuses_carry_their_counts(instance: MastodonEmulator) -> None:
+    """A status says the favourites, reblogs and replies set for it (zeros by default)."""
+    status_id = _post(instance, status="counted").json()["id"]
+    instance.set_metrics(status_id, likes=5, reposts=2, replies=1)
+    status = _call(instance, "GET", f"/api/v1/statuses/{status_id}").json()
+    counts = ("favourites_count", "reblogs_count", "replies_count")
+    assert [status[name] for name in counts] == [5, 2, 1]
+
+
+@pytest.mark.parametrize(("phase", "gone"), [("received", False), ("responded", True)])
+def test_hold_pauses_the_nth_delete(instance: MastodonEmulator, phase: str, gone: bool) -> None:
+    """hold_delete(2, phase) pauses the second DELETE there (posts are numbered apart):
+    received before anything is deleted, responded after the answer went out."""
+    first, second = (_post(instance, status=text).json()["id"] for text in ("a", "b"))
+    hold = instance.hold_delete(2, phase)
+    assert _call(instance, "DELETE", f"/api/v1/statuses/{first}").status_code == 200
+    answers: list[int] = []
+    worker = threading.Thread(
+        target=lambda: answers.append(
+            _call(instance, "DELETE", f"/api/v1/statuses/{second}").status_code
+        )
+    )
+    worker.start()
+    assert hold.reached.wait(5)
+    assert [s.id for s in instance.statuses] == ([] if gone else [second])
+    hold.release.set()
+    worker.join(5)
+    assert answers == [200]
+    assert instance.statuses == []
+
+
+@pytest.mark.parametrize(
+    ("kind", "deleted"), [("drop_before_accept", False), ("drop_after_accept", True)]
+)
+def test_delete_hang_ups(instance: MastodonEmulator, kind: str, deleted: bool) -> None:
+    """A hang-up before accepting deletes nothing; after accepting, the status is gone."""
+    status_id = _post(instance, status="maybe").json()["id"]
+    instance.delete_faults.append(Fault(kind))
+    with pytest.raises(httpx.TransportError):
+        _call(instance, "DELETE", f"/api/v1/statuses/{status_id}")
+    assert [s.id for s in instance.statuses] == ([] if deleted else [status_id])

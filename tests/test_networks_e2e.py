@@ -1,6 +1,7 @@
 """The example on X, Bluesky and Mastodon at once: `schedule --networks`, `threadbot run`
 and the three emulators over real HTTP, each post counted; and crash tests per network:
-a `publish` SIGKILLed while a post is received, accepted or answered, then `resume`."""
+a `publish` SIGKILLed while a post is received, accepted or answered, then `resume`; a
+process deleting a post SIGKILLed at each phase of its delete."""
 
 from __future__ import annotations
 
@@ -15,11 +16,15 @@ from typing import Any
 
 import pytest
 
+from bot.networks.bluesky import new_rkey
+from bot.networks.bluesky.client import BlueskyClient
+from bot.networks.mastodon.client import MastodonClient
 from bot.settings import database_url
 from bot.store import Store
 from bot.testing.bluesky import APP_PASSWORD, HANDLE, BlueskyEmulator
 from bot.testing.mastodon import ACCESS_TOKEN, MastodonEmulator
-from bot.testing.x import XEmulator
+from bot.testing.x import ACCESS_TOKEN as X_ACCESS_TOKEN
+from bot.testing.x import ACCESS_TOKEN_SECRET, CONSUMER_KEY, CONSUMER_SECRET, XEmulator
 
 from .conftest import EXAMPLE, write_publish_config
 from .test_daemon import daemon, stop, wait_for
@@ -28,6 +33,43 @@ from .test_runtime import _env, threadbot
 pytestmark = pytest.mark.e2e
 
 CREATE = {"bluesky": "POST com.atproto.repo.createRecord", "mastodon": "POST /api/v1/statuses"}
+DELETE = {
+    "x": "DELETE /2/tweets/:id",
+    "bluesky": "POST com.atproto.repo.deleteRecord",
+    "mastodon": "DELETE /api/v1/statuses/:id",
+}
+# A process that deletes one post through its network's adapter, as the runtime will.
+DELETE_ONE = """
+import os, sys
+
+network, post_id = sys.argv[1:]
+if network == "x":
+    from bot.networks.x.client import TweepyXClient
+
+    client = TweepyXClient(
+        api_key=os.environ["X_API_KEY"],
+        api_secret=os.environ["X_API_SECRET"],
+        access_token=os.environ["X_ACCESS_TOKEN"],
+        access_token_secret=os.environ["X_ACCESS_TOKEN_SECRET"],
+        base_url=os.environ["THREADBOT_X_API_URL"],
+    )
+elif network == "bluesky":
+    from bot.networks.bluesky.client import BlueskyClient
+
+    client = BlueskyClient(
+        handle=os.environ["BLUESKY_HANDLE"],
+        app_password=os.environ["BLUESKY_APP_PASSWORD"],
+        pds_url=os.environ["THREADBOT_BLUESKY_PDS_URL"],
+    )
+else:
+    from bot.networks.mastodon.client import MastodonClient
+
+    client = MastodonClient(
+        instance_url=os.environ["THREADBOT_MASTODON_URL"],
+        access_token=os.environ["MASTODON_ACCESS_TOKEN"],
+    )
+print(client.delete_post(post_id))
+"""
 
 
 def network_env(
@@ -267,3 +309,63 @@ def test_mastodon_posts_are_split_by_the_instances_own_limit(
         assert small.calls[CREATE["mastodon"]] == len(posted)
     finally:
         small.stop()
+
+
+def _adapter(network: str, server: Any) -> Any:
+    if network == "x":
+        from bot.networks.x.client import TweepyXClient
+
+        return TweepyXClient(
+            api_key=CONSUMER_KEY,
+            api_secret=CONSUMER_SECRET,
+            access_token=X_ACCESS_TOKEN,
+            access_token_secret=ACCESS_TOKEN_SECRET,
+            base_url=server.url,
+        )
+    if network == "bluesky":
+        return BlueskyClient(handle=HANDLE, app_password=APP_PASSWORD, pds_url=server.url)
+    return MastodonClient(instance_url=server.url, access_token=ACCESS_TOKEN)
+
+
+@pytest.mark.parametrize("phase", ["received", "accepted", "responded"])
+@pytest.mark.parametrize("network", ["x", "bluesky", "mastodon"])
+def test_a_delete_killed_at_any_phase_is_settled_by_deleting_again(
+    emulator: XEmulator,
+    bluesky: BlueskyEmulator,
+    mastodon: MastodonEmulator,
+    tmp_path: Path,
+    network: str,
+    phase: str,
+) -> None:
+    """SIGKILL a process while its delete is received, accepted or answered: the
+    request it sent still lands (a server finishes what it received), and deleting
+    again, as a resumed caller does, is one more request answered False — gone already,
+    never an error and never a second deletion."""
+    server: Any = {"x": emulator, "bluesky": bluesky, "mastodon": mastodon}[network]
+    client = _adapter(network, server)
+    post = client.create_post(f"to delete on {network}", None, key=new_rkey())
+    hold = server.hold_delete(1, phase)
+    process = subprocess.Popen(
+        [sys.executable, "-c", DELETE_ONE, network, post],
+        env=network_env(emulator, bluesky, mastodon, tmp_path / "unused.db"),
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        assert hold.reached.wait(30), "the process never reached the held delete"
+        assert (len(server.posts) == 1) is (phase == "received")  # held before deleting
+        process.kill()
+        process.wait(10)
+    finally:
+        hold.release.set()
+        if process.poll() is None:
+            process.kill()
+    wait_for(lambda: server.posts == [], timeout=10, what="the killed process's delete")
+    try:
+        assert client.delete_post(post) is False
+    finally:
+        if network != "x":
+            client.close()
+    assert server.posts == []
+    assert server.calls[DELETE[network]] == 2

@@ -298,6 +298,26 @@ def test_asciidoc_header_attributes_links_and_blocks() -> None:
     assert article.skipped == {"code blocks": 1}
 
 
+@pytest.mark.skipif(pandoc_path() is None, reason="pandoc is not installed")
+def test_asciidoc_under_jekyll_front_matter() -> None:
+    """jekyll-asciidoc and Hugo put YAML front matter above the AsciiDoc header: it is
+    metadata, never the first tweet's text; the header fills in what it leaves out."""
+    post = (
+        '---\nlayout: post\ntitle:  "A Jekyll AsciiDoc post"\ndate: 2023-11-22\n---\n\n'
+        ":page-tags: rust\n\nThe first paragraph is prose. It is the lead.\n\n"
+        "== A section\n\nMore prose here.\n"
+    )
+    article = parse_article(post, "post.adoc")
+    assert (article.title, str(article.date), article.tags) == (
+        "A Jekyll AsciiDoc post",
+        "2023-11-22",
+        ("rust",),
+    )
+    texts = [s.text for section in article.sections for s in section.sentences]
+    assert texts[:2] == ["The first paragraph is prose.", "It is the lead."]
+    assert not any("layout" in text for text in texts)
+
+
 ADOC_TABLES = """:title: Tables and long values
 :summary: A summary that goes on \\
 over a second line.

@@ -93,6 +93,7 @@ def test_schedule_a_week_then_queue_cancel_reschedule(tmp_path: Path) -> None:
         "--tz",
         "Asia/Seoul",
     )
+    # The test config recommends the example's account, which the example article names.
     assert (code, err) == (0, "")
     lines = out.splitlines()
     assert (

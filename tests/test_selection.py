@@ -88,6 +88,14 @@ def test_pointers_at_links_and_boilerplate_are_recognised_in_several_languages()
     assert leans_on_previous("但是这个方法也有缺点。", "zh")
     assert leans_on_previous("Sin embargo, no es tan simple.", "es")
     assert not leans_on_previous("Thistle is a plant.", "en")
+    # The second of several and an example of a claim dangle without what came first
+    # (a blind reader found "Another problem is…" kept without the first problem).
+    assert leans_on_previous("Another problem is that updates were slow.", "en")
+    assert leans_on_previous("For example, JSON escapes every string.", "en")
+    assert leans_on_previous("Combined with the fact that spans are shared, it was slow.", "en")
+    assert leans_on_previous("Un autre problème est la latence.", "fr")
+    assert leans_on_previous("Zum Beispiel dauert der Start zu lange.", "de")
+    assert not leans_on_previous("Anotherland is a game.", "en")
 
 
 TOC = """---
@@ -232,3 +240,57 @@ def test_a_kept_sentence_left_alone_in_a_crumb_of_a_tweet_is_left_out(
     assert (thread.chosen_sentences, thread.section_sentences) == (2, 3)
     bodies = [t for t in thread.tweets if t.kind == "body"]
     assert all(len(t.text) >= 40 for t in bodies) or len(bodies) == 1, [t.text for t in bodies]
+
+
+def test_a_list_items_later_sentence_is_kept_only_with_its_item(
+    options: BuildOptions, templates: TemplateSet
+) -> None:
+    """ "Put otherwise, …" continues the list item it is written in: without that item it
+    would read as the previous item's."""
+    body = " ".join(FILLER * 3)
+    item = "Our old mascot was a small green turtle named Sheldon."
+    continuation = (
+        "Put otherwise, caching compiled templates made incremental builds of large "
+        "documentation sites faster."
+    )
+    items = f"- It struggled with optimizing asm.js in the browser.\n- {item} {continuation}\n"
+    article = parse_article(
+        f"---\ntitle: Builds\n---\n## Faster builds\n\n{body}\n\nIts problems were many:\n\n"
+        f"{items}\n{body}\n",
+        "b.md",
+    )
+    thread = build_threads(article, options, templates)[0]
+    text = _text(thread)
+    assert thread.chosen_sentences < thread.section_sentences  # chosen from
+    assert (continuation in text) <= (item in text)
+
+
+def test_what_leans_on_a_dropped_crumb_goes_with_it(
+    options: BuildOptions, templates: TemplateSet
+) -> None:
+    """A crumb left out takes along the sentences that lean on it: "It took…" never
+    posts without the sentence "It" means (found on a held-out post)."""
+    long = (
+        "Caching compiled templates cut the median build of our documentation site by a "
+        "third, because every page shares the same partials, layouts and shortcodes, and "
+        "the cache now keeps each of them parsed between pages instead of reading and "
+        "compiling it again for every page."
+    )
+    crumb = "This is a tricky one."
+    leaning = (
+        "It took a week of profiling to see that the partials were parsed again for every "
+        "page, since the old cache was keyed by the page that included them rather than "
+        "by the partial itself, so a site of four hundred pages parsed each partial four "
+        "hundred times."
+    )
+    article = parse_article(
+        f"---\ntitle: Builds\n---\n## Faster builds\n\n{FILLER[1]}\n\n{long}\n\n{crumb}\n\n"
+        f"{leaning}\n",
+        "b.md",
+    )
+    thread = build_threads(article, options, templates)[0]
+    text = _text(thread)
+    assert long in text
+    assert crumb not in text
+    assert leaning not in text
+    assert (thread.chosen_sentences, thread.section_sentences) == (2, 4)

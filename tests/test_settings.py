@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -48,6 +49,11 @@ def test_shipped_config_loads() -> None:
             "site.blog_url: must start with https:// (got 'http://a') (and 1 more problem)",
         ),
         ("[site\n", "not valid TOML"),
+        (
+            VALID + '[stats]\nafter = ["1h", "soon"]\n',
+            "stats.after.1: 'soon' is not a duration: write e.g. 1h, 24h, 7d or 1d12h",
+        ),
+        (VALID + "[stats]\nreads = 3\n", "stats.reads: unknown setting"),
     ],
 )
 def test_config_errors(tmp_path: Path, content: str, message: str) -> None:
@@ -79,3 +85,27 @@ def test_resolution_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv(CONFIG_ENV, "/from/env.toml")
     assert resolve_config_path(None) == Path("/from/env.toml")
     assert resolve_config_path("explicit.toml") == Path("explicit.toml")
+
+
+def test_stats_settings(tmp_path: Path) -> None:
+    """[stats] after as durations, shortest first, each once; read_usd a price."""
+    path = tmp_path / "threadbot.toml"
+    path.write_text(
+        VALID + '[stats]\nafter = ["7d", "90m", "1d12h", "7d"]\nmonthly_usd = 2.5\n'
+        "[prices]\nread_usd = 0.002\n",
+        encoding="utf-8",
+    )
+    settings = load_settings(path).settings
+    assert settings.stats.offsets == (
+        dt.timedelta(minutes=90),
+        dt.timedelta(days=1, hours=12),
+        dt.timedelta(days=7),
+    )
+    assert (settings.stats.monthly_usd, settings.prices.read_usd) == (2.5, 0.002)
+    shipped = load_settings(CONFIG).settings
+    assert shipped.stats.offsets == (
+        dt.timedelta(hours=1),
+        dt.timedelta(hours=24),
+        dt.timedelta(days=7),
+    )
+    assert (shipped.stats.monthly_usd, shipped.prices.read_usd) == (1.0, 0.001)

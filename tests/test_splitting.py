@@ -154,3 +154,14 @@ def test_a_heading_or_lead_in_never_ends_a_tweet() -> None:
     assert plain[0].endswith("Installation")
     assert glued[1] == "Installation\nRun the installer and follow the prompts."
     assert not glued[0].endswith("Installation")
+
+
+def test_a_short_head_of_a_cut_sentence_never_stands_alone() -> None:
+    """ "Faster:" before a clause too long for a tweet goes with the clause (cut at a
+    comma), not alone on a tweet of its own (a crumb found on a held-out post)."""
+    clause = ", ".join(f"the {n}th benchmark improved by a noticeable margin" for n in range(8))
+    text = f"Faster: {clause}."
+    tweets = split_text(text, limit=280)
+    assert len(tweets) > 1
+    assert tweets[0].startswith("Faster: the 0th")
+    assert all(weighted_length(tweet) >= 40 for tweet in tweets)

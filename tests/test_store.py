@@ -361,6 +361,18 @@ def _make_older(db_url: str) -> None:
     Store(db_url).engine.dispose()
     engine = sa.create_engine(db_url)
     with engine.begin() as connection:
+        for table in ("link_checks", "metrics", "thread_edits"):  # 0008_owner
+            connection.execute(sa.text(f"DROP TABLE {table}"))
+        for table, column in (
+            ("threads", "edited_from"),
+            ("threads", "edited_at"),
+            ("threads", "link_failing_since"),
+            ("posts", "deleting_at"),
+            ("posts", "deleted_at"),
+            ("posts", "delete_result"),
+            ("feeds", "approve"),
+        ):
+            connection.execute(sa.text(f"ALTER TABLE {table} DROP COLUMN {column}"))
         connection.execute(sa.text("DROP TABLE daemons"))
         connection.execute(sa.text("DROP TABLE accounts"))
         connection.execute(sa.text("UPDATE alembic_version SET version_num='0004_feeds'"))

@@ -9,10 +9,13 @@ import pytest
 
 from bot.errors import (
     DuplicateContentError,
+    MetricsRefusedError,
     NetworkAuthError,
     NetworkUnavailableError,
     PostRejectedError,
+    RateLimitedError,
 )
+from bot.networks import PostMetrics
 from bot.networks.x import same_text
 from bot.networks.x.client import TweepyXClient
 from bot.testing.x import (
@@ -25,6 +28,9 @@ from bot.testing.x import (
     Fault,
     XEmulator,
 )
+
+DELETE = "DELETE /2/tweets/:id"
+LOOKUP = "GET /2/tweets"
 
 
 def _client(emulator: XEmulator, secret: str = CONSUMER_SECRET) -> TweepyXClient:
@@ -155,3 +161,148 @@ def test_the_environment_is_read_for_proxies_once_per_host_and_still_obeyed(
     with pytest.raises(NetworkUnavailableError):
         _client(emulator).create_post("three", None)
     assert emulator.calls["POST /2/tweets"] == 2
+
+
+def test_deleting_a_live_post_is_one_request(emulator: XEmulator) -> None:
+    """A post deleted with one DELETE answers True and leaves every lookup."""
+    client = _client(emulator)
+    kept, deleted = client.create_post("stays", None), client.create_post("goes", None)
+    assert client.delete_post(deleted) is True
+    assert emulator.calls[DELETE] == 1
+    assert [p.id for p in emulator.posts] == [kept]
+    assert [p.id for p in client.recent_posts(USER_ID, 5)] == [kept]
+    assert [m.post_id for m in client.metrics([kept, deleted])] == [kept]
+
+
+def test_deleting_a_gone_post_is_false(emulator: XEmulator) -> None:
+    """Deleted already: X's 404 (or ``deleted: false``) is False, one request each, never
+    an error the caller must tell from a real failure."""
+    client = _client(emulator)
+    post = client.create_post("once", None)
+    assert client.delete_post(post) is True
+    assert client.delete_post(post) is False
+    assert emulator.calls[DELETE] == 2
+    other = client.create_post("twice", None)
+    emulator.delete_faults.append(Fault("not_deleted"))
+    assert client.delete_post(other) is False
+    assert emulator.calls[DELETE] == 3
+    assert [p.id for p in emulator.posts] == [other]
+
+
+@pytest.mark.parametrize(
+    ("fault", "error"),
+    [
+        ("401", NetworkAuthError),
+        ("429", RateLimitedError),
+        ("500", NetworkUnavailableError),
+        ("503", NetworkUnavailableError),
+        ("timeout", NetworkUnavailableError),
+    ],
+)
+def test_delete_failures_arrive_as_threadbot_errors(
+    emulator: XEmulator, fault: str, error: type[Exception]
+) -> None:
+    """A refused or unanswered delete raises the mapped error after its one request,
+    the post still there."""
+    emulator.client_timeout = 0.5
+    client = _client(emulator)
+    post = client.create_post("still here", None)
+    emulator.delete_faults.append(Fault(fault))
+    with pytest.raises(error):
+        client.delete_post(post)
+    assert emulator.calls[DELETE] == 1
+    assert [p.id for p in emulator.posts] == [post]
+
+
+def test_deletes_have_their_own_rate_limit(emulator: XEmulator) -> None:
+    """X allows 50 deletes per user per 15 minutes (here 2): the next is a 429."""
+    emulator.delete_window_limit = 2
+    client = _client(emulator)
+    posts = [client.create_post(f"post {n}", None) for n in range(3)]
+    assert [client.delete_post(p) for p in posts[:2]] == [True, True]
+    with pytest.raises(RateLimitedError):
+        client.delete_post(posts[2])
+    assert [p.id for p in emulator.posts] == [posts[2]]
+
+
+def test_hold_pauses_the_nth_delete_after_deleting(emulator: XEmulator) -> None:
+    """hold_delete(2, 'accepted') pauses the second DELETE with its post gone and no
+    answer sent; post requests are counted apart."""
+    client = _client(emulator)
+    first, second = client.create_post("one", None), client.create_post("two", None)
+    hold = emulator.hold_delete(2, "accepted")
+    assert client.delete_post(first) is True
+    answers: list[bool] = []
+    worker = threading.Thread(target=lambda: answers.append(client.delete_post(second)))
+    worker.start()
+    assert hold.reached.wait(5)
+    assert emulator.posts == []
+    assert answers == []
+    hold.release.set()
+    worker.join(5)
+    assert answers == [True]
+
+
+def test_metrics_of_250_posts_are_three_reads(emulator: XEmulator) -> None:
+    """250 posts are read 100 ids at a time, public metrics only; a deleted post is
+    absent, the others carry their counts (impressions public, no link clicks)."""
+    posts = [emulator.add_post(f"post {n}").id for n in range(250)]
+    emulator.set_metrics(posts[0], impressions=1200, likes=7, reposts=2, replies=3, quotes=1)
+    emulator.set_metrics(posts[249], likes=1)
+    gone = posts[120]
+    assert _client(emulator).delete_post(gone) is True
+    read = _client(emulator).metrics(posts)
+    assert emulator.calls[LOOKUP] == 3
+    queries = emulator.queries(LOOKUP)
+    assert [len(q["ids"][0].split(",")) for q in queries] == [100, 100, 50]
+    assert ",".join(q["ids"][0] for q in queries) == ",".join(posts)
+    assert {q["tweet.fields"][0] for q in queries} == {"public_metrics"}
+    assert [m.post_id for m in read] == [p for p in posts if p != gone]
+    assert read[0] == PostMetrics(
+        post_id=posts[0], impressions=1200, likes=7, reposts=2, replies=3, quotes=1
+    )
+    assert read[-1] == PostMetrics(
+        post_id=posts[249], impressions=0, likes=1, reposts=0, replies=0, quotes=0
+    )
+
+
+def test_private_metrics_of_a_young_post_include_link_clicks(emulator: XEmulator) -> None:
+    """private=True asks for non_public_metrics too: impressions and, for a post with a
+    link, its link clicks (X says none for a post without one)."""
+    client = _client(emulator)
+    linked = client.create_post("Read https://blog.gonogo.kr/posts/a", None)
+    plain = client.create_post("no link here", linked)
+    emulator.set_metrics(linked, impressions=900, likes=4, link_clicks=12)
+    emulator.set_metrics(plain, impressions=300, link_clicks=5)
+    read = client.metrics([linked, plain], private=True)
+    (query,) = emulator.queries(LOOKUP)
+    assert query["tweet.fields"] == ["public_metrics,non_public_metrics"]
+    assert query["ids"] == [f"{linked},{plain}"]
+    assert [(m.impressions, m.likes, m.link_clicks) for m in read] == [(900, 4, 12), (300, 0, None)]
+
+
+def test_private_metrics_of_an_old_post_are_refused(emulator: XEmulator) -> None:
+    """X keeps non-public metrics 30 days: an older post is left out of its 200 with a
+    Field Authorization Error, which comes out as MetricsRefusedError naming it and
+    carrying what the same read did get; asked again publicly, it is read."""
+    client = _client(emulator)
+    old, young = client.create_post("old news", None), client.create_post("fresh", None)
+    emulator.backdate(old, days=31)
+    emulator.set_metrics(old, likes=9)
+    emulator.set_metrics(young, impressions=50)
+    with pytest.raises(MetricsRefusedError, match="under 30 days old") as refused:
+        client.metrics([old, young], private=True)
+    assert refused.value.post_ids == (old,)
+    assert [(m.post_id, m.impressions) for m in refused.value.read] == [(young, 50)]
+    assert emulator.calls[LOOKUP] == 1
+    (again,) = client.metrics([old])
+    assert (again.post_id, again.likes, again.link_clicks) == (old, 9, None)
+
+
+def test_private_metrics_of_another_users_post_are_refused(emulator: XEmulator) -> None:
+    """Non-public metrics are the author's: another account's post is refused too."""
+    other = emulator.add_post("someone else's", author=emulator.add_user("news").id)
+    with pytest.raises(MetricsRefusedError) as refused:
+        _client(emulator).metrics([other.id], private=True)
+    assert refused.value.post_ids == (other.id,)
+    assert refused.value.read == ()

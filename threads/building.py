@@ -44,6 +44,7 @@ from threads.selection import (
     subheadings_for,
     units,
     with_antecedents,
+    without_dependents,
 )
 from threads.sentences import join_sentences
 from threads.templates import TemplateSet
@@ -359,7 +360,7 @@ class _Builder:
                 )
                 assert choice is not None
                 item = content(self._with_subheadings(section, choice.kept), choice.lead)
-                item = self._without_crumbs(item, render, content)
+                item = self._without_crumbs(item, render, content, found)
             texts, findings = render(item)
         else:
             item = content(None, prose[0])
@@ -390,10 +391,12 @@ class _Builder:
         item: _Content,
         render: Callable[[_Content], tuple[list[_Part], list[Finding]]],
         content: Callable[[frozenset[int] | None, int], _Content],
+        found: Sequence[Unit],
     ) -> _Content:
         """A kept sentence left alone in a tweet too short to be one (no neighbour had
         room for it) is left out — never the lead: a follower does not miss "This is a
-        tricky one." on a tweet of its own. (Facts are fact tweets, never crumbs.)"""
+        tricky one." on a tweet of its own. (Facts are fact tweets, never crumbs.) What
+        leans on it goes with it, as when choosing."""
         section, lead = item.section, item.lead
         if lead is None:
             return item
@@ -410,7 +413,8 @@ class _Builder:
             }
             if not drop:
                 return item
-            item = content(kept - drop, lead)
+            remaining = without_dependents(kept, drop, found, lead)
+            item = content(remaining | subheadings_for(section, remaining), lead)
         return item
 
     @staticmethod

@@ -40,6 +40,9 @@ EMOJI_WEIGHT = 2
 
 _HEAVY_CHAR = re.compile("[^\u0000-\u10ff\u2000-\u200d\u2010-\u201f\u2032-\u2037]")
 _INVALID_CHAR = re.compile("[\ufffe\ufeff\uffff]")
+# Every emoji starts with ©, ®, a character from U+203C (‼) on, or is a keycap (U+20E3);
+# text without one (accents, dashes, curly quotes) never loads the emoji table.
+MAYBE_EMOJI = re.compile("[\u00a9\u00ae\u203c-\U0010ffff\u20e3]")
 
 
 class _EmojiTable(NamedTuple):
@@ -142,7 +145,7 @@ def measure(text: str) -> tuple[int, tuple[str, ...]]:
     spans = find_url_spans(text)
     for url in spans:
         total -= _code_point_weight(text[url.start : url.end]) - URL_WEIGHT
-    if not is_ascii:
+    if not is_ascii and MAYBE_EMOJI.search(text):
         total -= _emoji_discount(text, spans)
     # The URLs as written (NFC rarely changes a text; when it does, look again).
     urls = tuple(span.url for span in spans) if text == original else tuple(find_urls(original))

@@ -36,27 +36,36 @@ LEANS_ON_PREVIOUS: dict[str, tuple[str, ...]] = {
         'meanwhile', 'similarly', 'likewise', 'as a result', 'in addition', 'in other words',
         'in that case', 'on the other hand', 'that said', 'that way', 'this way', 'even so',
         'which', 'he', 'she', 'the latter', 'the former',
+        # The second of several, or an example of a claim: without the first, they dangle.
+        'another', 'second', 'secondly', 'third', 'thirdly', 'finally', 'lastly',
+        'for example', 'for instance', 'in fact', 'indeed', 'as such', 'because of this',
+        'combined with', 'on top of that', 'besides', 'again', 'to do so', 'to do this',
+        'to that end', 'in this case',
     ),
     "de": (
         'dies', 'diese', 'dieser', 'dieses', 'diesen', 'damit', 'dadurch', 'deshalb', 'daher',
         'deswegen', 'darum', 'dabei', 'dazu', 'allerdings', 'jedoch', 'aber', 'außerdem', 'zudem',
         'trotzdem', 'dennoch', 'also', 'sie', 'er', 'es', 'das ist', 'das bedeutet', 'somit',
-        'stattdessen', 'ebenso',
+        'stattdessen', 'ebenso', 'ein weiterer', 'eine weitere', 'ein weiteres', 'zweitens',
+        'drittens', 'schließlich', 'zum beispiel', 'beispielsweise', 'tatsächlich',
     ),
     "es": (
         'esto', 'esta', 'este', 'estos', 'estas', 'eso', 'esa', 'ese', 'esos', 'esas', 'ello',
         'sin embargo', 'por eso', 'por lo tanto', 'así', 'además', 'también', 'pero', 'entonces',
-        'asimismo', 'en cambio', 'de esta manera', 'de este modo',
+        'asimismo', 'en cambio', 'de esta manera', 'de este modo', 'otro', 'otra',
+        'por ejemplo', 'finalmente', 'en segundo lugar', 'de hecho',
     ),
     "fr": (
         'cela', 'ceci', 'ce', 'cette', 'ces', 'ça', 'il', 'elle', 'ils', 'elles', 'cependant',
         'toutefois', 'donc', 'ainsi', 'mais', 'aussi', 'de plus', 'en outre', 'par conséquent',
-        'pourtant', 'en revanche',
+        'pourtant', 'en revanche', 'un autre', 'une autre', 'deuxièmement', 'enfin',
+        'par exemple', 'en effet',
     ),
     "pt": (
         'isso', 'isto', 'este', 'esta', 'esse', 'essa', 'estes', 'estas', 'esses', 'essas', 'ele',
         'ela', 'eles', 'elas', 'no entanto', 'porém', 'portanto', 'assim', 'mas', 'além disso',
-        'também', 'então', 'contudo', 'dessa forma', 'desta forma',
+        'também', 'então', 'contudo', 'dessa forma', 'desta forma', 'outro', 'outra',
+        'por exemplo', 'finalmente', 'de fato',
     ),
     "ko": (
         '이', '이는', '이것', '이것은', '이러한', '이런', '이를', '이에', '이로써', '이로',
@@ -148,10 +157,14 @@ POINTS_AT_UNSEEN: dict[str, tuple[str, ...]] = {
         r"\bhere'?s (how|what|an? example|the code)\b",
         r"\bin the (image|chart|diagram|figure|graph|table|screenshot|video) (below|above)\b",
         r"^for (example|instance)\s*:?$",
+        # A numbered figure's caption, or a sentence built on one: the image is not posted.
+        r"^(figure|fig\.|table|listing|image|chart|diagram|screenshot) \d+[a-z]?\s*[:.]",
+        r"\b(as (shown|seen|illustrated) in|see) (figure|fig\.|table|listing|image|chart) \d+",
     ),
     "de": (
         r"\bunten\b", r"\boben gezeigt\b", r"\bwie folgt\b", r"\bfolgende[nrs]?\b",
         r"\bim (bild|diagramm|screenshot|video)\b", r"\bso aus\s*:",
+        r"^(abbildung|abb\.|tabelle) \d+\s*[:.]",
     ),
     "es": (
         r"\ba continuación\b", r"\bcomo se muestra\b", r"\b(el|la|los|las) siguientes?\b",

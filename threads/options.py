@@ -18,6 +18,8 @@ class Prices(_Model):
 
     post_usd: float = Field(default=0.015, ge=0)
     post_with_url_usd: float = Field(default=0.20, ge=0)
+    # Reading one of the account's own posts (its counts), billed once per post per UTC day.
+    read_usd: float = Field(default=0.001, ge=0)
 
     def cost(self, has_url: bool) -> float:
         """The price of one post: the one rule every total is made of."""

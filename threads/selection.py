@@ -146,8 +146,12 @@ def units(section: Section, article: Article, headings: Collection[str] = ()) ->
             or (sentence.role == "item" and _key(text) in headings)
         )
         boilerplate = is_boilerplate(text, language)
-        # The first sentence of a section leans on its heading, which the thread shows.
-        leans = previous is not None and leans_on_previous(text, language)
+        # The first sentence of a section leans on its heading, which the thread shows;
+        # a sentence continuing a list item belongs to that item (it would read as the
+        # previous item's otherwise).
+        leans = previous is not None and (
+            leans_on_previous(text, language) or _continues_item(sentences, paragraph_of, position)
+        )
         lead_ok = (
             not unshowable
             and not boilerplate
@@ -169,6 +173,23 @@ def units(section: Section, article: Article, headings: Collection[str] = ()) ->
         )
         previous = position
     return _with_enumerations(found, paragraph_of)
+
+
+def _continues_item(
+    sentences: Sequence[Sentence], paragraph_of: Sequence[int], position: int
+) -> bool:
+    """Whether the sentence at ``position`` is a later sentence of a list item (prose
+    after an item, in the same paragraph, with no new item between)."""
+    if sentences[position].role != "prose":
+        return False
+    for before in range(position - 1, -1, -1):
+        if paragraph_of[before] != paragraph_of[position]:
+            return False
+        if sentences[before].role == "item":
+            return True
+        if sentences[before].role == "subheading":
+            return False
+    return False
 
 
 def _with_enumerations(found: list[Unit], paragraph_of: Sequence[int]) -> list[Unit]:
@@ -254,6 +275,30 @@ def with_antecedents(
             needed.add(other)
             pending.append(other)
     return frozenset(needed)
+
+
+def without_dependents(
+    kept: frozenset[int], dropped: Collection[int], found: Sequence[Unit], lead: int
+) -> frozenset[int]:
+    """``kept`` less ``dropped`` and whatever then misses a sentence it leans on or a
+    member of its enumeration (never the lead); subheadings are left for the caller to
+    add back over what remains (:func:`subheadings_for`)."""
+    by_position = {unit.position: unit for unit in found}
+    remaining = {
+        position
+        for position in set(kept) - set(dropped)
+        if position in by_position and by_position[position].sentence.role != "subheading"
+    }
+    orphaned = True
+    while orphaned:
+        orphaned = False
+        for position in sorted(remaining):
+            if position == lead:
+                continue
+            if with_antecedents(position, by_position, remaining) is None:
+                remaining.discard(position)
+                orphaned = True
+    return frozenset(remaining)
 
 
 def subheadings_for(section: Section, kept: Collection[int]) -> frozenset[int]:

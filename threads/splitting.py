@@ -18,6 +18,9 @@ from threads.length import MAX_WEIGHTED_LENGTH, weighted_length
 from threads.sentences import CJK_CHARACTER, CLAUSE_BREAKS, split_sentences
 from threads.sentences import separator as sentence_separator
 
+# A piece of a cut sentence lighter than this never ends a tweet alone.
+MIN_HEAD_WEIGHT = 40
+
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 
 # How long a text is under a network's rule; X's weighted length unless told otherwise
@@ -189,6 +192,11 @@ def _split_long(
         if piece_weight > budget:
             if level >= last_level:
                 raise UnsplittableTextError(piece, piece_weight, budget)
+            if current and current_weight < MIN_HEAD_WEIGHT:
+                # A short head ("Faster:") goes with the clause it opens, cut at a
+                # lesser boundary, rather than alone on a tweet.
+                piece = current + (" " if separator.isspace() else separator) + piece
+                current = ""
             if current:
                 parts.append(current)
             *full, current = _split_long(piece, budget, level + 1, measure)

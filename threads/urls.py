@@ -100,6 +100,8 @@ class _Patterns(NamedTuple):
 
 
 _PUNYCODE = r"(?:xn--[\-0-9a-z]+)"
+# A domain of ASCII letters, digits and hyphens only (nearly every one in a post).
+_PLAIN_DOMAIN = re.compile(r"[a-z0-9][\-a-z0-9]*(?:\.[a-z0-9][\-a-z0-9]*)+", re.IGNORECASE)
 
 
 @cache
@@ -201,7 +203,12 @@ def _find_in_run(run: str, offset: int) -> list[UrlSpan]:
             if patterns.invalid_preceding.search(before):
                 continue
             last: UrlSpan | None = None
-            for ascii_match in _ascii_domain().finditer(domain):
+            if _PLAIN_DOMAIN.fullmatch(domain):
+                # The ASCII expression matches such a domain whole (its labels are its
+                # own characters and it ends on the TLD just found): skip compiling it.
+                last = UrlSpan(domain, offset + start, offset + start + len(domain))
+                spans.append(last)
+            for ascii_match in () if last else _ascii_domain().finditer(domain):
                 last = UrlSpan(
                     ascii_match.group(0),
                     offset + start + ascii_match.start(),

@@ -160,6 +160,48 @@ def link_findings(options: BuildOptions, config_path: str, for_posting: bool) ->
     return findings
 
 
+# The shipped example's identity (config/threadbot.toml): a new owner's config that still
+# carries it posts as someone else — and recommends their account in every closing tweet.
+EXAMPLE_DISPLAY_NAME = "GONOGO Blog"
+EXAMPLE_HANDLES = frozenset({"@gonogo_korea"})
+
+
+def identity_findings(
+    options: BuildOptions, config_path: str, article: Article | None = None
+) -> list[Finding]:
+    """Warnings while the config still carries the shipped example's identity (a
+    warning, not a refusal: the example article itself recommends that account — and
+    for an ``article`` that mentions the account, its recommendation is no surprise)."""
+    site = options.site
+    findings = []
+    if site.display_name == EXAMPLE_DISPLAY_NAME:
+        findings.append(
+            Finding(
+                severity="warning",
+                code="example-identity",
+                message=f"[site] display_name is still the example's ({site.display_name!r}): "
+                "set your own",
+                where=f"{config_path} site.display_name",
+            )
+        )
+    for recommendation in site.recommendations:
+        mentioned = article is not None and (
+            recommendation.handle.lower() in article.source_text.lower()
+        )
+        if recommendation.handle.lower() in EXAMPLE_HANDLES and not mentioned:
+            findings.append(
+                Finding(
+                    severity="warning",
+                    code="example-identity",
+                    message=f"every closing post recommends {recommendation.handle}, the "
+                    "shipped example's account: list accounts you recommend in "
+                    "[[site.recommendations]], or remove it",
+                    where=f"{config_path} site.recommendations",
+                )
+            )
+    return findings
+
+
 def _fact_findings(article: Article) -> list[Finding]:
     findings: list[Finding] = []
     for section in article.sections:

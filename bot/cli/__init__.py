@@ -2,8 +2,9 @@
 
 Commands live one family per module — ``preview`` (preview), ``publishing`` (publish,
 resume, status, check), ``queueing`` (schedule, queue, cancel, reschedule, run),
-``feeds`` (the ``feed`` group: preview, add, list, remove, check), ``operations``
-(the ``db`` group: upgrade, copy; ``daemons``) — and
+``deleting`` (delete), ``feeds`` (the ``feed`` group: preview, add, list, remove,
+check), ``owning`` (approve, reject, edit: the owner's say before posting),
+``operations`` (the ``db`` group: upgrade, copy; ``daemons``), ``stats`` (stats) — and
 are imported only when invoked, so ``threadbot preview`` never loads tweepy,
 APScheduler or SQLAlchemy. Shared options are in ``bot.cli.options``; the wiring
 (settings, store, client, publisher, ``prepare()``) is the :class:`~bot.cli.app.App`
@@ -35,9 +36,14 @@ COMMANDS = {
     "cancel": "bot.cli.queueing:cancel",
     "reschedule": "bot.cli.queueing:reschedule",
     "run": "bot.cli.queueing:run",
+    "approve": "bot.cli.owning:approve",
+    "reject": "bot.cli.owning:reject",
+    "edit": "bot.cli.owning:edit",
+    "delete": "bot.cli.deleting:delete",
     "feed": "bot.cli.feeds:feed",
     "db": "bot.cli.operations:db",
     "daemons": "bot.cli.operations:daemons",
+    "stats": "bot.cli.stats:stats",
 }
 
 

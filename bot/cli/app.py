@@ -22,13 +22,17 @@ if TYPE_CHECKING:
 
     from bot.feeds.polling import FeedSettings
     from bot.networks import Network
+    from bot.posting.links import LinkGate
     from bot.posting.publisher import Publisher
     from bot.settings import LoadedSettings
     from bot.store import PostRecord, SchemaPolicy, Store, ThreadRecord
     from bot.views import Link
     from bot.views.status import Spend
+    from threads.article import Article
+    from threads.findings import Finding
     from threads.networks import LengthRule
     from threads.pipeline import Prepared
+    from threads.templates import TemplateSet
 
 
 class App:
@@ -46,12 +50,24 @@ class App:
         self.store_must_exist = False
         self._clients: dict[tuple[str, str], Network] = {}
         self._publishers: dict[tuple[str, str], Publisher] = {}
+        self._articles: dict[str, Article] = {}
+        # --no-link-check: links are not fetched live (as [links] check = false).
+        self.link_check = True
 
     def close(self) -> None:
-        """Close what the command opened: the store's connections."""
+        """Close what the command opened: the network clients' connections (httpx's),
+        the store's."""
+        for client in self._clients.values():
+            close = getattr(client, "close", None)
+            if close is not None:
+                close()
         store = self.__dict__.get("store")
         if store is not None:
             store.engine.dispose()
+        for client in self._clients.values():
+            close = getattr(client, "close", None)
+            if close is not None:
+                close()
 
     @cached_property
     def settings(self) -> LoadedSettings:
@@ -79,22 +95,27 @@ class App:
         """The account's adapter on ``network``, with its credentials from the environment
         (redacted from logs); one per account and network per process."""
         if (account, network) not in self._clients:
-            from bot.credentials import load_credentials
-            from bot.logs import add_secrets
-            from bot.networks.registry import network as network_info
-
-            self.settings.account(account)  # an unknown name fails before the environment
-            info = network_info(network)
-            credentials = load_credentials(info.credentials(), account, info.where)
-            add_secrets(credentials.values())
-            settings = self.settings.settings
-            self._clients[account, network] = info.connect(
-                settings,
-                credentials,
-                settings.publishing.request_timeout_seconds,
-                str(self.settings.path),
-            )
+            self._clients[account, network] = self.new_client(account, network)
         return self._clients[account, network]
+
+    def new_client(self, account: str, network: str) -> Network:
+        """A new adapter for the account on ``network``, shared with no one (the daemon
+        reads posts' counts on a thread of its own, with clients of its own)."""
+        from bot.credentials import load_credentials
+        from bot.logs import add_secrets
+        from bot.networks.registry import network as network_info
+
+        self.settings.account(account)  # an unknown name fails before the environment
+        info = network_info(network)
+        credentials = load_credentials(info.credentials(), account, info.where)
+        add_secrets(credentials.values())
+        settings = self.settings.settings
+        return info.connect(
+            settings,
+            credentials,
+            settings.publishing.request_timeout_seconds,
+            str(self.settings.path),
+        )
 
     def publisher_for(
         self, account: str, network: str, stop_requested: Callable[[], bool] | None = None
@@ -127,6 +148,9 @@ class App:
                 network=network,
                 clock=store.clock,
             )
+            gate = self.link_gate(account)
+            if gate is not None:
+                self._publishers[account, network].link_gate = gate.before_first_post
         publisher = self._publishers[account, network]
         if stop_requested is not None:
             publisher.stop_requested = stop_requested
@@ -143,30 +167,103 @@ class App:
     ) -> Prepared:
         """The one path from an article to validated threads (``threads.pipeline``),
         split for ``network``; an http(s) ARTICLE is fetched first (``bot.web.pages``)."""
-        from bot.web.pages import fetch_article, is_url
-        from threads.article import Article
         from threads.pipeline import prepare
-        from threads.templates import TemplateSet
 
         loaded = self.settings
         options = loaded.account(self.account).build_options
-        source: str | Article = article
-        if is_url(article):
-            source = fetch_article(
-                article,
-                max_bytes=options.threads.max_article_bytes,
-                language=options.sentence_language,
-            )
         return prepare(
-            source,
+            self.article(article),
             options,
-            TemplateSet(loaded.templates_path),
+            self.templates,
             section=section,
             config_path=str(loaded.path),
             for_posting=for_posting,
             rule=self.length_rule(network, online=for_posting),
             digest=digest,
         )
+
+    def link_gate(self, account: str | None, *, cached: bool = True) -> LinkGate | None:
+        """The live check of ``account``'s own links ([links]; None when off). With
+        ``cached``, checks are kept in the store (a preview never opens one)."""
+        links = self.settings.settings.links
+        if not (links.check and self.link_check):
+            return None
+        from bot.posting.links import LinkGate, without_utm
+
+        site = self.settings.account(account).build_options.site
+        return LinkGate(
+            site_urls=[u for u in (site.blog_url, site.about_url, site.article_base_url) if u],
+            daily=frozenset(without_utm(u) for u in (site.blog_url, site.about_url) if u),
+            recheck=dt.timedelta(hours=links.recheck_hours),
+            timeout=links.timeout_seconds,
+            store=self.store if cached else None,
+        )
+
+    def checked_links(self, prepared: Prepared, *, cached: bool = True) -> Prepared:
+        """``prepared`` with the live check of its links among its findings (unchanged
+        when link checks are off)."""
+        import dataclasses
+
+        gate = self.link_gate(self.account, cached=cached)
+        if gate is None:
+            return prepared
+        texts = [tweet.text for thread in prepared.threads for tweet in thread.tweets]
+        now = dt.datetime.now(dt.UTC) if not cached else self.store.clock()
+        found = gate.findings(texts, now, where=prepared.article.path)
+        return dataclasses.replace(prepared, findings=[*found, *prepared.findings])
+
+    def thread_id(self, reference: str, network: str | None = None) -> int:
+        """The thread ``reference`` names: its number, or its ``slug#N`` id — the
+        version still in play (not cancelled, missed or deleted) of the chosen account
+        (``--account``) and ``network``, else the newest."""
+        from bot.errors import InputError, ThreadNotFoundError
+        from bot.lifecycle import SET_ASIDE
+
+        if reference.strip().isdigit():
+            return int(reference)
+        versions = [
+            record
+            for record in self.store.threads.versions(reference.strip())
+            if (self.account is None or record.account == self.account)
+            and (network is None or record.network == network)
+        ]
+        if not versions:
+            raise ThreadNotFoundError(
+                f"no thread {reference}: `threadbot queue` and `threadbot status` list them"
+            )
+        in_play = [record for record in versions if record.status not in SET_ASIDE] or versions
+        lanes = {(record.account, record.network) for record in in_play}
+        if len(lanes) > 1:
+            listing = ", ".join(
+                f"{record.id} ({record.account} on {record.network})" for record in in_play
+            )
+            raise InputError(
+                f"{reference} names threads {listing}: add --network or --account, "
+                "or give the number"
+            )
+        return max(record.id for record in in_play)
+
+    def article(self, article: str) -> Article:
+        """ARTICLE read (or fetched) and parsed once per command, however many
+        networks it is split for."""
+        if article not in self._articles:
+            from bot.web.pages import fetch_article, is_url
+            from threads.parsing import load_article
+
+            options = self.settings.account(self.account).build_options
+            read = fetch_article if is_url(article) else load_article
+            self._articles[article] = read(
+                article,
+                max_bytes=options.threads.max_article_bytes,
+                language=options.sentence_language,
+            )
+        return self._articles[article]
+
+    @cached_property
+    def templates(self) -> TemplateSet:
+        from threads.templates import TemplateSet
+
+        return TemplateSet(self.settings.templates_path)
 
     def length_rule(self, network: str, *, online: bool) -> LengthRule:
         """The network's length rule from the config; when ``online`` (posting,
@@ -219,8 +316,9 @@ class App:
         return {lane: self.link(*lane) for lane in set(lanes)}
 
     def spend(self, accounts: Iterable[str], now: dt.datetime | None = None) -> dict[str, Spend]:
-        """Each account's posts and money this month and in the last 24 hours (one query
-        each): posts count on every network, money only where the network bills."""
+        """Each account's posts and money this month and in the last 24 hours (two queries
+        each: posts, and reads of their counts): posts count on every network, money only
+        where the network bills."""
         from bot.networks.registry import network as network_info
         from bot.settings import DEFAULT_ACCOUNT
         from bot.views.status import Spend
@@ -237,10 +335,23 @@ class App:
                 month_posts=len(month),
                 month_usd=sum(network_info(p.network).cost(prices, p.has_url) for p in month),
                 day_posts=sum(p.posted_at >= day_ago for p in posted),
+                month_read_usd=self.store.metrics.spent(account, None, month_start),
             )
         return spent
 
     # -- flows the commands share ----------------------------------------------------------
+
+    def warn_example_identity(self, article: Article) -> list[Finding]:
+        """Say so on stderr while the config carries the shipped example's identity
+        (its recommended account, about an ``article`` that never mentions it)."""
+        from bot.views.findings import write_findings
+        from threads.validation import identity_findings
+
+        loaded = self.settings
+        options = loaded.account(self.account).build_options
+        found = identity_findings(options, str(loaded.path), article)
+        write_findings(found, sys.stderr)
+        return found
 
     def refuse_unpostable(self, prepared: Prepared, what: str) -> None:
         """Validation errors: print them on stderr and stop (exit 1) before anything happens."""

@@ -96,6 +96,12 @@ def preview_command(
 @click.option(
     "--poll-minutes", type=click.FloatRange(min=1), default=None, help="Poll this feed this often."
 )
+@click.option(
+    "--approve/--no-approve",
+    default=None,
+    help="Queue its threads as pending, posted only after `threadbot approve` "
+    "(default: [feeds] approve, false).",
+)
 @networks_option
 @account_option
 @config_option
@@ -109,6 +115,7 @@ def add(
     sections: str,
     backfill: int,
     poll_minutes: float | None,
+    approve: bool | None,
     networks: tuple[str, ...] | None,
 ) -> None:
     """Follow the feed at URL. What it holds now is marked seen; new posts are queued."""
@@ -127,11 +134,14 @@ def add(
         now=dt.datetime.now(dt.UTC),
         account=app.account_name if app.account else None,
         networks=",".join(networks) if networks else None,
+        approve=approve,
     )
+    held = approve if approve is not None else app.settings.settings.feeds.approve
     click.echo(
         f"following {record.url}: `threadbot run` checks it every "
         f"{poll_minutes or app.settings.settings.feeds.poll_minutes:g} min"
-        f"{f', queueing the {backfill} newest posts' if backfill else ''}; "
+        f"{f', queueing the {backfill} newest posts' if backfill else ''}"
+        f"{' for your approval (`threadbot approve`)' if held else ''}; "
         "`threadbot feed check` checks it now"
     )
 

@@ -143,3 +143,38 @@ def html_option(help_text: str) -> Callable[[F], F]:
         )(function)
 
     return decorate
+
+
+def no_link_check_option(function: F) -> F:
+    return click.option(
+        "--no-link-check",
+        is_flag=True,
+        expose_value=False,
+        callback=lambda ctx, _param, value: (
+            setattr(ctx.find_root().obj, "link_check", False) if value else None
+        ),
+        help="Do not fetch the article, blog and about links live before posting "
+        "(offline use; as [links] check = false).",
+    )(function)
+
+
+def thread_argument(
+    *, required: bool = True, nargs: int = 1, network_help: str | None = None
+) -> Callable[[F], F]:
+    """THREAD: a thread's number, or the id previews, `queue` and the calendar show
+    (``kpop-asean-plus-three#5``), with ``--network`` (and ``--account``) when that id
+    names threads on several networks or accounts. Resolved by ``App.thread_id``.
+    ``network_help``: what ``--network`` also does for the command (without THREAD)."""
+
+    def decorate(function: F) -> F:
+        function = click.option(
+            "--network",
+            "thread_network",
+            type=click.Choice(["x", "bluesky", "mastodon"]),
+            default=None,
+            help=network_help
+            or "With a SLUG#N thread id: the network's thread, when it names several.",
+        )(function)
+        return click.argument("thread", metavar="THREAD", required=required, nargs=nargs)(function)
+
+    return decorate

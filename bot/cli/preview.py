@@ -41,6 +41,11 @@ from threads.errors import InputError
     "Also write a self-contained page showing the threads as the network shows them "
     "(for several networks, OUT.NETWORK.html beside it for each after the first)."
 )
+@click.option(
+    "--check-links",
+    is_flag=True,
+    help="Also fetch the article, blog and about links live (a preview never does otherwise).",
+)
 @account_option
 @config_option
 @pass_app
@@ -55,6 +60,7 @@ def preview(
     output_format: str,
     color: bool | None,
     html_path: str | None,
+    check_links: bool,
 ) -> None:
     """Show the threads ARTICLE becomes, with lengths, costs and findings. Posts nothing.
 
@@ -66,6 +72,8 @@ def preview(
     previews = []
     for index, name in enumerate(networks):
         prepared = app.prepare(article, section, for_posting=False, network=name, digest=digest)
+        if check_links:
+            prepared = app.checked_links(prepared, cached=False)
         previews.append(prepared)
         limit = _limit(app, name)
         if html_path is not None:

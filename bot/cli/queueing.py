@@ -16,8 +16,10 @@ from bot.cli.options import (
     format_option,
     html_option,
     networks_option,
+    no_link_check_option,
     now_option,
     section_option,
+    thread_argument,
     tz_option,
 )
 
@@ -38,6 +40,13 @@ def _fmt(moment: dt.datetime | None, tz: dt.tzinfo) -> str:
 @click.option("--slots", metavar="SPEC", help="Next free slots, e.g. 'Mon-Fri 09:00,18:00'.")
 @tz_option
 @now_option("Accept past times: post them when the daemon runs.")
+@click.option(
+    "--approve",
+    "hold",
+    is_flag=True,
+    help="Hold the threads as pending: none posts before `threadbot approve`.",
+)
+@no_link_check_option
 @networks_option
 @account_option
 @config_option
@@ -54,6 +63,7 @@ def schedule(
     slots: str | None,
     tz_name: str | None,
     allow_past: bool,
+    hold: bool,
     networks: tuple[str, ...] | None,
 ) -> None:
     """Queue ARTICLE's threads for `threadbot run` and print the plan.
@@ -70,6 +80,7 @@ def schedule(
     previews = []
     for network in chosen:
         prepared = app.prepare(article, section, for_posting=True, network=network, digest=digest)
+        prepared = app.checked_links(prepared)
         app.refuse_unpostable(
             prepared, "scheduled" if len(chosen) == 1 else f"scheduled ({network})"
         )
@@ -96,6 +107,7 @@ def schedule(
             now,
             account=app.account_name,
             network=prepared.network,
+            pending=hold,
         )
     total = 0.0
     for record, new in queued:
@@ -106,9 +118,13 @@ def schedule(
             f"({_fmt(record.due_at, dt.UTC)})  ${record.cost_usd:.3f}{note}"
         )
         total += record.cost_usd if new else 0.0
-    click.echo(
-        f"{sum(new for _, new in queued)} threads queued, ${total:.3f}; `threadbot run` posts them"
+    then = (
+        "they wait for `threadbot approve` (see `threadbot queue`)"
+        if hold
+        else "`threadbot run` posts them"
     )
+    click.echo(f"{sum(new for _, new in queued)} threads queued, ${total:.3f}; {then}")
+    app.warn_example_identity(previews[0].article)
 
 
 @click.command()
@@ -128,9 +144,13 @@ def queue(app: App, tz_name: str | None, output_format: str, html_path: str | No
     if html_path is not None:
         from pathlib import Path
 
+        from bot.lifecycle import ThreadStatus
         from bot.views.calendar import write_calendar
+        from bot.views.stats import numbers
         from threads.errors import InputError
 
+        posted = {r.id: r.post_count for r in records if r.status == ThreadStatus.POSTED}
+        latest = app.store.metrics.latest(posted)
         try:
             write_calendar(
                 Path(html_path),
@@ -139,6 +159,10 @@ def queue(app: App, tz_name: str | None, output_format: str, html_path: str | No
                 app.zone(tz_name),
                 dt.datetime.now(dt.UTC),
                 links=app.links((r.account, r.network) for r in records),
+                stats={
+                    thread_id: numbers(posted[thread_id], snapshots)
+                    for thread_id, snapshots in latest.items()
+                },
             )
         except OSError as error:
             raise InputError(f"{html_path}: cannot write the page ({error.strerror})") from None
@@ -161,16 +185,18 @@ def queue(app: App, tz_name: str | None, output_format: str, html_path: str | No
 
 
 @click.command()
-@click.argument("thread_id", type=int)
+@thread_argument()
+@account_option
 @config_option
 @db_option
 @pass_app
-def cancel(app: App, thread_id: int) -> None:
-    """Take thread THREAD_ID out of the queue (it is kept, marked cancelled)."""
+def cancel(app: App, thread: str, thread_network: str | None) -> None:
+    """Take THREAD (its number or slug#N id) out of the queue (kept, marked cancelled)."""
     from bot.errors import StateConflictError
     from bot.lifecycle import ThreadStatus, check_cancel, lease_expired
 
     store = app.store
+    thread_id = app.thread_id(thread, thread_network)
     record = store.threads.get(thread_id)
     now = store.clock()
     held = record.claimed_by is not None and not lease_expired(record.lease_until, now)
@@ -184,20 +210,30 @@ def cancel(app: App, thread_id: int) -> None:
 
 
 @click.command()
-@click.argument("thread_id", type=int)
+@thread_argument()
 @click.option("--at", "at", required=True, metavar="DATETIME", help="The new due time.")
 @tz_option
 @now_option("Accept a past time: post when the daemon runs.")
+@account_option
 @config_option
 @db_option
 @pass_app
-def reschedule(app: App, thread_id: int, at: str, tz_name: str | None, allow_past: bool) -> None:
-    """Give thread THREAD_ID a new due time (also revives missed, failed or cancelled ones)."""
+def reschedule(
+    app: App,
+    thread: str,
+    thread_network: str | None,
+    at: str,
+    tz_name: str | None,
+    allow_past: bool,
+) -> None:
+    """Give THREAD (its number or slug#N id) a new due time (also revives missed,
+    failed or cancelled ones)."""
     from bot.errors import StateConflictError
     from bot.lifecycle import check_reschedule
     from bot.posting.scheduling import When, plan
 
     tz = app.zone(tz_name)
+    thread_id = app.thread_id(thread, thread_network)
     record = app.store.threads.get(thread_id)
     check_reschedule(thread_id, record.status)
     now = dt.datetime.now(dt.UTC)
@@ -218,6 +254,7 @@ def reschedule(app: App, thread_id: int, at: str, tz_name: str | None, allow_pas
     help="Post at most N threads at once, each of a different account (default: one per "
     "configured account, up to 4).",
 )
+@no_link_check_option
 @config_option
 @db_option
 @pass_app
@@ -226,8 +263,9 @@ def run(app: App, dry_run: bool, max_threads: int | None) -> None:
 
     Threads queued from other processes are picked up within [schedule] poll_seconds.
     Threads that fell due while it was down are posted if within [schedule]
-    grace_minutes, otherwise marked missed. Logs one line per event on stderr, each
-    naming the daemon. Several daemons may share one PostgreSQL store, on one machine
+    grace_minutes, otherwise marked missed. Reads each posted thread's numbers at
+    [stats] after (1h, 24h, 7d). Logs one line per event on stderr, each naming the
+    daemon. Several daemons may share one PostgreSQL store, on one machine
     or several: each thread is posted by one of them, each account's threads in order.
     The store's schema must be this threadbot's (`threadbot db upgrade`).
     """
@@ -261,6 +299,7 @@ def run(app: App, dry_run: bool, max_threads: int | None) -> None:
     if daemon_log.level > logging.INFO or daemon_log.level == logging.NOTSET:
         daemon_log.setLevel(logging.INFO)
     from bot.feeds.polling import poll_due
+    from bot.posting.stats import CHECK_SECONDS, StatsCollector
 
     feed_settings = app.feed_settings()
     Daemon(
@@ -281,4 +320,6 @@ def run(app: App, dry_run: bool, max_threads: int | None) -> None:
         feed_check_seconds=loaded.settings.feeds.check_seconds,
         max_threads=threads_at_once,
         version=__version__,
+        stats_collector=StatsCollector(store, app.new_client, loaded),
+        stats_check_seconds=CHECK_SECONDS,
     ).run()

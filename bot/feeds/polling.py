@@ -24,10 +24,10 @@ from bot.errors import AlreadyPublishedError
 from bot.feeds.articles import entry_article
 from bot.feeds.entries import EntryAction, classify_entries
 from bot.feeds.http import FeedFetchError, fetch_feed
-from bot.lifecycle import UPCOMING
+from bot.lifecycle import UPCOMING, ThreadStatus
 from bot.posting.freezing import existing_version, freeze_thread
 from bot.posting.planning import next_slots, parse_slots
-from bot.settings import DEFAULT_ACCOUNT, LoadedSettings
+from bot.settings import DEFAULT_ACCOUNT, LinksSettings, LoadedSettings
 from bot.store import EntryRow, EntryState, FeedRecord, Store
 from bot.store.feeds import Feeds
 from threads.building import Thread
@@ -77,6 +77,10 @@ class FeedSettings:
     rules: dict[str, LengthRule]
     stagger: dt.timedelta = dt.timedelta(0)
     max_feed_bytes: int = 10_000_000
+    # [feeds] approve: queue threads as `pending` unless the feed says otherwise.
+    approve: bool = False
+    # [links]: check a new post's links live when it is queued (None: off).
+    links: LinksSettings | None = None
 
     @classmethod
     def from_settings(cls, loaded: LoadedSettings) -> FeedSettings:
@@ -97,6 +101,8 @@ class FeedSettings:
             rules={name: info.rule(settings) for name, info in NETWORKS_BY_NAME.items()},
             stagger=dt.timedelta(minutes=settings.schedule.stagger_minutes),
             max_feed_bytes=settings.feeds.max_feed_bytes,
+            approve=settings.feeds.approve,
+            links=settings.links if settings.links.check else None,
         )
 
     def networks_for(self, feed: FeedRecord) -> tuple[str, ...]:
@@ -167,7 +173,13 @@ def poll_feed(
     report = PollReport(feed.url, "ok" + (f" ({parsed.warnings[0]})" if parsed.warnings else ""))
     tz = ZoneInfo(feed.timezone or settings.default_timezone)
     slots = parse_slots(feed.slots or settings.default_slots)
-    taken = [row.due_at for row in store.queue.due(*UPCOMING) if row.due_at is not None]
+    # Slots held by threads waiting for approval are taken too: a yes keeps its slot.
+    taken = [
+        row.due_at
+        for row in store.queue.due(*UPCOMING, ThreadStatus.PENDING)
+        if row.due_at is not None
+    ]
+    pending = feed.approve if feed.approve is not None else settings.approve
     to_freeze: list[tuple[Prepared, Thread, dt.datetime]] = []
     new_rows: list[EntryRow] = []
     now_queued: list[str] = []
@@ -232,6 +244,8 @@ def poll_feed(
                 ]
                 report.queued.append((entry, [(t, due) for _, t, due in going]))
                 to_freeze += going
+                if not dry_run:
+                    _check_links(store, feed, settings, going, now)
                 state_row = row(entry, EntryState.QUEUED, decision.content_hash)
             if entry.id in known:  # a waiting entry whose date has come
                 if state_row.state == EntryState.QUEUED:
@@ -255,6 +269,7 @@ def poll_feed(
                 network=prepared.network,
                 due_at=due.astimezone(dt.UTC),
                 connection=connection,
+                pending=pending,
             )
 
     feeds.record_poll(
@@ -279,6 +294,40 @@ def poll_feed(
     for entry, reason in report.refused:
         log.info("refused: %s: %s", entry.title, reason)
     return report
+
+
+def _check_links(
+    store: Store,
+    feed: FeedRecord,
+    settings: FeedSettings,
+    going: list[tuple[Prepared, Thread, dt.datetime]],
+    now: dt.datetime,
+) -> None:
+    """A new post's links, checked as it is queued. A dead one does not refuse the post:
+    a feed often announces a post before its page is deployed, so the thread is queued
+    and its links are checked again before its first post (deferred while dead)."""
+    if settings.links is None or not going:
+        return
+    from bot.posting.links import LinkGate, without_utm
+
+    site = settings.options_for(feed.account).site
+    gate = LinkGate(
+        site_urls=[u for u in (site.blog_url, site.about_url, site.article_base_url) if u],
+        daily=frozenset(without_utm(u) for u in (site.blog_url, site.about_url) if u),
+        recheck=dt.timedelta(hours=settings.links.recheck_hours),
+        timeout=settings.links.timeout_seconds,
+        store=store,
+    )
+    texts = [tweet.text for _, thread, _ in going for tweet in thread.tweets]
+    for finding in gate.findings(texts, now, where=feed.url):
+        log.warning(
+            "link %s: %s%s",
+            finding.code,
+            finding.message,
+            "; queued, and checked again before its first post"
+            if finding.severity == "error"
+            else "",
+        )
 
 
 def _threads_for(

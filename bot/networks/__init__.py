@@ -37,6 +37,23 @@ class Post:
     created_at: dt.datetime | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
+class PostMetrics:
+    """A post's counts as the network reports them when read (the caller stamps the
+    time). ``None`` where the network does not say: only X reports impressions, and link
+    clicks only among its non-public metrics (the account's own posts, under 30 days old,
+    and only for a post with a link); Bluesky and Mastodon say no impressions, Mastodon no
+    count of quotes."""
+
+    post_id: str
+    impressions: int | None = None
+    likes: int
+    reposts: int
+    replies: int
+    quotes: int | None = None
+    link_clicks: int | None = None
+
+
 class Network(Protocol):
     """The calls threadbot makes to a network."""
 
@@ -74,6 +91,23 @@ class Network(Protocol):
 
     def recent_posts(self, user_id: str, limit: int) -> list[Post]:
         """The account's most recent posts, newest first."""
+        ...
+
+    def delete_post(self, post_id: str) -> bool:
+        """Delete one of the account's posts with exactly one request, never retried
+        here (Bluesky's is sent once more only after refreshing an expired session, which
+        the PDS refused without deleting): True when this request deleted it, False when
+        the network says it is gone already (X's 404 or ``deleted: false``, Bluesky's
+        no-op, Mastodon's 404). Any other failure raises as :meth:`create_post`'s do."""
+        ...
+
+    def metrics(self, post_ids: Sequence[str], *, private: bool = False) -> list[PostMetrics]:
+        """The counts of ``post_ids``, as many per request as the network takes
+        (:attr:`~bot.networks.registry.NetworkInfo.metrics_batch`), each request sent once.
+        A post the network no longer has is absent from the result. ``private`` asks X
+        for its non-public metrics too (impressions and link clicks of the account's own
+        posts under 30 days old; X refuses older ones: ``MetricsRefusedError``); the
+        other networks have none and ignore it."""
         ...
 
     def post_url(self, username: str, post_id: str) -> str:

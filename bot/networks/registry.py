@@ -4,10 +4,12 @@ Each :class:`NetworkInfo` says all the runtime needs to know of a network: its n
 the config, the CLI and the store spell it) and label, its credentials and where the
 owner gets them, how to connect its adapter, its length rule from the config (and
 whether the server's own limit is asked for when posting), where a post is seen,
-whether it bills posts, and whether its idempotency key finds a post by itself. Adding
-a network is adding an adapter package beside ``x/`` and one entry here (and its
-length rule in :mod:`threads.networks`, the domain's side). Nothing here imports an
-adapter, or the credentials' settings library, until a network is connected.
+whether it bills posts, whether its idempotency key finds a post by itself, how many
+posts one metrics request reads, whether reads are billed and how long it keeps a post's
+non-public metrics. Adding a network is adding an adapter package beside
+``x/`` and one entry here (and its length rule in :mod:`threads.networks`, the domain's
+side). Nothing here imports an adapter, or the credentials' settings library, until a
+network is connected.
 """
 
 from __future__ import annotations
@@ -57,9 +59,21 @@ class NetworkInfo:
     # Whether a post's idempotency key finds it by itself (Bluesky's record key): no
     # record under the key means no post, with no look among recent posts.
     key_finds_post: bool
+    # Posts one metrics request reads (X's GET /2/tweets?ids=, Bluesky's getPosts; a
+    # Mastodon status per request): a caller's reads cost ceil(posts / this) requests.
+    metrics_batch: int
+    # Whether reading the account's own posts' counts is billed ([prices] read_usd a post).
+    bills_reads: bool = False
+    # How long the network keeps a post's non-public metrics (X: impressions and link
+    # clicks of the account's own posts, 30 days); 0: it has none.
+    private_metrics_days: int = 0
 
     def cost(self, prices: Prices, has_url: bool) -> float:
         return prices.cost(has_url) if self.bills_posts else 0.0
+
+    def read_cost(self, prices: Prices) -> float:
+        """What reading one post's counts costs."""
+        return prices.read_usd if self.bills_reads else 0.0
 
 
 def _credentials(name: str) -> type[NetworkCredentials]:
@@ -155,6 +169,9 @@ NETWORKS_BY_NAME: dict[str, NetworkInfo] = {
         home=lambda _settings: None,
         bills_posts=True,
         key_finds_post=False,
+        metrics_batch=100,
+        bills_reads=True,
+        private_metrics_days=30,
     ),
     "bluesky": NetworkInfo(
         name="bluesky",
@@ -168,6 +185,7 @@ NETWORKS_BY_NAME: dict[str, NetworkInfo] = {
         home=lambda _settings: None,
         bills_posts=False,
         key_finds_post=True,
+        metrics_batch=25,
     ),
     "mastodon": NetworkInfo(
         name="mastodon",
@@ -184,6 +202,7 @@ NETWORKS_BY_NAME: dict[str, NetworkInfo] = {
         home=lambda settings: settings.mastodon.instance_url,
         bills_posts=False,
         key_finds_post=False,
+        metrics_batch=1,
     ),
 }
 assert tuple(NETWORKS_BY_NAME) == NETWORKS, "the domain and the runtime list the same networks"

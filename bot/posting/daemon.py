@@ -87,6 +87,8 @@ class Daemon:
         max_threads: int = 1,
         version: str = "",
         grace_by_account: dict[str, dt.timedelta] | None = None,
+        stats_collector: Callable[[dt.datetime], object] | None = None,
+        stats_check_seconds: float = 60.0,
     ) -> None:
         self.store = store
         self.dry_run = dry_run
@@ -121,6 +123,9 @@ class Daemon:
         self._waits: dict[tuple[str, str], str] = {}
         self.feed_poller = feed_poller
         self.feed_check_seconds = feed_check_seconds
+        # Reads posted threads' numbers at [stats] after (bot.posting.stats).
+        self.stats_collector = stats_collector
+        self.stats_check_seconds = stats_check_seconds
 
     def publisher(self, account: str, network: str) -> Publisher:
         """The account's publisher on ``network`` (its client, budget and credentials),
@@ -173,6 +178,18 @@ class Daemon:
             )
         elif self.feed_poller is not None:
             log.info("feeds: not polled in a dry run (`threadbot feed check --dry-run` shows them)")
+        if self.stats_collector is not None and not self.dry_run:
+            # Posts' numbers are read on a thread of their own: a slow read never delays a post.
+            self._scheduler.add_executor(ThreadPoolExecutor(1), "stats")
+            self._scheduler.add_job(
+                self.collect_stats,
+                "interval",
+                seconds=self.stats_check_seconds,
+                id="stats",
+                replace_existing=True,
+                next_run_time=dt.datetime.now(dt.UTC),
+                executor="stats",
+            )
         for number in (signal.SIGTERM, signal.SIGINT):
             signal.signal(number, self._on_signal)
         queued, _ = self.store.queue.lanes()
@@ -208,6 +225,15 @@ class Daemon:
             self.feed_poller(self.clock())
         except ThreadbotError as error:
             log.warning("feeds: %s", error)
+
+    def collect_stats(self) -> None:
+        """Read the numbers of the posted threads due per [stats] after."""
+        if self.stopping.is_set() or self.stats_collector is None:
+            return
+        try:
+            self.stats_collector(self.clock())
+        except ThreadbotError as error:
+            log.warning("stats: %s", error)
 
     def _on_signal(self, number: int, _frame: Any) -> None:
         log.info("%s: finishing the tweet in flight, then stopping", signal.Signals(number).name)

@@ -50,9 +50,10 @@ def freeze_thread(
     network: str,
     due_at: dt.datetime | None = None,
     connection: Connection | None = None,
+    pending: bool = False,
 ) -> ThreadRecord:
     """Store ``thread`` exactly as built: texts, charts, cost, and a due time if queued
-    (inside ``connection``'s transaction when given)."""
+    (inside ``connection``'s transaction when given); ``pending``: held for approval."""
     return store.threads.freeze(
         key=thread.id,
         article=prepared.article.path,
@@ -67,6 +68,7 @@ def freeze_thread(
         connection=connection,
         account=account,
         network=network,
+        pending=pending,
     )
 
 
@@ -83,6 +85,7 @@ def versions(records: list[ThreadRecord], url: Callable[[str], str] | None) -> l
                 if url is not None and r.first_post_id and r.status == ThreadStatus.POSTED
                 else None
             ),
+            edited_from=r.edited_from,
         )
         for r in records
     ]

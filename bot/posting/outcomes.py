@@ -6,6 +6,8 @@ and the daemon alike.
     429 far off, the daily cap         defer      until the reset; every daemon holds off
                                                   the account (its lane) meanwhile
     the budget or the 24 h post cap    defer      until the thread fits
+    a dead link, before the first post defer      and check again; after [links]
+                                                  recheck_hours, fail with the reason
     Ctrl-C, SIGTERM, a shutdown        release    the claim goes back; the thread stays
                                                   posting and is finished first
     the claim taken over, the store    let go     nothing more can be recorded: record
@@ -23,6 +25,7 @@ from enum import StrEnum
 from bot.errors import (
     BudgetExceededError,
     DailyCapError,
+    DeadLinkError,
     LeaseLostError,
     NetworkUnavailableError,
     RateLimitedError,
@@ -59,6 +62,10 @@ def verdict(error: BaseException, *, now: dt.datetime, max_wait_seconds: float) 
         return Verdict(Outcome.LET_GO)
     if isinstance(error, BudgetExceededError):
         return Verdict(Outcome.DEFER, until=error.fits_at)
+    if isinstance(error, DeadLinkError):
+        return Verdict(
+            Outcome.FAIL if error.retry_at is None else Outcome.DEFER, until=error.retry_at
+        )
     if isinstance(error, RateLimitedError):
         # No reset sent: a short, bounded wait.
         seconds = 60.0 if error.reset_at is None else (error.reset_at - now).total_seconds() + 1

@@ -119,6 +119,7 @@ class Publisher:
         stop_requested: Callable[[], bool] = lambda: False,
         owner: Owner | None = None,
         lease: Lease | None = None,
+        link_gate: Callable[[ThreadRecord, dt.datetime], None] | None = None,
     ) -> None:
         self.store = store
         # The config's name for the account: budgets, caps and rate limits are its own
@@ -134,6 +135,8 @@ class Publisher:
         self.stop_requested = stop_requested
         self.owner = owner or Owner.this_process()
         self.lease = lease or Lease()
+        # Checks the thread's links live before its first post (bot.posting.links).
+        self.link_gate = link_gate
         self._account: Account | None = None
 
     @property
@@ -156,7 +159,8 @@ class Publisher:
 
     def check_budget(self, posts: Sequence[tuple[str, bool]]) -> None:
         """Refuse (with the numbers) a thread that would break the account's post cap or
-        budget, counted from the store in one query. (A rate limit recorded by any daemon
+        budget, counted from the store (the posts in one query; where reads are billed,
+        the month's reads in another). (A rate limit recorded by any daemon
         holds the daemons' claims back; a person running `publish` or `resume` is
         trusted to know the limit has lifted.)"""
         now = self.clock()
@@ -180,16 +184,19 @@ class Publisher:
             )
         if not self.info.bills_posts:
             return  # its posts cost nothing; they count above
+        # Reading posts' counts (`threadbot stats`, the daemon's [stats] reads) is billed
+        # too, from the same budget.
         spent = sum(
             self.info.cost(self.prices, p.has_url) for p in posted if p.posted_at >= month_start
-        )
+        ) + self.store.metrics.spent(self.account_name, self.network, month_start)
         cost = sum(self.info.cost(self.prices, has_url) for _, has_url in posts)
         budget = self.limits.monthly_budget_usd
         if spent + cost > budget + 1e-9:
             next_month = (month_start + dt.timedelta(days=32)).replace(day=1)
             raise BudgetExceededError(
                 f"${cost:.3f} would exceed monthly_budget_usd = ${budget:.2f}: "
-                f"${spent:.3f} spent this month; it fits from {next_month:%Y-%m-%d}",
+                f"${spent:.3f} spent this month on posts and reads; "
+                f"it fits from {next_month:%Y-%m-%d}",
                 next_month,
             )
 
@@ -248,6 +255,15 @@ class Publisher:
             return ThreadBusyError(
                 f"thread {current.id} is being posted by {current.claimed_by} (lease until "
                 f"{until}): if that process died, run this again after then"
+            )
+        if current.status == ThreadStatus.DELETING:
+            return StateConflictError(
+                f"thread {current.id} is being taken down: `threadbot delete {current.id}` "
+                "finishes that; a thread taken down is never posted again"
+            )
+        if current.status == ThreadStatus.DELETED:
+            return StateConflictError(
+                f"thread {current.id} was taken down (deleted): it is never posted again"
             )
         return StateConflictError(
             f"thread {current.id} is {current.status}: "
@@ -324,6 +340,10 @@ class Publisher:
         posts = list(thread.posts)
         try:
             with self._heartbeat(claim):
+                if self.link_gate is not None and all(
+                    post.status == PostStatus.PENDING for post in posts
+                ):
+                    self.link_gate(thread, self.clock())
                 self._post_all(claim, posts, on_posted)
         except (ThreadbotError, KeyboardInterrupt) as error:
             decided = self.settle(claim, error)
@@ -436,7 +456,7 @@ class Publisher:
             try:
                 post_id = self.client.create_post(post.text, reply_to, media_ids, key=post.post_key)
             except DuplicateContentError as error:
-                found = self._find_live(claim, post, reply_to)
+                found = self.find_live(claim.thread_id, post, reply_to)
                 if found is None:
                     claim.failed(post.position, str(error))
                     raise PublishError(
@@ -486,7 +506,7 @@ class Publisher:
 
     def _reconcile(self, claim: Claim, post: PostRecord, parent: str | None) -> PostRecord:
         """A post left in ``sending``: adopt it if it is live, else send it again."""
-        found = self._find_live(claim, post, parent)
+        found = self.find_live(claim.thread_id, post, parent)
         if found is not None:
             log.info(
                 "post %d of thread %s was already live: adopting %s",
@@ -506,7 +526,7 @@ class Publisher:
             for attempt in self._retrying(post, claim, "looking up"):
                 with attempt:
                     self._check_stop(claim, post)
-                    return self._find_live(claim, post, parent)
+                    return self.find_live(claim.thread_id, post, parent)
         except NetworkUnavailableError as error:
             raise PublishError(
                 f"post {post.position}: its answer was lost and the look-up failed too "
@@ -514,17 +534,22 @@ class Publisher:
             ) from error
         raise AssertionError("unreachable: tenacity either returns or raises")
 
-    def _find_live(self, claim: Claim, post: PostRecord, parent: str | None) -> str | None:
-        """The network's id of *this* post, if the network has it (see rule 2 above)."""
+    def find_live(
+        self, thread_id: int, post: PostRecord, parent: str | None, *, then: str = "resume"
+    ) -> str | None:
+        """The network's id of *this* post, if the network has it (see rule 2 above).
+        Also how a delete settles a post an interrupted publish left ``sending``;
+        ``then`` is the command that continues once a wrong post is removed."""
         if post.post_key is not None:
             keyed = self.client.find_post(post.post_key)
             if keyed is not None:
                 if not self._is_this_post(keyed, post, parent):
                     raise self._ambiguous(
-                        claim,
+                        thread_id,
                         post,
                         f"its key {post.post_key} names post {keyed.id}, which is not it "
                         "(another parent or text)",
+                        then,
                     )
                 return keyed.id
             if self.info.key_finds_post:
@@ -541,7 +566,7 @@ class Publisher:
         if len(found) > 1:
             ids = ", ".join(candidate.id for candidate in found)
             raise self._ambiguous(
-                claim, post, f"{len(found)} posts on the network match it ({ids})"
+                thread_id, post, f"{len(found)} posts on the network match it ({ids})", then
             )
         return found[0].id if found else None
 
@@ -554,10 +579,12 @@ class Publisher:
         return candidate.created_at >= post.sending_at - CLOCK_TOLERANCE
 
     @staticmethod
-    def _ambiguous(claim: Claim, post: PostRecord, why: str) -> AmbiguousPostError:
+    def _ambiguous(
+        thread_id: int, post: PostRecord, why: str, then: str = "resume"
+    ) -> AmbiguousPostError:
         """Stop, never guess: the post stays ``sending`` (its fate unknown) until the
         owner has removed the wrong one, and resume looks again."""
         return AmbiguousPostError(
-            f"thread {claim.thread_id}: post {post.position}'s answer was lost and {why}: "
-            f"delete the wrong post on the network, then `threadbot resume {claim.thread_id}`"
+            f"thread {thread_id}: post {post.position}'s answer was lost and {why}: "
+            f"delete the wrong post on the network, then `threadbot {then} {thread_id}`"
         )

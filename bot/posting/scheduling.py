@@ -51,7 +51,7 @@ def plan(
     elif when.slots is not None:
         taken = [
             t.due_at
-            for t in store.queue.due(*UPCOMING)
+            for t in store.queue.due(*UPCOMING, ThreadStatus.PENDING)
             if t.due_at is not None and t.account == account
         ]
         times = next_slots(parse_slots(when.slots), tz, now, count, taken)
@@ -77,22 +77,34 @@ def queue_threads(
     *,
     account: str,
     network: str,
+    pending: bool = False,
 ) -> list[tuple[ThreadRecord, bool]]:
-    """Freeze each thread with its due time; (record, False) for one queued already.
+    """Freeze each thread with its due time (``pending``: held for approval); (record,
+    False) for one queued already.
 
     The rule is lifecycle's, as for ``publish``: a stored version with the same texts
-    is continued — left as it is when queued or posting, given this due time when it
-    stopped (failed, pending) — and never frozen a second time.
+    is continued — left as it is when queued, waiting for approval or posting, given
+    this due time when it stopped (failed, ready) — and never frozen a second time.
     """
     queued = []
     for thread, due in zip(prepared.threads, times, strict=True):
         record = existing_version(store, thread, scheduling=True, account=account, network=network)
         if record is None:
             frozen = freeze_thread(
-                store, prepared, thread, now, account=account, network=network, due_at=due
+                store,
+                prepared,
+                thread,
+                now,
+                account=account,
+                network=network,
+                due_at=due,
+                pending=pending,
             )
             queued.append((frozen, True))
-        elif record.status in WAITING or record.status == ThreadStatus.POSTING:
+        elif record.status in WAITING or record.status in (
+            ThreadStatus.POSTING,
+            ThreadStatus.PENDING,  # scheduling again never approves it
+        ):
             queued.append((record, False))
         else:
             store.queue.reschedule(record.id, due)

@@ -4,7 +4,8 @@
   each record made from its row in one place.
 - :mod:`.connector` — :class:`Store`: the database, its clock, its transactions, and the
   queries grouped by job: ``threads``, ``queue`` (claims: :class:`~.queue.Claim`),
-  ``posts``, ``accounts``, ``daemons``, ``feeds``.
+  ``deletions`` (:class:`~.deleting.DeleteClaim`), ``posts``, ``accounts``, ``daemons``,
+  ``feeds``.
 - :mod:`.connection` — engines per backend, a lost database as one error;
   :mod:`.migrating` — what a command may do with an older schema; ``migrations/`` —
   the named Alembic revisions; :mod:`.copying` — a store into a new, empty one.
@@ -13,6 +14,7 @@
 from __future__ import annotations
 
 from bot.store.connector import Store
+from bot.store.deleting import DeleteClaim, DeleteResult
 from bot.store.migrating import SchemaPolicy, revision_of
 from bot.store.queue import Claim
 from bot.store.records import (
@@ -22,7 +24,9 @@ from bot.store.records import (
     EntryState,
     FeedRecord,
     KnownEntry,
+    LinkCheckRecord,
     MediaRecord,
+    MetricsRecord,
     PostedPost,
     PostRecord,
     QueuedThread,
@@ -38,11 +42,15 @@ __all__ = [
     "AccountState",
     "Claim",
     "DaemonRecord",
+    "DeleteClaim",
+    "DeleteResult",
     "EntryRow",
     "EntryState",
     "FeedRecord",
     "KnownEntry",
+    "LinkCheckRecord",
     "MediaRecord",
+    "MetricsRecord",
     "PostRecord",
     "PostedPost",
     "QueuedThread",

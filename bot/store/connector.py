@@ -4,10 +4,13 @@ by the job they do, as attributes:
 - ``store.threads``  — freezing a thread, reading threads back, listings (:mod:`.threads`)
 - ``store.queue``    — what is due, claims by lease, status changes (:mod:`.queue`); a
   claim is a :class:`~bot.store.queue.Claim`, the one way to record a post's fate
+- ``store.deletions`` — claims for taking a thread down, each post's delete marks
+  (:mod:`.deleting`; a :class:`~bot.store.deleting.DeleteClaim` records them)
 - ``store.posts``    — what went out: budgets, spend, ids already recorded (:mod:`.posts`)
 - ``store.accounts`` — rate limits every daemon shares, handles (:mod:`.accounts`)
 - ``store.daemons``  — who runs where, their heartbeats (:mod:`.daemons`)
 - ``store.feeds``    — followed feeds and their entries (:mod:`.feeds`)
+- ``store.metrics``  — what posted threads did: snapshots of their posts' counts (:mod:`.metrics`)
 
 SQLite by default (WAL, a busy timeout, short transactions); PostgreSQL 15+ (psycopg 3)
 when several daemons on several machines share one queue. Every change is its own
@@ -37,7 +40,10 @@ from bot.store.connection import (
     translated,
 )
 from bot.store.daemons import Daemons
+from bot.store.deleting import Deletions
 from bot.store.feeds import Feeds
+from bot.store.links import LinkChecks
+from bot.store.metrics import Metrics
 from bot.store.migrating import SchemaPolicy, migrate, revision
 from bot.store.posts import Posts
 from bot.store.queue import Queue
@@ -101,6 +107,10 @@ class Store:
         return Queue(self)
 
     @property
+    def deletions(self) -> Deletions:
+        return Deletions(self)
+
+    @property
     def posts(self) -> Posts:
         return Posts(self)
 
@@ -115,6 +125,14 @@ class Store:
     @property
     def feeds(self) -> Feeds:
         return Feeds(self)
+
+    @property
+    def links(self) -> LinkChecks:
+        return LinkChecks(self)
+
+    @property
+    def metrics(self) -> Metrics:
+        return Metrics(self)
 
     @property
     def shown_url(self) -> str:

@@ -50,6 +50,7 @@ class Feeds:
         now: dt.datetime,
         account: str | None = None,
         networks: str | None = None,
+        approve: bool | None = None,
     ) -> FeedRecord:
         with self.store.transaction() as connection:
             exists = connection.execute(
@@ -69,6 +70,7 @@ class Feeds:
                     poll_minutes=poll_minutes,
                     account=account,
                     networks=networks,
+                    approve=approve,
                     added_at=now,
                     failures=0,
                 )

@@ -191,9 +191,31 @@ class Queue:
         with self.store.transaction() as connection:
             return _move(connection, thread_id, condition, target, error, not_before)
 
+    def decide(self, thread_id: int, *, approved: bool, due_at: dt.datetime | None) -> bool:
+        """The owner's yes (queued at ``due_at``) or no (cancelled) for a thread waiting
+        for approval; False when it is not ``pending`` (any more)."""
+        values: dict[str, Any] = (
+            {"status": ThreadStatus.SCHEDULED, "due_at": utc(due_at), "last_error": None}
+            if approved
+            else {"status": ThreadStatus.CANCELLED, "last_error": "rejected by the owner"}
+        )
+        with self.store.transaction() as connection:
+            changed = connection.execute(
+                threads_table.update()
+                .where(threads_table.c.id == thread_id)
+                .where(threads_table.c.status == ThreadStatus.PENDING)
+                .values(**values)
+            ).rowcount
+        return bool(changed == 1)
+
     def reschedule(self, thread_id: int, due_at: dt.datetime) -> bool:
-        """A new due time; revives missed, failed and cancelled threads (never a live one)."""
-        allowed = [str(s) for s in sources(ThreadStatus.SCHEDULED) if s != ThreadStatus.POSTING]
+        """A new due time; revives missed, failed and cancelled threads (never a live one,
+        nor one waiting for approval: only the owner's yes queues that)."""
+        allowed = [
+            str(s)
+            for s in sources(ThreadStatus.SCHEDULED)
+            if s not in (ThreadStatus.POSTING, ThreadStatus.PENDING)
+        ]
         with self.store.transaction() as connection:
             changed = connection.execute(
                 threads_table.update()

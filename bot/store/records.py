@@ -46,6 +46,15 @@ class PostRecord:
     post_key: str | None = None
     # When its first request went out (store clock): a post found later must be newer.
     sending_at: dt.datetime | None = None
+    # Taking it down: the DELETE committed (fate unknown until answered), then answered.
+    deleting_at: dt.datetime | None = None
+    deleted_at: dt.datetime | None = None
+    delete_result: str | None = None  # "deleted", or "gone": the network had no such post
+
+    @property
+    def is_live(self) -> bool:
+        """On the network as far as the store knows (posted, not taken down)."""
+        return self.status == PostStatus.POSTED and self.deleted_at is None
 
     @classmethod
     def from_row(cls, row: Any, prefix: str = "") -> PostRecord:
@@ -68,6 +77,9 @@ class PostRecord:
             has_media=data.get(prefix + "has_media") is not None,
             post_key=get("post_key"),
             sending_at=aware(get("sending_at")),
+            deleting_at=aware(data.get(prefix + "deleting_at")),
+            deleted_at=aware(data.get(prefix + "deleted_at")),
+            delete_result=data.get(prefix + "delete_result"),
         )
 
 
@@ -94,9 +106,14 @@ class ThreadRecord:
     claim_host: str | None = None
     lease_until: dt.datetime | None = None
     claimed_at: dt.datetime | None = None
+    # The article's content hash an owner's edit replaced (None: as built), and when.
+    edited_from: str | None = None
+    edited_at: dt.datetime | None = None
+    link_failing_since: dt.datetime | None = None
 
     @classmethod
     def from_row(cls, row: Any, posts: tuple[PostRecord, ...]) -> ThreadRecord:
+        data = row._mapping
         return cls(
             id=row.id,
             key=row.key,
@@ -117,11 +134,15 @@ class ThreadRecord:
             claim_host=row.claim_host,
             lease_until=aware(row.lease_until),
             claimed_at=aware(row.claimed_at),
+            edited_from=data.get("edited_from"),
+            edited_at=aware(data.get("edited_at")),
+            link_failing_since=aware(data.get("link_failing_since")),
         )
 
     @property
     def live_count(self) -> int:
-        return sum(post.status == PostStatus.POSTED for post in self.posts)
+        """Posts on the network as far as the store knows (taken-down ones are not)."""
+        return sum(post.is_live for post in self.posts)
 
     @property
     def first_post_id(self) -> str | None:
@@ -285,6 +306,57 @@ class DaemonRecord:
         )
 
 
+@dataclass(frozen=True)
+class MetricsRecord:
+    """One read of one post's numbers (a snapshot: reads are kept, never overwritten)."""
+
+    thread_id: int
+    position: int
+    post_id: str
+    read_at: dt.datetime
+    impressions: int | None
+    likes: int
+    reposts: int
+    replies: int
+    quotes: int | None
+    link_clicks: int | None
+    cost_usd: float
+
+    @classmethod
+    def from_row(cls, row: Any) -> MetricsRecord:
+        return cls(
+            thread_id=row.thread_id,
+            position=row.position,
+            post_id=row.post_id,
+            read_at=_when(row.read_at),
+            impressions=row.impressions,
+            likes=row.likes,
+            reposts=row.reposts,
+            replies=row.replies,
+            quotes=row.quotes,
+            link_clicks=row.link_clicks,
+            cost_usd=row.cost_usd,
+        )
+
+
+@dataclass(frozen=True)
+class LinkCheckRecord:
+    """A link's last live check, cached (the blog and about links: once a day)."""
+
+    url: str
+    checked_at: dt.datetime
+    ok: bool
+    status: int | None
+    reason: str
+    card_warning: str | None
+
+    @classmethod
+    def from_row(cls, row: Any) -> LinkCheckRecord:
+        return cls(
+            row.url, _when(row.checked_at), bool(row.ok), row.status, row.reason, row.card_warning
+        )
+
+
 class EntryState(StrEnum):
     """What became of a feed's entry."""
 
@@ -332,6 +404,8 @@ class FeedRecord:
     account: str | None = None
     # Comma-separated networks (None: the account's, from the config).
     networks: str | None = None
+    # Its threads wait for the owner's approval (None: [feeds] approve decides).
+    approve: bool | None = None
 
     @classmethod
     def from_row(cls, row: Any) -> FeedRecord:
@@ -360,6 +434,7 @@ class FeedRecord:
             edits=int(data["edits"] or 0),
             account=data["account"],
             networks=data["networks"],
+            approve=data.get("approve"),
         )
 
 
@@ -398,7 +473,9 @@ __all__ = [
     "EntryState",
     "FeedRecord",
     "KnownEntry",
+    "LinkCheckRecord",
     "MediaRecord",
+    "MetricsRecord",
     "PostRecord",
     "PostedPost",
     "QueuedThread",

@@ -1,7 +1,10 @@
 """The store's data model on one page: every table, as the named migrations leave it.
 
     threads ─┬─< posts          a frozen thread and each of its posts, in order
-             └─< media          a post's chart (PNG, alt text, the network's media id)
+             ├─< media          a post's chart (PNG, alt text, the network's media id)
+             ├─< thread_edits   the texts each owner's edit replaced, by version
+             └─< metrics        what a post did, one snapshot per read
+    link_checks                 each link's last live check (blog and about: once a day)
     accounts                    per account and network: a rate limit any daemon met
     daemons                     who runs, on which host, and their heartbeats
     feeds ───< feed_entries     followed feeds and every entry seen in them
@@ -27,6 +30,7 @@ REVISIONS = (
     "0005_accounts",
     "0006_identity",
     "0007_posts",
+    "0008_owner",
 )
 HEAD = REVISIONS[-1]
 
@@ -63,6 +67,12 @@ threads_table = sa.Table(
     sa.Column("account", sa.String(64), nullable=False, server_default=DEFAULT_ACCOUNT),
     sa.Column("network", sa.String(16), nullable=False, server_default="x"),
     sa.Column("claimed_at", sa.DateTime(timezone=True), nullable=True),
+    # The content hash the article built, when the owner's edit replaced it (`edit`): the
+    # same article scheduled again continues the edit, never overwrites it.
+    sa.Column("edited_from", sa.String(64), nullable=True),
+    sa.Column("edited_at", sa.DateTime(timezone=True), nullable=True),
+    # The first failed live check of the thread's links (retried for [links] recheck_hours).
+    sa.Column("link_failing_since", sa.DateTime(timezone=True), nullable=True),
     sa.Index("ix_threads_status_due_at", "status", "due_at"),
     sa.Index("ix_threads_account_status_due_at", "account", "network", "status", "due_at"),
 )
@@ -85,7 +95,58 @@ posts_table = sa.Table(
     sa.Column("post_key", sa.String(64), nullable=True),
     # The first `sending` of this post: a post found for a lost answer must be newer.
     sa.Column("sending_at", sa.DateTime(timezone=True), nullable=True),
+    # Taking it down: committed before the DELETE request, then its answer ("deleted", or
+    # "gone": the network no longer had it).
+    sa.Column("deleting_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("delete_result", sa.String(16), nullable=True),
     sa.Index("ix_posts_status_posted_at", "status", "posted_at"),
+)
+
+thread_edits_table = sa.Table(
+    "thread_edits",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("thread_id", sa.Integer, sa.ForeignKey("threads.id"), nullable=False),
+    # 1 for the texts as frozen from the article, then one more per edit.
+    sa.Column("version", sa.Integer, nullable=False),
+    # The version's post texts, a JSON array.
+    sa.Column("texts", sa.Text, nullable=False),
+    sa.Column("content_hash", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("thread_id", "version", name="uq_thread_edits_version"),
+)
+
+metrics_table = sa.Table(
+    "metrics",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("thread_id", sa.Integer, sa.ForeignKey("threads.id"), nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("post_id", sa.Text, nullable=False),
+    sa.Column("read_at", sa.DateTime(timezone=True), nullable=False),
+    # None where the network does not say (Bluesky's impressions, X's clicks read publicly).
+    sa.Column("impressions", sa.Integer, nullable=True),
+    sa.Column("likes", sa.Integer, nullable=False),
+    sa.Column("reposts", sa.Integer, nullable=False),
+    sa.Column("replies", sa.Integer, nullable=False),
+    sa.Column("quotes", sa.Integer, nullable=True),
+    sa.Column("link_clicks", sa.Integer, nullable=True),
+    # What the read cost (X bills reading one's own posts), counted against [stats].
+    sa.Column("cost_usd", sa.Float, nullable=False),
+    sa.Index("ix_metrics_thread_read_at", "thread_id", "read_at"),
+    sa.Index("ix_metrics_post_read_at", "post_id", "read_at"),
+)
+
+link_checks_table = sa.Table(
+    "link_checks",
+    metadata,
+    sa.Column("url", sa.Text, primary_key=True),
+    sa.Column("checked_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("ok", sa.Boolean, nullable=False),
+    sa.Column("status", sa.Integer, nullable=True),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("card_warning", sa.Text, nullable=True),
 )
 
 media_table = sa.Table(
@@ -149,6 +210,8 @@ feeds_table = sa.Table(
     sa.Column("seeded_at", sa.DateTime(timezone=True), nullable=True),
     # Comma-separated networks the feed's posts become threads on (None: the config's).
     sa.Column("networks", sa.String(64), nullable=True),
+    # Queue the feed's threads as `pending`, for the owner's yes (None: [feeds] approve).
+    sa.Column("approve", sa.Boolean, nullable=True),
 )
 
 entries_table = sa.Table(

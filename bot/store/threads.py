@@ -4,6 +4,7 @@ listings `status` and `queue` show — each one query."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -11,10 +12,17 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from bot.errors import ThreadNotFoundError
-from bot.lifecycle import PostStatus, ThreadStatus
+from bot.lifecycle import EDITABLE, LISTED, PostStatus, ThreadStatus
 from bot.store.accounts import ensure_account
-from bot.store.records import MediaRecord, PostRecord, ThreadRecord, ThreadSummary, utc
-from bot.store.schema import media_table, posts_table, threads_table
+from bot.store.records import (
+    MediaRecord,
+    PostRecord,
+    ThreadRecord,
+    ThreadSummary,
+    aware,
+    utc,
+)
+from bot.store.schema import media_table, posts_table, thread_edits_table, threads_table
 
 if TYPE_CHECKING:
     from bot.store.connector import Store
@@ -42,10 +50,12 @@ class Threads:
         due_at: dt.datetime | None = None,
         media: dict[int, tuple[bytes, str]] | None = None,
         connection: Connection | None = None,
+        pending: bool = False,
     ) -> ThreadRecord:
         """Store a thread's exact texts (and images, by post position); from now on these,
         not the article, get posted. With ``connection``, inside that transaction (a feed
-        poll records its entries and queues their threads in one)."""
+        poll records its entries and queues their threads in one); ``pending``: it waits
+        for the owner's approval, its due time a reserved slot."""
         if connection is None:
             with self.store.transaction() as own:
                 return self.freeze(
@@ -62,6 +72,7 @@ class Threads:
                     due_at=due_at,
                     media=media,
                     connection=own,
+                    pending=pending,
                 )
         ensure_account(connection, account, network)
         inserted = connection.execute(
@@ -71,7 +82,13 @@ class Threads:
                 section_index=section_index,
                 section=section,
                 content_hash=content_hash,
-                status=ThreadStatus.SCHEDULED if due_at else ThreadStatus.PENDING,
+                status=(
+                    ThreadStatus.PENDING
+                    if pending
+                    else ThreadStatus.SCHEDULED
+                    if due_at
+                    else ThreadStatus.READY
+                ),
                 created_at=utc(now),
                 due_at=utc(due_at),
                 cost_usd=cost_usd,
@@ -105,6 +122,116 @@ class Threads:
             )
         return one(connection, thread_id)
 
+    def replace_posts(
+        self,
+        thread_id: int,
+        *,
+        expected_hash: str,
+        posts: Sequence[tuple[str, bool]],
+        content_hash: str,
+        cost_usd: float,
+        chart_moves: dict[int, int | None],
+        now: dt.datetime,
+    ) -> bool:
+        """The owner's edit: ``posts`` replace the thread's, its charts move as
+        ``chart_moves`` says (old position -> new, or dropped), and both versions' texts
+        are kept in ``thread_edits``. Only while nothing was sent and the thread is still
+        the one edited (``expected_hash``): False otherwise, and nothing changes."""
+        t = threads_table
+        with self.store.transaction() as connection:
+            sent = connection.execute(
+                sa.select(sa.func.count())
+                .select_from(posts_table)
+                .where(posts_table.c.thread_id == thread_id)
+                .where(posts_table.c.status != PostStatus.PENDING)
+            ).scalar_one()
+            old_texts = [
+                row.text
+                for row in connection.execute(
+                    sa.select(posts_table.c.text)
+                    .where(posts_table.c.thread_id == thread_id)
+                    .order_by(posts_table.c.position)
+                )
+            ]
+            changed = connection.execute(
+                t.update()
+                .where(t.c.id == thread_id)
+                .where(t.c.content_hash == expected_hash)
+                .where(t.c.status.in_([str(s) for s in EDITABLE]))
+                .where(sa.literal(sent) == 0)
+                .values(
+                    content_hash=content_hash,
+                    edited_from=sa.func.coalesce(t.c.edited_from, t.c.content_hash),
+                    edited_at=utc(now),
+                    cost_usd=cost_usd,
+                )
+            ).rowcount
+            if changed != 1:
+                return False
+            e = thread_edits_table
+            latest = connection.execute(
+                sa.select(sa.func.max(e.c.version)).where(e.c.thread_id == thread_id)
+            ).scalar()
+            if latest is None:  # the first edit keeps the texts as frozen, as version 1
+                latest = 1
+                connection.execute(
+                    e.insert().values(
+                        thread_id=thread_id,
+                        version=1,
+                        texts=json.dumps(old_texts, ensure_ascii=False),
+                        content_hash=expected_hash,
+                        created_at=utc(now),
+                    )
+                )
+            connection.execute(
+                e.insert().values(
+                    thread_id=thread_id,
+                    version=latest + 1,
+                    texts=json.dumps([text for text, _ in posts], ensure_ascii=False),
+                    content_hash=content_hash,
+                    created_at=utc(now),
+                )
+            )
+            connection.execute(posts_table.delete().where(posts_table.c.thread_id == thread_id))
+            connection.execute(
+                posts_table.insert(),
+                [
+                    {
+                        "thread_id": thread_id,
+                        "position": position,
+                        "text": text,
+                        "has_url": has_url,
+                        "status": PostStatus.PENDING,
+                        "attempts": 0,
+                    }
+                    for position, (text, has_url) in enumerate(posts, start=1)
+                ],
+            )
+            media = connection.execute(
+                sa.select(media_table).where(media_table.c.thread_id == thread_id)
+            ).all()
+            connection.execute(media_table.delete().where(media_table.c.thread_id == thread_id))
+            moved = [
+                {"thread_id": thread_id, "position": chart_moves[row.position], "png": row.png,
+                 "alt_text": row.alt_text}
+                for row in media
+                if chart_moves.get(row.position) is not None
+            ]  # fmt: skip
+            if moved:
+                connection.execute(media_table.insert(), moved)
+        return True
+
+    def edits(self, thread_id: int) -> list[tuple[int, list[str], dt.datetime | None]]:
+        """Each kept version of an edited thread: (version, texts, when), oldest first."""
+        e = thread_edits_table
+        with self.store.connect() as connection:
+            rows = connection.execute(
+                sa.select(e.c.version, e.c.texts, e.c.created_at)
+                .where(e.c.thread_id == thread_id)
+                .order_by(e.c.version)
+            ).all()
+        return [(row.version, json.loads(row.texts), aware(row.created_at)) for row in rows]
+
     def get(self, thread_id: int) -> ThreadRecord:
         with self.store.connect() as connection:
             return one(connection, thread_id)
@@ -137,7 +264,11 @@ class Threads:
         def of_thread(*columns: Any) -> Any:
             return sa.select(*columns).where(counted.c.thread_id == threads_table.c.id)
 
-        live = of_thread(sa.func.count()).where(counted.c.status == PostStatus.POSTED)
+        live = (
+            of_thread(sa.func.count())
+            .where(counted.c.status == PostStatus.POSTED)
+            .where(counted.c.deleted_at.is_(None))
+        )
         total = of_thread(sa.func.count())
         first = of_thread(counted.c.post_id).where(counted.c.position == 1)
         first_text = of_thread(counted.c.text).where(counted.c.position == 1)
@@ -162,9 +293,11 @@ class Threads:
             t.c.lease_until,
         ).order_by(t.c.id)
         if scheduled_only:
-            # Queued threads, and every thread being posted (a hand-published one holds
-            # its account's lane too: the queue says so).
-            query = query.where(sa.or_(t.c.due_at.is_not(None), t.c.status == ThreadStatus.POSTING))
+            # Queued threads, those waiting for approval, and every thread being posted
+            # or about to be (a hand-published one holds its account's lane too).
+            query = query.where(
+                sa.or_(t.c.due_at.is_not(None), t.c.status.in_([str(s) for s in LISTED]))
+            )
         with self.store.connect() as connection:
             return [ThreadSummary.from_row(row) for row in connection.execute(query)]
 

@@ -1,7 +1,7 @@
 """Try threadbot without an account: ``python -m bot.testing x|bluesky|mastodon``.
 
 Starts the network's emulator on 127.0.0.1, writes a ready config (the shipped templates,
-real-looking links so posting is not refused, a store of its own in the same folder)
+real-looking links so posting is not refused and not checked live, a store of its own in the same folder)
 and prints the ``export`` line that points threadbot at both; then says what it receives,
 a line per request and per stored post, until Ctrl-C.
 """
@@ -35,6 +35,11 @@ reason = "as a resource I trust and regularly learn from"
 
 [publishing]
 reply_pause_seconds = 0.2
+
+[links]
+# The example's links are placeholders of a blog the emulator does not serve: checking
+# them live would refuse the try-out (or reach the internet).
+check = false
 
 [store]
 path = "{store}"

@@ -21,9 +21,18 @@ larger than ``image_max_bytes`` (2,000,000 in ``app.bsky.embed.images`` since Ap
 1,000,000 before) are refused when a post embeds them; ``uploadBlob`` itself refuses
 bodies over ``blob_upload_limit`` with ``413 PayloadTooLarge``.
 
+``com.atproto.repo.deleteRecord`` removes a post's record and answers its commit; a
+record that is not there is no error — the PDS "ensures it doesn't exist", makes no
+commit and answers ``{}`` (``deleteRecord.ts``). A delete costs 1 write point. Metrics:
+``app.bsky.feed.getPosts`` (1 to 25 ``uris``) answers a post view per post still there,
+with ``likeCount``, ``repostCount``, ``replyCount`` and ``quoteCount`` from its counts
+(``emulator.set_metrics(uri, likes=…)``).
+
     emulator.inject(Fault("drop_after_accept"))     # next createRecord: stored, hang up
     emulator.inject(Fault("expired"))               # next createRecord: 400 ExpiredToken
     emulator.hold(post_number=2, phase="accepted")  # pause there (crash tests)
+    emulator.delete_faults.append(Fault("500"))     # next deleteRecord fails
+    emulator.hold_delete(1, "accepted")             # 1st deleteRecord: gone, unanswered
     emulator.expire_access_tokens()                 # every access token is now expired
 
 Run it by hand with ``python -m bot.testing bluesky`` (it prints what to export and writes
@@ -33,6 +42,7 @@ a ready config).
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import json
 import re
@@ -52,6 +62,8 @@ HANDLE = "threadbot-emu.bsky.social"
 DID = "did:plc:threadbotemuaaaaaaaaaaaa"
 APP_PASSWORD = "emu1-2abc-3def-4ghi"
 POST_COLLECTION = "app.bsky.feed.post"
+GET_POSTS_MAX = 25
+WRITE_ROUTES = ("com.atproto.repo.createRecord", "com.atproto.repo.deleteRecord")
 _RKEY = re.compile(r"[A-Za-z0-9._:~-]{1,512}")
 
 
@@ -110,7 +122,8 @@ class BlueskyEmulator(Emulator):
         self.access_tokens: dict[str, float] = {}  # token → expiry (epoch seconds)
         self.refresh_tokens: set[str] = set()
         self.access_ttl = 7200.0
-        self._writes: list[float] = []  # times of creates, 3 points each
+        # (when, points) of each write: a create costs 3, a delete 1 (as the PDS counts).
+        self._writes: list[tuple[float, int]] = []
 
     @property
     def posts(self) -> list[Record]:
@@ -139,10 +152,13 @@ class BlueskyEmulator(Emulator):
 
     def points_used(self) -> int:
         since = time.time() - 3600
-        return 3 * sum(moment >= since for moment in self._writes)
+        return sum(points for moment, points in self._writes if moment >= since)
+
+    def has_post(self, post_id: str) -> bool:
+        return any(record.uri == post_id for record in self.records.values())
 
     def rate_headers(self, route: str) -> dict[str, str]:
-        if route != "com.atproto.repo.createRecord":
+        if route not in WRITE_ROUTES:
             limit, remaining, window = 3000, 3000, 300  # the global per-IP limit
         else:
             limit = self.write_points_per_hour
@@ -167,8 +183,9 @@ class _Handler(EmulatorHandler):
         parts = urlsplit(self.path)
         self.route = parts.path.removeprefix("/xrpc/")
         emulator = self.emulator
-        emulator.received(f"{self.command} {self.route}")
-        query = {key: values[0] for key, values in parse_qs(parts.query).items()}
+        emulator.received(f"{self.command} {self.route}", self.path)
+        params = parse_qs(parts.query)
+        query = {key: values[0] for key, values in params.items()}
         route = (self.command, self.route)
         if route == ("POST", "com.atproto.server.createSession"):
             self._create_session(_json(body))
@@ -186,6 +203,10 @@ class _Handler(EmulatorHandler):
             self._get_record(query)
         elif route == ("GET", "com.atproto.repo.listRecords"):
             self._list_records(query)
+        elif route == ("POST", "com.atproto.repo.deleteRecord"):
+            self._delete_record(_json(body))
+        elif route == ("GET", "app.bsky.feed.getPosts"):
+            self._get_posts(params.get("uris", []))
         elif route == ("POST", "com.atproto.repo.uploadBlob"):
             self._upload_blob(body)
         elif route == ("GET", "com.atproto.server.getSession"):
@@ -304,9 +325,101 @@ class _Handler(EmulatorHandler):
         cid = fake_cid(record)
         emulator.records[rkey] = Record(rkey, uri, cid, record, time.time())
         emulator.stored_post(uri, str(record.get("text", "")))
-        emulator._writes.append(time.time())
+        emulator._writes.append((time.time(), 3))
         commit = {"cid": fake_cid({"commit": uri}), "rev": emulator.next_rkey()}
         return 200, {"uri": uri, "cid": cid, "commit": commit, "validationStatus": "valid"}
+
+    def _delete_record(self, payload: dict[str, Any]) -> None:
+        """``deleteRecord``, its faults and holds counted as delete requests."""
+        emulator = self.emulator
+        named = f"at://{DID}/{payload.get('collection')}/{payload.get('rkey')}"
+        number, fault = emulator.next_delete_attempt(named)
+        emulator.pause(number, "received", "delete")
+        if self.transport_fault(fault):
+            return
+        kind = fault.kind if fault else None
+        if kind == "429" and fault is not None:
+            reset = str(int(time.time() + fault.reset_in))
+            self.send_json(
+                *_error(429, "RateLimitExceeded", "Rate Limit Exceeded"),
+                {"RateLimit-Remaining": "0", "RateLimit-Reset": reset},
+            )
+            return
+        simple = {
+            "500": _error(500, "InternalServerError", "Internal Server Error"),
+            "503": _error(503, "UpstreamFailure", "Upstream Failure"),
+            "401": _error(401, "AuthenticationRequired", "Authentication Required"),
+            "expired": _error(400, "ExpiredToken", "Token has expired"),
+        }
+        if kind in simple:
+            self.send_json(*simple[kind])
+            return
+        with emulator.lock:
+            status, body = self._remove(payload)
+        if status != 200:
+            self.send_json(status, body)
+            return
+        emulator.pause(number, "accepted", "delete")
+        if kind == "drop_after_accept":
+            self.hang_up()
+            return
+        self.send_json(status, body)
+        emulator.pause(number, "responded", "delete")
+
+    def _remove(self, payload: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """Validate a delete and remove the record if it is there (the caller holds the
+        lock): its commit, or ``{}`` when there was nothing to delete."""
+        emulator = self.emulator
+        for name in ("repo", "collection", "rkey"):
+            if not isinstance(payload.get(name), str):
+                return _error(400, "InvalidRequest", f'Input must have the property "{name}"')
+        if emulator.points_used() + 1 > emulator.write_points_per_hour:
+            return _error(429, "RateLimitExceeded", "Rate Limit Exceeded")
+        if payload["repo"] not in (DID, HANDLE):
+            return _error(400, "InvalidRequest", f"Could not find repo: {payload['repo']}")
+        emulator._writes.append((time.time(), 1))  # the rate limiter counts no-ops too
+        record = emulator.records.get(payload["rkey"])
+        if record is None or payload["collection"] != POST_COLLECTION:
+            return 200, {}
+        del emulator.records[record.rkey]
+        return 200, {"commit": {"cid": fake_cid({"delete": record.uri}), "rev": new_rkey()}}
+
+    def _get_posts(self, uris: list[str]) -> None:
+        """``app.bsky.feed.getPosts``: a post view for each URI still in the repo, in
+        the order asked; the others are left out."""
+        if not 1 <= len(uris) <= GET_POSTS_MAX:
+            problem = (
+                'Params must have the property "uris"'
+                if not uris
+                else f"Params/uris must not have more than {GET_POSTS_MAX} elements"
+            )
+            self.send_json(*_error(400, "InvalidRequest", problem))
+            return
+        emulator = self.emulator
+        views = []
+        with emulator.lock:
+            for uri in uris:
+                repo, _, rest = uri.removeprefix("at://").partition("/")
+                collection, _, rkey = rest.partition("/")
+                record = emulator.records.get(rkey)
+                if record is None or repo not in (DID, HANDLE) or collection != POST_COLLECTION:
+                    continue
+                counts = emulator.counts_of(record.uri)
+                views.append(
+                    {
+                        "uri": record.uri,
+                        "cid": record.cid,
+                        "author": {"did": DID, "handle": HANDLE, "displayName": "Threadbot"},
+                        "record": record.value,
+                        "replyCount": counts.replies,
+                        "repostCount": counts.reposts,
+                        "likeCount": counts.likes,
+                        "quoteCount": counts.quotes,
+                        "indexedAt": _iso(record.created),
+                        "labels": [],
+                    }
+                )
+        self.send_json(200, {"posts": views})
 
     def _invalid_post(self, record: dict[str, Any]) -> str | None:
         """Why ``record`` is not a valid post, or ``None``."""
@@ -421,6 +534,10 @@ class _Handler(EmulatorHandler):
 
 
 BlueskyEmulator.handler = _Handler
+
+
+def _iso(moment: float) -> str:
+    return dt.datetime.fromtimestamp(moment, dt.UTC).isoformat(timespec="milliseconds")[:-6] + "Z"
 
 
 def _json(body: bytes) -> dict[str, Any]:

@@ -19,8 +19,18 @@ posting is limited to ``status_limit`` statuses per 3 hours, as Mastodon's
 Text length follows :class:`threads.networks.MastodonRule` (URLs as 23, ``@user@domain``
 as ``@user``, grapheme clusters), with the spoiler text counted too.
 
+``DELETE /api/v1/statuses/:id`` answers the deleted status with its source ``text``
+instead of ``content`` (as ``StatusesController#destroy`` renders it), and the status
+leaves every lookup; one that is not there (or not the account's) is ``404 Record not
+found``, also when a key of the last hour names it. Deletes are limited to
+``delete_limit`` (30) per 30 minutes, Mastodon's own throttle for them. Statuses carry
+``replies_count``, ``reblogs_count`` and ``favourites_count`` from their counts
+(``emulator.set_metrics(status_id, likes=…)``); a status says no count of quotes.
+
     emulator.inject(Fault("drop_after_accept"))    # next status: stored, then hang up
     emulator.hold(post_number=3, phase="received")  # pause there (crash tests)
+    emulator.delete_faults.append(Fault("503"))     # next DELETE fails
+    emulator.hold_delete(2, "responded")            # 2nd DELETE: answered, then pause
     emulator.media_processing_polls = 2             # GET media: 206 twice, then 200
 
 Run it by hand with ``python -m bot.testing mastodon`` (it prints what to export and writes
@@ -50,6 +60,8 @@ USERNAME = "threadbot"
 DOMAIN = "mastodon.emu.example"
 VISIBILITIES = ("public", "unlisted", "private", "direct")
 IDEMPOTENCY_SECONDS = 3600
+DELETE_ROUTE = "DELETE /api/v1/statuses/:id"
+DELETE_WINDOW_SECONDS = 30 * 60
 IMAGE_LIMIT = 16 * 1024 * 1024
 DESCRIPTION_LIMIT = 1500
 _URL = re.compile(r"https?://[^\s<]+")
@@ -131,11 +143,16 @@ class MastodonEmulator(Emulator):
         max_characters: int = 500,
         characters_reserved_per_url: int = 23,
         status_limit: int = 300,
+        delete_limit: int = 30,
         media_processing_polls: int = 1,
         client_timeout: float = 2.0,
     ) -> None:
         super().__init__(client_timeout=client_timeout)
         self.statuses: list[Status] = []
+        # Deleted statuses still count against the posting limit.
+        self.deleted: list[Status] = []
+        self.delete_limit = delete_limit
+        self._deletes: list[float] = []  # times of delete requests
         self.media: dict[str, Media] = {}
         self.idempotency: dict[str, _Key] = {}
         self.max_characters = max_characters
@@ -154,12 +171,22 @@ class MastodonEmulator(Emulator):
 
     def window_count(self) -> int:
         since = time.time() - 3 * 3600
-        return sum(status.created >= since for status in self.statuses)
+        return sum(status.created >= since for status in [*self.statuses, *self.deleted])
+
+    def deletes_in_window(self) -> int:
+        since = time.time() - DELETE_WINDOW_SECONDS
+        return sum(moment >= since for moment in self._deletes)
+
+    def has_post(self, post_id: str) -> bool:
+        return any(status.id == post_id for status in self.statuses)
 
     def rate_headers(self, route: str) -> dict[str, str]:
         if route == "POST /api/v1/statuses":
             limit, remaining = self.status_limit, self.status_limit - self.window_count()
             reset = time.time() + 3 * 3600
+        elif route == DELETE_ROUTE:
+            limit, remaining = self.delete_limit, self.delete_limit - self.deletes_in_window()
+            reset = time.time() + DELETE_WINDOW_SECONDS
         else:
             limit, remaining, reset = 300, 299, time.time() + 300  # per 5 minutes
         return {
@@ -180,11 +207,15 @@ class MastodonEmulator(Emulator):
 
     def status_json(self, status: Status) -> dict[str, Any]:
         parent = next((s for s in self.statuses if s.id == status.in_reply_to_id), None)
+        counts = self.counts_of(status.id)
         return {
             "id": status.id,
             "created_at": _iso(status.created),
             "in_reply_to_id": status.in_reply_to_id,
             "in_reply_to_account_id": ACCOUNT_ID if parent is not None else None,
+            "replies_count": counts.replies,
+            "reblogs_count": counts.reposts,
+            "favourites_count": counts.likes,
             "sensitive": bool(status.spoiler_text),
             "spoiler_text": status.spoiler_text,
             "visibility": status.visibility,
@@ -220,7 +251,7 @@ class _Handler(EmulatorHandler):
         emulator = self.emulator
         shape = re.sub(r"/[0-9]{6,}(?=/|$)", "/:id", path)
         self.route = f"{self.command} {shape}"
-        emulator.received(self.route)
+        emulator.received(self.route, self.path)
         query = parse_qs(parts.query)
         if self.route == "GET /api/v2/instance":
             self._instance()
@@ -240,6 +271,8 @@ class _Handler(EmulatorHandler):
                 self.send_json(*_error(404, "Record not found"))
             else:
                 self.send_json(200, emulator.status_json(found))
+        elif self.route == DELETE_ROUTE:
+            self._delete(path.rsplit("/", 1)[1])
         elif self.route == "POST /api/v2/media":
             self._upload(body)
         elif self.route == "GET /api/v1/media/:id":
@@ -247,7 +280,7 @@ class _Handler(EmulatorHandler):
         else:
             self.send_json(*_error(404, "Record not found"))
 
-    do_GET = do_POST = _dispatch
+    do_GET = do_POST = do_DELETE = _dispatch
 
     def _form(self, body: bytes) -> dict[str, Any]:
         """A JSON or form-encoded body as one dict (``media_ids[]`` as a list)."""
@@ -332,7 +365,9 @@ class _Handler(EmulatorHandler):
         if key:
             known = emulator.idempotency.get(key)
             if known is not None and now - known.created < IDEMPOTENCY_SECONDS:
-                first = next(s for s in emulator.statuses if s.id == known.status_id)
+                first = next((s for s in emulator.statuses if s.id == known.status_id), None)
+                if first is None:  # deleted since: Mastodon's find of it fails
+                    return _error(404, "Record not found")
                 return 200, emulator.status_json(first)
         if emulator.window_count() >= emulator.status_limit:
             return _error(429, "Too many requests")
@@ -376,6 +411,53 @@ class _Handler(EmulatorHandler):
         if key:
             emulator.idempotency[key] = _Key(created.id, now)
         return 200, emulator.status_json(created)
+
+    def _delete(self, status_id: str) -> None:
+        """``DELETE /api/v1/statuses/:id``, its faults and holds counted as deletes."""
+        emulator = self.emulator
+        number, fault = emulator.next_delete_attempt(status_id)
+        emulator.pause(number, "received", "delete")
+        if self.transport_fault(fault):
+            return
+        kind = fault.kind if fault else None
+        if kind == "429" and fault is not None:
+            reset = _iso(time.time() + fault.reset_in)
+            self.send_json(
+                *_error(429, "Too many requests"),
+                {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset},
+            )
+            return
+        simple = {
+            "500": _error(500, "We're sorry, but something went wrong on our end."),
+            "503": _error(503, "Service Unavailable"),
+            "401": _error(401, "The access token is invalid"),
+            "403": _error(403, "This action is outside the authorized scopes"),
+        }
+        if kind in simple:
+            self.send_json(*simple[kind])
+            return
+        with emulator.lock:
+            found = next((s for s in emulator.statuses if s.id == status_id), None)
+            if emulator.deletes_in_window() >= emulator.delete_limit:
+                status, body = _error(429, "Too many requests")
+            elif found is None:
+                status, body = _error(404, "Record not found")
+            else:
+                emulator.statuses.remove(found)
+                emulator.deleted.append(found)
+                body = {k: v for k, v in emulator.status_json(found).items() if k != "content"}
+                status, body = 200, {**body, "text": found.text}
+            if status != 429:
+                emulator._deletes.append(time.time())
+        if status != 200:
+            self.send_json(status, body)
+            return
+        emulator.pause(number, "accepted", "delete")
+        if kind == "drop_after_accept":
+            self.hang_up()
+            return
+        self.send_json(status, body)
+        emulator.pause(number, "responded", "delete")
 
     def _account_statuses(self, account_id: str, query: dict[str, list[str]]) -> None:
         if account_id != ACCOUNT_ID:

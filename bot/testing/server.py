@@ -1,16 +1,34 @@
-"""What the emulators share: faults, holds, request counts and the HTTP server.
+"""What the emulators share: faults, holds, request counts, post counts and the HTTP server.
 
 Each emulator (``bot.testing.x``, ``.bluesky``, ``.mastodon``) is real HTTP on 127.0.0.1
-(an ephemeral port): it counts requests by endpoint in ``calls``, takes
-injected faults for its post endpoint (``faults``) and its upload endpoint
-(``upload_faults``), and can pause the N-th post request at a phase (``hold``) so a
-crash test can kill the client there. The network-specific parts (routes, bodies,
-errors) live in each network's ``emulator`` module.
+(an ephemeral port): it counts requests by endpoint in ``calls`` and keeps each one's
+path and query in ``requests`` (``queries(route)`` parses them), takes injected faults
+for its post endpoint (``faults``), its upload endpoint (``upload_faults``) and its
+delete endpoint (``delete_faults``), and can pause a request at a phase so a crash test
+can kill the client there. The network-specific parts (routes, bodies, errors) live in
+each network's ``emulator`` module.
+
+``delete_targets`` lists the post each delete request named, in order: which post got
+how many DELETEs.
+
+Holds address a request by its action and its number, each action counted on its own
+from 1 — every request of that action that reaches the handler counts, whatever it is
+answered (a fault, a refusal, a post already gone):
+
+    emulator.hold(2, "accepted")         # the 2nd post (create) request, stored, unanswered
+    emulator.hold_delete(3, "received")  # the 3rd delete request, before anything is deleted
+
+Phases (:data:`PHASES`): ``received`` (nothing done yet), ``accepted`` (stored, or
+deleted; no answer sent), ``responded`` (answer sent).
 
 Fault kinds: ``429``, ``500``, ``503``, ``timeout`` (answer after the client gave up),
-``drop_before_accept`` (hang up, nothing stored), ``drop_after_accept`` (store, then hang
-up), ``pass`` (behave; to aim a later fault at a later post), and whatever kinds the
-network's emulator adds (``401``, ``expired``...).
+``drop_before_accept`` (hang up, nothing stored), ``drop_after_accept`` (store — or
+delete — then hang up), ``pass`` (behave; to aim a later fault at a later request), and
+whatever kinds the network's emulator adds (``401``, ``expired``...).
+
+Metrics: every post has :class:`Counts`, zeros until a test sets them with
+``emulator.set_metrics(post_id, likes=3, impressions=120, link_clicks=4)`` (``post_id``
+as the network's API names the post: X's id, Bluesky's ``at://`` URI, Mastodon's id).
 """
 
 from __future__ import annotations
@@ -23,9 +41,10 @@ import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
+from urllib.parse import parse_qs, urlsplit
 
 PHASES = ("received", "accepted", "responded")
 
@@ -40,12 +59,26 @@ class Fault:
 
 @dataclass
 class Hold:
-    """A pause of post request number ``post_number`` at ``phase``."""
+    """A pause of request number ``post_number`` of ``action`` (a post or a delete,
+    each counted on its own) at ``phase``."""
 
     post_number: int
     phase: str
+    action: str = "post"
     reached: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
+
+
+@dataclass(frozen=True)
+class Counts:
+    """What the network counts of one post (each network reports the ones it has)."""
+
+    impressions: int = 0
+    likes: int = 0
+    reposts: int = 0
+    replies: int = 0
+    quotes: int = 0
+    link_clicks: int = 0
 
 
 class Emulator:
@@ -59,19 +92,32 @@ class Emulator:
         self.calls: Counter[str] = Counter()
         self.faults: deque[Fault] = deque()
         self.upload_faults: deque[Fault] = deque()
+        self.delete_faults: deque[Fault] = deque()
         self.client_timeout = client_timeout
         self.post_attempts = 0
+        self.delete_attempts = 0
+        # The post each delete request named (as the API names posts), in order received.
+        self.delete_targets: list[str] = []
         self.holds: list[Hold] = []
+        # Every request as (route, path with its query), in the order received.
+        self.requests: list[tuple[str, str]] = []
+        self.counts: dict[str, Counts] = {}
         self.lock = threading.RLock()
         self._server: ThreadingHTTPServer | None = None
         # Set by the runner (`python -m bot.testing`): told of every request and post.
         self.report: Callable[[str], None] | None = None
 
-    def received(self, route: str) -> None:
-        """Count a request by its route (``POST /2/tweets``), and say so if asked to."""
+    def received(self, route: str, target: str = "") -> None:
+        """Count a request by its route (``POST /2/tweets``), keep its ``target`` (the
+        path with its query), and say so if asked to."""
         self.calls[route] += 1
+        self.requests.append((route, target))
         if self.report is not None:
             self.report(route)
+
+    def queries(self, route: str) -> list[dict[str, list[str]]]:
+        """The query parameters of each request on ``route``, in order."""
+        return [parse_qs(urlsplit(target).query) for seen, target in self.requests if seen == route]
 
     def stored_post(self, post_id: str, text: str) -> None:
         """Say what a post request left on the emulated network (runner only)."""
@@ -112,9 +158,17 @@ class Emulator:
 
     def hold(self, post_number: int, phase: str) -> Hold:
         """Pause post request number ``post_number`` at ``phase`` (see :data:`PHASES`)."""
+        return self._hold(post_number, phase, "post")
+
+    def hold_delete(self, delete_number: int, phase: str) -> Hold:
+        """Pause delete request number ``delete_number`` at ``phase``: ``accepted`` is
+        the post gone and the answer not sent."""
+        return self._hold(delete_number, phase, "delete")
+
+    def _hold(self, number: int, phase: str, action: str) -> Hold:
         if phase not in PHASES:
             raise ValueError(f"phase must be one of {PHASES}")
-        hold = Hold(post_number, phase)
+        hold = Hold(number, phase, action)
         self.holds.append(hold)
         return hold
 
@@ -124,11 +178,33 @@ class Emulator:
             self.post_attempts += 1
             return self.post_attempts, self.faults.popleft() if self.faults else None
 
-    def pause(self, number: int, phase: str) -> None:
+    def next_delete_attempt(self, post_id: str = "") -> tuple[int, Fault | None]:
+        """Count a delete request of ``post_id`` and take the fault meant for it."""
+        with self.lock:
+            self.delete_attempts += 1
+            self.delete_targets.append(post_id)
+            fault = self.delete_faults.popleft() if self.delete_faults else None
+            return self.delete_attempts, fault
+
+    def pause(self, number: int, phase: str, action: str = "post") -> None:
         for hold in self.holds:
-            if hold.post_number == number and hold.phase == phase:
+            if (hold.post_number, hold.phase, hold.action) == (number, phase, action):
                 hold.reached.set()
                 hold.release.wait(30)
+
+    def has_post(self, post_id: str) -> bool:
+        """Whether ``post_id`` names a post on the emulated network now."""
+        raise NotImplementedError
+
+    def set_metrics(self, post_id: str, **counts: int) -> None:
+        """Set some of a post's :class:`Counts` (the rest keep theirs, zeros at first)."""
+        if not self.has_post(post_id):
+            raise KeyError(f"no post {post_id!r} on this emulator")
+        with self.lock:
+            self.counts[post_id] = replace(self.counts_of(post_id), **counts)
+
+    def counts_of(self, post_id: str) -> Counts:
+        return self.counts.get(post_id, Counts())
 
     def rate_headers(self, route: str) -> dict[str, str]:
         """Rate-limit headers for an answer on ``route`` (none unless overridden)."""

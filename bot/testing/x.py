@@ -13,6 +13,22 @@ every request by endpoint
     emulator.upload_faults.append(Fault("drop_after_accept"))  # next upload: kept, hang up
     emulator.inject(Fault("drop_after_accept"))      # stores the post, then hangs up
     emulator.hold(post_number=3, phase="accepted")   # pause there (crash tests)
+    emulator.delete_faults.append(Fault("500"))      # next DELETE /2/tweets/:id fails
+    emulator.hold_delete(2, "accepted")              # 2nd delete: post gone, unanswered
+
+Deleting (``DELETE /2/tweets/:id``) answers ``{"data": {"deleted": true}}`` and the post
+leaves every lookup; a post that is not there answers X's 404 problem
+(``resource-not-found``), another user's post 403. Deletes are limited to
+``delete_window_limit`` (50) per user per 15 minutes, with their own rate-limit headers.
+
+Metrics: ``GET /2/tweets?ids=…`` (1 to 100 ids) answers each post with the
+``tweet.fields`` asked for: ``public_metrics`` and ``non_public_metrics`` from the
+post's counts (``emulator.set_metrics(post_id, impressions=…, link_clicks=…)``;
+``url_link_clicks`` only for a post with a link, as X). A missing id is left out of
+``data`` with a ``Not Found Error`` in ``errors``; ``non_public_metrics`` of a post
+that is another user's or older than 30 days (``emulator.backdate(post_id, days=31)``)
+leaves that post out too, with X's ``Field Authorization Error`` per field
+(``.../problems/not-authorized-for-field``) — still a 200, as X answers.
 
 Several accounts: ``emulator.add_user("news")`` returns that user's access token and
 secret (same consumer key); each post belongs to the user whose token signed it, and
@@ -31,6 +47,8 @@ ready config).
 
 Faults: 429, daily_cap, 500, 503, timeout, drop_before_accept, drop_after_accept, 401,
 403_readonly, 400, and pass (behave normally; to aim a later fault at a later post).
+Delete faults: 429, 500, 503, 401, timeout, drop_before_accept, drop_after_accept,
+not_deleted (``{"data": {"deleted": false}}``, nothing deleted), pass.
 """
 
 from __future__ import annotations
@@ -60,6 +78,15 @@ ACCESS_TOKEN_SECRET = "emu-access-token-secret-1a2b3c4d5e6f7a8b"
 SECRETS = (CONSUMER_KEY, CONSUMER_SECRET, ACCESS_TOKEN, ACCESS_TOKEN_SECRET)
 USER_ID = "424242"
 USERNAME = "threadbot_emu"
+DELETE_ROUTE = "DELETE /2/tweets/:id"
+LOOKUP_ROUTE = "GET /2/tweets"
+LOOKUP_MAX_IDS = 100
+PRIVATE_METRICS_DAYS = 30  # X keeps non-public metrics this long
+NON_PUBLIC_FIELDS = (
+    "non_public_metrics.impression_count",
+    "non_public_metrics.url_link_clicks",
+    "non_public_metrics.user_profile_clicks",
+)
 
 
 @dataclass
@@ -145,6 +172,7 @@ class XEmulator(Emulator):
         *,
         window_limit: int = 100,
         daily_limit: int | None = None,
+        delete_window_limit: int = 50,
         client_timeout: float = 2.0,
         accept_duplicates: bool = False,
         answer_delay: float = 0.0,
@@ -155,6 +183,10 @@ class XEmulator(Emulator):
         # outside the lock: concurrent requests overlap, as on a real API.
         self.answer_delay = answer_delay
         self.posts: list[EmulatedPost] = []
+        # Deleted posts still count against the post limits: X counts requests.
+        self.deleted: list[EmulatedPost] = []
+        self.delete_window_limit = delete_window_limit
+        self._deletes: list[tuple[float, str]] = []  # (when, user id) of each delete
         self.media: dict[str, EmulatedMedia] = {}
         self.window_limit = window_limit
         self.daily_limit = daily_limit
@@ -199,14 +231,44 @@ class XEmulator(Emulator):
             return [p for p in self.posts if p.author_id in ids]
 
     def window_count(self, seconds: float, author: str | None = None) -> int:
-        """Posts in the last ``seconds`` (by ``author``: X's limits are per user)."""
+        """Posts made in the last ``seconds``, deleted or not (by ``author``: X's limits
+        are per user)."""
         since = time.time() - seconds
         return sum(
-            post.created >= since and author in (None, post.author_id) for post in self.posts
+            post.created >= since and author in (None, post.author_id)
+            for post in [*self.posts, *self.deleted]
         )
+
+    def deletes_in_window(self, author: str | None = None) -> int:
+        """Delete requests in the last 15 minutes (by ``author``)."""
+        since = time.time() - 900
+        return sum(when >= since and author in (None, who) for when, who in self._deletes)
+
+    def has_post(self, post_id: str) -> bool:
+        return any(post.id == post_id for post in self.posts)
+
+    def add_post(self, text: str, *, author: str = USER_ID) -> EmulatedPost:
+        """Put a post on this X without a request (tests that need many posts)."""
+        with self.lock:
+            post = EmulatedPost(str(next(self._ids)), text, None, time.time(), author_id=author)
+            self.posts.append(post)
+        return post
+
+    def backdate(self, post_id: str, days: float) -> None:
+        """Make a post ``days`` older (its ``created_at`` as X reports it too)."""
+        with self.lock:
+            post = next(p for p in self.posts if p.id == post_id)
+            post.created -= days * 86400
 
     def rate_headers(self, route: str = "") -> dict[str, str]:
         reset = int(time.time()) + 900
+        if route == DELETE_ROUTE:
+            remaining = self.delete_window_limit - self.deletes_in_window()
+            return {
+                "x-rate-limit-limit": str(self.delete_window_limit),
+                "x-rate-limit-remaining": str(max(0, remaining)),
+                "x-rate-limit-reset": str(reset),
+            }
         headers = {
             "x-rate-limit-limit": str(self.window_limit),
             "x-rate-limit-remaining": str(max(0, self.window_limit - self.window_count(900))),
@@ -260,8 +322,9 @@ class XEmulator(Emulator):
         return self.rendered(post)[0]
 
     def tweet_json(self, post: EmulatedPost, fields: set[str]) -> dict[str, Any]:
-        """A post as ``GET /2/users/:id/tweets`` returns it, with the ``tweet.fields``
-        asked for (``created_at``, ``referenced_tweets``, ``entities``)."""
+        """A post as ``GET /2/users/:id/tweets`` and ``GET /2/tweets`` return it, with
+        the ``tweet.fields`` asked for (``created_at``, ``referenced_tweets``,
+        ``entities``, ``public_metrics``, ``non_public_metrics``)."""
         text, urls = self.rendered(post)
         data: dict[str, Any] = {"id": post.id, "text": text, "edit_history_tweet_ids": [post.id]}
         if "created_at" in fields:
@@ -275,6 +338,21 @@ class XEmulator(Emulator):
             data["referenced_tweets"] = [{"type": "replied_to", "id": post.reply_to}]
         if "entities" in fields and urls:
             data["entities"] = {"urls": urls}
+        counts = self.counts_of(post.id)
+        if "public_metrics" in fields:
+            data["public_metrics"] = {
+                "retweet_count": counts.reposts,
+                "reply_count": counts.replies,
+                "like_count": counts.likes,
+                "quote_count": counts.quotes,
+                "bookmark_count": 0,
+                "impression_count": counts.impressions,
+            }
+        if "non_public_metrics" in fields:
+            private = {"impression_count": counts.impressions, "user_profile_clicks": 0}
+            if find_url_spans(post.text):  # X counts link clicks only where there is one
+                private["url_link_clicks"] = counts.link_clicks
+            data["non_public_metrics"] = private
         return data
 
 
@@ -327,7 +405,8 @@ class _Handler(EmulatorHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         route = urlsplit(self.path)
-        self.emulator.received(f"{self.command} {re.sub(r'/[0-9]{3,}', '/:id', route.path)}")
+        self.route = f"{self.command} {re.sub(r'/[0-9]{3,}', '/:id', route.path)}"
+        self.emulator.received(self.route, self.path)
         if not self._authorised(body):
             self._send(*_problem(401, "Unauthorized", "Unauthorized"))
             return
@@ -346,13 +425,10 @@ class _Handler(EmulatorHandler):
             self._send(
                 200, {"data": {"id": media.id, "associated_metadata": {"alt_text": {"text": alt}}}}
             )
-        elif self.command == "DELETE" and route.path.startswith("/2/tweets/"):
-            post_id = route.path.rsplit("/", 1)[1]
-            with self.emulator.lock:
-                before = len(self.emulator.posts)
-                self.emulator.posts = [p for p in self.emulator.posts if p.id != post_id]
-                deleted = len(self.emulator.posts) < before
-            self._send(200, {"data": {"deleted": deleted}})
+        elif self.route == DELETE_ROUTE:
+            self._delete(route.path.rsplit("/", 1)[1])
+        elif self.route == LOOKUP_ROUTE:
+            self._lookup(parse_qs(route.query))
         elif self.command == "GET" and route.path == "/2/users/me":
             user = self.user
             self._send(
@@ -381,6 +457,126 @@ class _Handler(EmulatorHandler):
             self._send(200, {"data": data, "meta": meta} if data else {"meta": meta})
         else:
             self._send(*_problem(404, "Not Found Error", f"no route {self.command} {route.path}"))
+
+    def _delete(self, post_id: str) -> None:
+        """``DELETE /2/tweets/:id``, its faults and holds counted as delete requests."""
+        emulator = self.emulator
+        number, fault = emulator.next_delete_attempt(post_id)
+        emulator.pause(number, "received", "delete")
+        if self.transport_fault(fault):
+            return
+        kind = fault.kind if fault else None
+        if kind == "429" and fault is not None:
+            extra = {
+                "x-rate-limit-reset": str(int(time.time() + fault.reset_in)),
+                "x-rate-limit-remaining": "0",
+            }
+            self._send(*_problem(429, "Too Many Requests", "Too Many Requests"), extra)
+            return
+        simple = {
+            "500": _problem(500, "Internal Server Error", "Internal error"),
+            "503": _problem(503, "Service Unavailable", "Service Unavailable"),
+            "401": _problem(401, "Unauthorized", "Unauthorized"),
+            "not_deleted": (200, {"data": {"deleted": False}}),
+        }
+        if kind in simple:
+            self._send(*simple[kind])
+            return
+        user = self.user.id
+        with emulator.lock:
+            post = next((p for p in emulator.posts if p.id == post_id), None)
+            if emulator.deletes_in_window(user) >= emulator.delete_window_limit:
+                status, body = _problem(429, "Too Many Requests", "Too Many Requests")
+            elif post is None:
+                status, body = _problem(
+                    404,
+                    "Not Found Error",
+                    f"Could not find tweet with id: [{post_id}].",
+                    "https://api.twitter.com/2/problems/resource-not-found",
+                )
+            elif post.author_id != user:
+                status, body = _problem(
+                    403, "Forbidden", "You are not allowed to delete a Tweet you did not create."
+                )
+            else:
+                emulator.posts.remove(post)
+                emulator.deleted.append(post)
+                status, body = 200, {"data": {"deleted": True}}
+            if status != 429:
+                emulator._deletes.append((time.time(), user))
+        if status != 200:
+            self._send(status, body)
+            return
+        emulator.pause(number, "accepted", "delete")
+        if kind == "drop_after_accept":
+            self.hang_up()
+            return
+        self._send(status, body)
+        emulator.pause(number, "responded", "delete")
+
+    def _lookup(self, query: dict[str, list[str]]) -> None:
+        """``GET /2/tweets?ids=…``: the posts found, in the order asked; a missing one
+        and one whose non-public metrics X will not say are left out of ``data`` and
+        named in ``errors`` — with 200, as X answers a partly failed lookup."""
+        emulator = self.emulator
+        ids = [i for i in ",".join(query.get("ids", [])).split(",") if i]
+        if not 1 <= len(ids) <= LOOKUP_MAX_IDS:
+            status, body = _problem(
+                400, "Invalid Request", "One or more parameters to your request was invalid."
+            )
+            body["errors"] = [
+                {
+                    "parameters": {"ids": ids},
+                    "message": f"The number of values in the `ids` query parameter list "
+                    f"[{len(ids)}] is not between 1 and {LOOKUP_MAX_IDS}",
+                }
+            ]
+            self._send(status, body)
+            return
+        fields = set(",".join(query.get("tweet.fields", [])).split(","))
+        user = self.user.id
+        oldest_private = time.time() - PRIVATE_METRICS_DAYS * 86400
+        data: list[dict[str, Any]] = []
+        errors: list[dict[str, Any]] = []
+        with emulator.lock:
+            posts = {post.id: post for post in emulator.posts}
+            for post_id in ids:
+                post = posts.get(post_id)
+                found = {"value": post_id, "resource_type": "tweet", "parameter": "ids"}
+                if post is None:
+                    errors.append(
+                        {
+                            **found,
+                            "resource_id": post_id,
+                            "title": "Not Found Error",
+                            "detail": f"Could not find tweet with ids: [{post_id}].",
+                            "type": "https://api.twitter.com/2/problems/resource-not-found",
+                        }
+                    )
+                elif "non_public_metrics" in fields and (
+                    post.author_id != user or post.created < oldest_private
+                ):
+                    errors.extend(
+                        {
+                            **found,
+                            "resource_id": post_id,
+                            "field": field,
+                            "section": "data",
+                            "title": "Field Authorization Error",
+                            "detail": f"Sorry, you are not authorized to access '{field}' on "
+                            f"the Tweet with ids : [{post_id}].",
+                            "type": "https://api.twitter.com/2/problems/not-authorized-for-field",
+                        }
+                        for field in NON_PUBLIC_FIELDS
+                    )
+                else:
+                    data.append(emulator.tweet_json(post, fields))
+        answer: dict[str, Any] = {}
+        if data:
+            answer["data"] = data
+        if errors:
+            answer["errors"] = errors
+        self._send(200, answer)
 
     def _upload(self, body: bytes) -> None:
         emulator = self.emulator

@@ -1,8 +1,10 @@
 """`queue --html`: the queue as a calendar page, a week per row, in the owner's zone.
 
 Every queued and recently posted thread at its slot — its first post, length, cost,
-status and the post it came from — and the feed entries refused, with why. One
-self-contained file (no scripts, no network), readable at phone and desktop widths.
+status and the post it came from; a posted one with its latest numbers (impressions,
+engagements, link clicks, read-through: ``bot.views.stats``) — and the feed entries
+refused, with why. One self-contained file (no scripts, no network), readable at phone
+and desktop widths.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 from bot.lifecycle import ThreadStatus
 from bot.store import RefusedEntry, ThreadSummary
 from bot.views import Link
+from bot.views.stats import Numbers, percents
 
 # How many weeks back the calendar starts at most (recent posts), and how many ahead.
 WEEKS_BACK = 2
@@ -66,8 +69,10 @@ def write_calendar(
     now: dt.datetime,
     *,
     links: Mapping[tuple[str, str], Link] | None = None,
+    stats: Mapping[int, Numbers] | None = None,
 ) -> None:
-    """The page; ``links`` makes a post's URL per (account, network) lane."""
+    """The page; ``links`` makes a post's URL per (account, network) lane; ``stats``
+    holds posted threads' latest numbers by thread id (read by `stats` or the daemon)."""
     import jinja2
 
     source = resources.files("bot.views").joinpath("calendar.html.j2").read_text(encoding="utf-8")
@@ -75,6 +80,8 @@ def write_calendar(
 
     environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
     environment.filters["network_label"] = lambda name: network(name).label
+    environment.filters["count"] = lambda value: "–" if value is None else f"{value:,}"
+    environment.filters["percents"] = percents
     template = environment.from_string(source)
     today = now.astimezone(tz).date()
     html = template.render(
@@ -83,6 +90,7 @@ def write_calendar(
         tz=tz,
         refused=refused,
         link=lambda record: (links or {}).get((record.account, record.network)),
+        numbers=lambda record: (stats or {}).get(record.id),
         zone_name=str(tz),
         now=now.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z"),
         time_of=lambda record: (

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import IO
 
-from bot.lifecycle import UPCOMING, ThreadStatus
+from bot.lifecycle import LISTED, UPCOMING, ThreadStatus
 from bot.settings import DEFAULT_ACCOUNT
 from bot.store import ThreadRecord, ThreadSummary
 from bot.views import Link
@@ -33,6 +33,18 @@ def holding(record: ThreadSummary | ThreadRecord, now: dt.datetime, tz: dt.tzinf
         f"stopped with {record.live_count}/{record.post_count} live; the next daemon "
         f"finishes it first, or `threadbot resume {record.id}`"
     )
+
+
+def taking_down(record: ThreadSummary | ThreadRecord, now: dt.datetime, tz: dt.tzinfo) -> str:
+    """What a ``deleting`` thread is doing: taken down by whom, until when — or stopped
+    (a rate limit, Ctrl-C, a killed process), for `delete` to continue."""
+    live = f"{record.live_count}/{record.post_count} live"
+    if record.claimed_by and record.lease_until and record.lease_until > now:
+        return (
+            f"being taken down by {record.claimed_by} ({live}), claim held until "
+            f"{when(record.lease_until, tz)}"
+        )
+    return f"taking down stopped with {live}: `threadbot delete {record.id}` continues"
 
 
 def lane_holders(records: Sequence[ThreadSummary]) -> dict[tuple[str, str], ThreadSummary]:
@@ -80,10 +92,10 @@ def _write_one(
 ) -> None:
     holders = lane_holders(records)
     upcoming = sorted(
-        (r for r in records if r.status in UPCOMING),
+        (r for r in records if r.status in LISTED),
         key=lambda r: (r.due_at or dt.datetime.min.replace(tzinfo=dt.UTC), r.id),
     )
-    recent = sorted((r for r in records if r.status not in UPCOMING), key=lambda r: r.id)
+    recent = sorted((r for r in records if r.status not in LISTED), key=lambda r: r.id)
     lines = ["upcoming:" if upcoming else "upcoming: none"]
     for record in upcoming:
         due = (
@@ -95,16 +107,23 @@ def _write_one(
         holder = holders.get((record.account, record.network))
         if record.status == ThreadStatus.POSTING:
             lines.append(f"        {holding(record, now, tz)}")
+        elif record.status == ThreadStatus.PENDING:
+            lines.append(
+                f"        waits for your yes: `threadbot approve {record.id}` "
+                f"(or `threadbot reject {record.id}`)"
+            )
         elif holder is not None and due is not None and due <= now:
             lines.append(f"        waiting behind thread {holder.id} ({holding(holder, now, tz)})")
     lines.append("recent:" if recent else "recent: none")
     for thread in recent[-RECENT:]:
-        first = thread.first_post_id
+        first = _shown_post(thread)
         link = links.get((thread.account, thread.network))
         url = link(first) if link is not None and first else ""
         line = f"  {thread.id:>4}  {when(thread.due_at, tz)}  {thread.status:<9} {_key(thread)}"
         lines.append(f"{line}  {url}" if url else line)
-        if thread.last_error and thread.status in (ThreadStatus.FAILED, ThreadStatus.MISSED):
+        if thread.status == ThreadStatus.DELETING:
+            lines.append(f"        {taking_down(thread, now, tz)}")
+        if thread.last_error and thread.status in SAYS_ERROR:
             lines.append(f"        {thread.last_error}")
     stream.write("\n".join(lines) + "\n")
 
@@ -117,6 +136,15 @@ def _held_by(
     if holder is None or holder.id == record.id or record.status not in UPCOMING:
         return None
     return holder.id if due is not None and due <= now else None
+
+
+#: Statuses whose last error the queue shows (it is why they stopped).
+SAYS_ERROR = frozenset({ThreadStatus.FAILED, ThreadStatus.MISSED, ThreadStatus.DELETING})
+
+
+def _shown_post(record: ThreadSummary) -> str | None:
+    """The post a listing links to: the first, unless the thread was taken down."""
+    return None if record.status == ThreadStatus.DELETED else record.first_post_id
 
 
 def _key(record: ThreadSummary) -> str:
@@ -136,13 +164,13 @@ def queue_document(
     now = now or dt.datetime.now(dt.UTC)
     holders = lane_holders(records)
     upcoming = sorted(
-        (r for r in records if r.status in UPCOMING),
+        (r for r in records if r.status in LISTED),
         key=lambda r: (r.due_at or dt.datetime.min.replace(tzinfo=dt.UTC), r.id),
     )
-    recent = sorted((r for r in records if r.status not in UPCOMING), key=lambda r: r.id)
+    recent = sorted((r for r in records if r.status not in LISTED), key=lambda r: r.id)
 
     def item(record: ThreadSummary) -> dict[str, object]:
-        first = record.first_post_id
+        first = _shown_post(record)
         link = (links or {}).get((record.account, record.network))
         return {
             "id": record.id,

@@ -9,9 +9,9 @@ from typing import IO
 
 from bot.lifecycle import PostStatus, ThreadStatus
 from bot.settings import DEFAULT_ACCOUNT
-from bot.store import ThreadRecord, ThreadSummary
+from bot.store import PostRecord, ThreadRecord, ThreadSummary
 from bot.views import Link
-from bot.views.queue import holding
+from bot.views.queue import holding, taking_down
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,8 @@ class Spend:
     month_posts: int
     month_usd: float
     day_posts: int
+    # What reading posts' counts cost this month (`stats`; X bills them), beside the posts.
+    month_read_usd: float = 0.0
 
 
 def post_link(link: Link, post_id: str | None) -> str:
@@ -60,8 +62,9 @@ def write_status(
 
 
 def _write_spend(spend: Spend, stream: IO[str], indent: str = "") -> None:
+    reads = f", reads ${spend.month_read_usd:.3f}" if spend.month_read_usd else ""
     stream.write(
-        f"{indent}this month: {spend.month_posts} posts, ${spend.month_usd:.3f} · "
+        f"{indent}this month: {spend.month_posts} posts, ${spend.month_usd:.3f}{reads} · "
         f"last 24 h: {spend.day_posts} posts\n"
     )
 
@@ -77,12 +80,19 @@ def _write_threads(
         live = record.live_count
         link = links.get((record.account, record.network))
         where = "" if record.network == "x" else f"[{record.network}] "
+        first = (
+            "taken down"
+            if record.status == ThreadStatus.DELETED
+            else post_link(link, record.first_post_id)
+        )
         stream.write(
             f"{record.id:>4}  {record.status:<9} {live}/{record.post_count} live  "
-            f"{where}{record.key}  {post_link(link, record.first_post_id)}\n"
+            f"{where}{record.key}  {first}\n"
         )
         if record.status == ThreadStatus.POSTING:
             stream.write(f"      {holding(record, now, dt.UTC)}\n")
+        if record.status == ThreadStatus.DELETING:
+            stream.write(f"      {taking_down(record, now, dt.UTC)}\n")
         if record.not_before and record.status == ThreadStatus.DEFERRED:
             stream.write(f"      deferred until {record.not_before:%Y-%m-%d %H:%M} UTC\n")
         if record.last_error and record.status != ThreadStatus.POSTED:
@@ -90,8 +100,18 @@ def _write_threads(
         if detail and isinstance(record, ThreadRecord):
             for post in record.posts:
                 stream.write(
-                    f"      {post.position:>2}. {post.status:<8} attempts {post.attempts}  "
+                    f"      {post.position:>2}. {_fate(post):<8} attempts {post.attempts}  "
                     f"{post_link(link, post.post_id)}\n"
                 )
                 if post.last_error and post.status != PostStatus.POSTED:
                     stream.write(f"          {post.last_error}\n")
+
+
+def _fate(post: PostRecord) -> str:
+    """A post's status, or what taking it down came to: ``deleted``, ``gone`` (it was
+    gone already), ``deleting`` (its DELETE sent, the answer not recorded)."""
+    if post.deleted_at is not None:
+        return post.delete_result or "deleted"
+    if post.deleting_at is not None:
+        return "deleting"
+    return str(post.status)

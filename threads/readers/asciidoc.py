@@ -13,16 +13,20 @@ and revision line (``v1.0, 2019-01-07: remark``), then ``:name: value`` entries
 (``:revdate:``, ``:page-tags:``/``:tags:``, ``:description:``, ``:lang:``); and every
 ``{name}`` reference to an entry is replaced by its value before pandoc reads the body
 (a value ending in `` \\`` goes on over the next line).
+Jekyll (jekyll-asciidoc) and Hugo put YAML or TOML front matter above all that, as in
+Markdown: it is read by :mod:`threads.readers.front_matter` first, and the header
+fills in only what it leaves out.
 asciidoc-py (the Python AsciiDoc) was measured too and refused: it runs source blocks
 through shell filters (``shell=True``) even in safe mode.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
-from threads.outline import Outline
-from threads.readers.front_matter import metadata_from
+from threads.outline import Metadata, Outline
+from threads.readers.front_matter import metadata_from, split_front_matter
 from threads.readers.pandoc import TreeWalker, pandoc_tree
 
 _TITLE = re.compile(r"^=[ \t]+(?P<title>\S.*?)[ \t]*$")
@@ -52,14 +56,26 @@ _BUILT_IN = {
 
 def read_asciidoc(text: str, path: str) -> Outline:
     """The outline of an AsciiDoc post."""
-    fields, body = _header(text)
+    front, rest = split_front_matter(text, path)
+    fields, body = _header(rest)
     body, tables = _without_tables(body)
     tree = pandoc_tree(body.encode("utf-8"), "asciidoc", path)
-    outline = Outline(path=path, source_text=text, blocks=[], meta=metadata_from(fields))
+    meta = _filled(front, metadata_from(fields))
+    outline = Outline(path=path, source_text=text, blocks=[], meta=meta)
     if tables:
         outline.skipped["tables"] += tables
     TreeWalker(outline, text).walk(tree.get("blocks", []))
     return outline
+
+
+def _filled(first: Metadata, then: Metadata) -> Metadata:
+    """``first`` with what it leaves empty taken from ``then``."""
+    missing = {
+        field.name: getattr(then, field.name)
+        for field in dataclasses.fields(Metadata)
+        if not getattr(first, field.name)
+    }
+    return dataclasses.replace(first, **missing)
 
 
 def _without_tables(body: str) -> tuple[str, int]:

@@ -11,6 +11,8 @@ POST_COLLECTION = "app.bsky.feed.post"
 # The images embed's maxSize was 1,000,000 until April 2026 (2,000,000 since, in
 # lexicons/app/bsky/embed/images.json); a PDS not yet updated still refuses more.
 IMAGE_MAX_BYTES = 1_000_000
+# app.bsky.feed.getPosts takes at most this many URIs (its lexicon's uris.maxLength).
+GET_POSTS_BATCH = 25
 _TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
 _CLOCK_IDS = itertools.count()
 

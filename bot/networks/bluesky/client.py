@@ -4,7 +4,7 @@ Direct HTTP, not the ``atproto`` SDK. Measured (Python 3.11, atproto 0.0.73): im
 ``atproto`` takes ~1.36 s and loads 922 modules, and it brings cryptography, dnspython,
 websockets, zstandard and libipld (~55 MB installed) for firehose, identity and CAR code
 threadbot never runs; ``httpx``, already a dependency, imports in ~0.15 s. threadbot needs
-five XRPC calls, each one JSON request, and needs to control them exactly: the record
+a few XRPC calls, each one JSON request, and needs to control them exactly: the record
 key it decided and stored before sending, what an uncertain answer means (a repeated
 rkey comes back as an opaque 500), and one error translation (``errors``).
 
@@ -13,6 +13,10 @@ before sending (``bot.networks.bluesky.new_rkey``). When the answer is lost or i
 the adapter reads that record back: if it is there with our text, the earlier attempt
 landed and its URI is returned; a create never runs twice blindly. Post ids are
 ``at://`` URIs; a reply reads its parent to learn the parent's CID and the thread's root.
+
+Deleting is ``deleteRecord`` of the post's rkey in the account's repo; reading counts is
+``app.bsky.feed.getPosts`` (25 URIs a request), which says likes, reposts, replies and
+quotes — no impressions, no clicks.
 
 The session: ``createSession`` with the handle and an app password, then
 ``refreshSession`` when the PDS answers ``ExpiredToken``; a refresh refused too logs in
@@ -30,9 +34,10 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from bot.errors import NetworkUnavailableError, PostRejectedError
-from bot.networks import Account, Post
+from bot.networks import Account, Post, PostMetrics
 from bot.networks.bluesky import (
     DEFAULT_PDS_URL,
+    GET_POSTS_BATCH,
     IMAGE_MAX_BYTES,
     POST_COLLECTION,
     new_rkey,
@@ -260,6 +265,34 @@ class BlueskyClient:
             for item in answer.json().get("records", [])
         ]
 
+    def delete_post(self, post_id: str) -> bool:
+        """``deleteRecord`` of the post's record (its rkey ends the ``at://`` URI that is
+        its id) in the account's repo, once — sent again only after a session refresh,
+        when the PDS refused the expired token and did nothing. True when this request
+        deleted it; False when there was no such record: the PDS then makes no commit
+        and answers without one."""
+        body = {"repo": self.did, "collection": POST_COLLECTION, "rkey": rkey_of(post_id)}
+        answer = self._call("POST", "com.atproto.repo.deleteRecord", json=body)
+        if answer.status_code != 200:
+            raise translate_response(answer)
+        return bool(answer.json().get("commit"))
+
+    def metrics(self, post_ids: Sequence[str], *, private: bool = False) -> list[PostMetrics]:
+        """``app.bsky.feed.getPosts`` per 25 posts, each sent once; a post no longer
+        there is not in its answer. Bluesky has no private metrics: ``private`` changes
+        nothing."""
+        read: list[PostMetrics] = []
+        for start in range(0, len(post_ids), GET_POSTS_BATCH):
+            answer = self._call(
+                "GET",
+                "app.bsky.feed.getPosts",
+                params={"uris": list(post_ids[start : start + GET_POSTS_BATCH])},
+            )
+            if answer.status_code != 200:
+                raise translate_response(answer)
+            read.extend(_metrics(view) for view in answer.json().get("posts", []))
+        return read
+
     def post_url(self, username: str, post_id: str) -> str:
         return post_url(username, post_id)
 
@@ -278,6 +311,17 @@ def _post(uri: str, record: dict[str, Any]) -> Post:
         text=str(record.get("text", "")),
         reply_to=str(parent) if parent else None,
         created_at=dt.datetime.fromisoformat(created.replace("Z", "+00:00")) if created else None,
+    )
+
+
+def _metrics(view: dict[str, Any]) -> PostMetrics:
+    """A post view's counts (``app.bsky.feed.defs#postView``: each count optional)."""
+    return PostMetrics(
+        post_id=str(view["uri"]),
+        likes=int(view.get("likeCount") or 0),
+        reposts=int(view.get("repostCount") or 0),
+        replies=int(view.get("replyCount") or 0),
+        quotes=int(view.get("quoteCount") or 0),
     )
 
 

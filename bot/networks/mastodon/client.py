@@ -15,6 +15,9 @@ retried with its key, and the account's recent statuses (:meth:`recent_posts`) r
 anything older — by identity: the parent, the text with its links' targets, the time.
 Media are uploaded with their description through ``/api/v2/media`` and polled
 (``GET /api/v1/media/:id``: 206 while processing) until the instance is done.
+Deleting is ``DELETE /api/v1/statuses/:id``; counts are read a status at a time
+(``GET /api/v1/statuses/:id``): favourites, reblogs, replies — no impressions, no count
+of quotes.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from bot.errors import NetworkUnavailableError
-from bot.networks import Account, Post
+from bot.networks import Account, Post, PostMetrics
 from bot.networks.mastodon import parse_time, plain_text, post_url, same_text
 from bot.networks.mastodon.errors import map_httpx_errors, translate_response
 from threads.networks import MastodonRule
@@ -71,11 +74,15 @@ class MastodonClient:
         self._http.close()
 
     def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        with map_httpx_errors():
-            answer = self._http.request(method, path, **kwargs)
+        answer = self._answer(method, path, **kwargs)
         if answer.status_code >= 300:
             raise translate_response(answer)
         return answer
+
+    def _answer(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """The instance's answer, whatever its status (transport failures raised)."""
+        with map_httpx_errors():
+            return self._http.request(method, path, **kwargs)
 
     def length_rule(self) -> MastodonRule:
         """The instance's own length rule (``GET /api/v2/instance``)."""
@@ -153,6 +160,39 @@ class MastodonClient:
             )
             for item in answer.json()
         ]
+
+    def delete_post(self, post_id: str) -> bool:
+        """``DELETE /api/v1/statuses/:id``, once: True when the instance deleted it now,
+        False on 404 — gone already (the instance answers the same for a status that is
+        not the account's). Instances throttle deletes hard (30 per 30 minutes by
+        default): a 429 comes out as ``RateLimitedError`` with its reset."""
+        answer = self._answer("DELETE", f"/api/v1/statuses/{post_id}")
+        if answer.status_code == 404:
+            return False
+        if answer.status_code >= 300:
+            raise translate_response(answer)
+        return True
+
+    def metrics(self, post_ids: Sequence[str], *, private: bool = False) -> list[PostMetrics]:
+        """``GET /api/v1/statuses/:id`` per status, each sent once; a status gone (404)
+        is left out. Mastodon has no private metrics: ``private`` changes nothing."""
+        read: list[PostMetrics] = []
+        for post_id in post_ids:
+            answer = self._answer("GET", f"/api/v1/statuses/{post_id}")
+            if answer.status_code == 404:
+                continue
+            if answer.status_code >= 300:
+                raise translate_response(answer)
+            status = answer.json()
+            read.append(
+                PostMetrics(
+                    post_id=str(status["id"]),
+                    likes=int(status.get("favourites_count") or 0),
+                    reposts=int(status.get("reblogs_count") or 0),
+                    replies=int(status.get("replies_count") or 0),
+                )
+            )
+        return read
 
     def post_url(self, username: str, post_id: str) -> str:
         return post_url(self.instance_url, username, post_id)

@@ -22,13 +22,16 @@ from bot.errors import (
 )
 from bot.networks.http_errors import map_transport_errors
 
+# read:statuses too: with a token, reading a status or the account's statuses (metrics,
+# reconciling) needs it — the instance answers 403 without it.
 TOKEN_HINT = (
     "the instance refused MASTODON_ACCESS_TOKEN: create a new one under Preferences → "
-    "Development → New application with the scopes write:statuses and write:media"
+    "Development → New application with the scopes read:statuses, write:statuses and "
+    "write:media"
 )
 SCOPE_HINT = (
-    "the access token lacks a scope threadbot needs: give the application write:statuses "
-    "and write:media, then set the new MASTODON_ACCESS_TOKEN"
+    "the access token lacks a scope threadbot needs: give the application read:statuses, "
+    "write:statuses and write:media, then set the new MASTODON_ACCESS_TOKEN"
 )
 
 

@@ -10,7 +10,11 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from bot.networks import PostMetrics
+
 DEFAULT_API_URL = "https://api.twitter.com"
+# GET /2/tweets takes at most this many ids (as registry.NetworkInfo.metrics_batch says).
+LOOKUP_BATCH = 100
 
 
 def post_url(username: str, post_id: str) -> str:
@@ -60,3 +64,22 @@ def same_text(posted: str, ours: str) -> bool:
         return " ".join(unicodedata.normalize("NFC", text).split())
 
     return normal(posted) == normal(ours)
+
+
+def post_metrics(tweet: Mapping[str, Any]) -> PostMetrics:
+    """A post's counts from its ``public_metrics`` and, when asked for and given,
+    ``non_public_metrics`` (which alone has ``url_link_clicks``, and only for a post with
+    a link)."""
+    public = tweet.get("public_metrics") or {}
+    private = tweet.get("non_public_metrics") or {}
+    impressions = private.get("impression_count", public.get("impression_count"))
+    clicks = private.get("url_link_clicks")
+    return PostMetrics(
+        post_id=str(tweet["id"]),
+        impressions=None if impressions is None else int(impressions),
+        likes=int(public.get("like_count", 0)),
+        reposts=int(public.get("retweet_count", 0)),
+        replies=int(public.get("reply_count", 0)),
+        quotes=int(public.get("quote_count", 0)),
+        link_clicks=None if clicks is None else int(clicks),
+    )

@@ -9,16 +9,18 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
-from bot.networks import Account, Post
+from bot.networks import Account, Post, PostMetrics
 from bot.networks.x import (
     DEFAULT_API_URL,
+    LOOKUP_BATCH,
     expanded_text,
     parse_time,
+    post_metrics,
     post_url,
     reply_parent,
     same_text,
 )
-from bot.networks.x.errors import map_tweepy_errors
+from bot.networks.x.errors import map_tweepy_errors, metrics_refused, refused_ids
 
 _TWEEPY_HOST = "https://api.twitter.com"
 
@@ -46,6 +48,9 @@ class TweepyXClient:
             wait_on_rate_limit=False,  # it sleeps forever on daily caps; we decide instead
         )
         self._client.session = _redirecting_session(base_url.rstrip("/"), timeout_seconds)
+
+    def close(self) -> None:
+        self._client.session.close()
 
     def me(self) -> Account:
         with map_tweepy_errors():
@@ -124,9 +129,39 @@ class TweepyXClient:
             for item in response.data or []
         ]
 
-    def delete_post(self, post_id: str) -> None:
+    def delete_post(self, post_id: str) -> bool:
+        """``DELETE /2/tweets/:id``, once: True when X deleted the post now, False when
+        it was gone already (X answers 404, or ``deleted: false``)."""
+        import tweepy
+
         with map_tweepy_errors():
-            self._client.delete_tweet(post_id, user_auth=True)
+            try:
+                response: Any = self._client.delete_tweet(post_id, user_auth=True)
+            except tweepy.NotFound:
+                return False
+        return bool((response.data or {}).get("deleted"))
+
+    def metrics(self, post_ids: Sequence[str], *, private: bool = False) -> list[PostMetrics]:
+        """``GET /2/tweets?ids=…`` per 100 posts, each sent once (X bills each post read:
+        never read twice without need). Deleted posts are left out. ``private`` adds
+        ``non_public_metrics`` (impressions, link clicks), which X keeps only for the
+        account's own posts under 30 days old: a refused post raises
+        ``MetricsRefusedError`` after every batch was read, carrying what was."""
+        fields = ["public_metrics", "non_public_metrics"] if private else ["public_metrics"]
+        read: list[PostMetrics] = []
+        refused: list[str] = []
+        for start in range(0, len(post_ids), LOOKUP_BATCH):
+            with map_tweepy_errors():
+                response: Any = self._client.get_tweets(
+                    list(post_ids[start : start + LOOKUP_BATCH]),
+                    tweet_fields=fields,
+                    user_auth=True,
+                )
+            read.extend(post_metrics(tweet.data) for tweet in response.data or [])
+            refused.extend(refused_ids(response.errors or []))
+        if refused:
+            raise metrics_refused(refused, read)
+        return read
 
     def post_url(self, username: str, post_id: str) -> str:
         return post_url(username, post_id)

@@ -1,25 +1,31 @@
 """tweepy's and requests' exceptions as threadbot errors: the only place they are translated.
 
-A test checks that every exception class tweepy and requests define is covered.
+A test checks that every exception class tweepy and requests define is covered. X also
+refuses within a 200: a lookup's ``errors`` name the posts whose non-public metrics it
+will not say (:func:`metrics_refused`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from bot.errors import (
     DailyCapError,
     DuplicateContentError,
+    MetricsRefusedError,
     NetworkAuthError,
     NetworkError,
     NetworkUnavailableError,
     PostRejectedError,
     RateLimitedError,
 )
+from bot.networks import PostMetrics
 from threads.errors import ThreadbotError
+
+_FIELD_REFUSED = "/2/problems/not-authorized-for-field"
 
 _READ_ONLY_HINT = (
     "the app cannot post: enable Read and Write in the X developer portal, then "
@@ -91,3 +97,27 @@ def map_tweepy_errors() -> Iterator[None]:
         yield
     except (tweepy.TweepyException, requests.RequestException) as error:
         raise translate(error) from error
+
+
+def refused_ids(errors: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The posts a lookup's ``errors`` say X will not give non-public metrics of (one
+    ``Field Authorization Error`` per field and post), each once, in order. Posts not
+    found (deleted) are no refusal: they are simply not in ``data``."""
+    refused = [
+        str(error.get("resource_id") or error.get("value"))
+        for error in errors
+        if str(error.get("type", "")).endswith(_FIELD_REFUSED)
+        and str(error.get("field", "non_public_metrics")).startswith("non_public_metrics")
+    ]
+    return list(dict.fromkeys(refused))
+
+
+def metrics_refused(post_ids: Sequence[str], read: Sequence[PostMetrics]) -> MetricsRefusedError:
+    shown = ", ".join(post_ids[:5]) + (", …" if len(post_ids) > 5 else "")
+    return MetricsRefusedError(
+        f"X refused the non-public metrics (impressions, link clicks) of {len(post_ids)} "
+        f"post(s) ({shown}): it gives them only for the account's own posts under 30 days "
+        "old; read those posts' public metrics instead",
+        post_ids=post_ids,
+        read=read,
+    )
