@@ -1,31 +1,37 @@
-"""Many daemons on one queue: 100,000 queued threads, 1 vs 4 daemons on PostgreSQL,
-one daemon on SQLite as the reference.
+"""Daemons that add throughput: 1, 2 and 4 daemons on one PostgreSQL queue, with more
+accounts due at once than one daemon may post side by side.
 
-Run by ``bench/run.py`` (section 9, ``--only daemons``; ``--daemons-queue N`` for a
-smaller queue). Each scenario gets a fresh store (a new PostgreSQL schema, dropped
-afterwards, or a SQLite file) holding ``queue`` threads of four tweets, due days ahead
-and spread over eight accounts, inserted with plain SQLAlchemy Core (not one
-``Store.freeze`` per thread). Real ``threadbot run --max-threads 8`` processes start on
-it against the local X emulator; once every one of them is ready, a window of
-one-tweet threads is queued, due within ``WINDOW_SPREAD`` seconds, round-robin over
-the eight accounts — so what is measured is claiming, not X's pauses (an account's
-threads go one at a time, in due order, so at most eight post at once).
+Run by ``bench/run.py`` (section 9, ``--only daemons``). One PostgreSQL schema holds a
+far-future background queue (``--daemons-queue N`` threads of four posts, days ahead;
+100,000 by default) spread over ``ACCOUNTS`` (200) accounts, inserted with plain
+SQLAlchemy Core. For each daemon count, real ``threadbot run --max-threads 4``
+processes start on it against the X emulator — in a process of its own, answering each
+POST /2/tweets after ``ANSWER_DELAY`` (50 ms, as a real API does; requests in flight
+overlap) — and once every daemon is ready a batch is queued: ``THREADS_PER_ACCOUNT``
+threads of ``POSTS_PER_THREAD`` posts per account, all due at the same instant. An
+account's threads on a network (a lane) go one at a time, in due order; one daemon
+posts at most 4 threads at once, so one daemon's throughput is about
+4 / (posts per thread × (50 ms + its own cost per post)) threads per second, and more
+daemons can add to it. ``reply_pause_seconds = 0`` (X's pause between replies would
+dominate every number here).
 
-Per scenario: claims per second (window threads posted / first due time to last first
-tweet), due→first-tweet latency p50/p99 (``tweets.posted_at`` of position 1 minus
-``threads.due_at``), start-up time (spawn to first sync done), CPU seconds during the
-window and peak RSS per daemon (``/proc``), database connections per daemon at peak
-(the daemon's TCP sockets to the server, sampled every 0.1 s; ``pg_stat_activity``
-counted only for those sockets' ports, since tests share the server and its
-``application_name``) and how many were opened during the window; every window tweet
-must have been POSTed exactly once. Then the daemon's poll query and the budget check's
-query are timed on the full queue against a 1,000-thread queue: a poll must cost what
-is due, not what is queued.
+Per daemon count: posts per second (batch posts / first due time to last post), ratio
+to one daemon, due→first-post latency p50/p99 (``posts.posted_at`` of position 1 minus
+``threads.due_at``: queueing included), CPU over the window per daemon, of the emulator,
+of the PostgreSQL backends serving the daemons and of the whole machine (busy cores of
+``os.cpu_count()``: other work on the machine counts too), claims lost to another daemon
+(APScheduler's skipped runs and the daemons' own logs), and the checks: every post
+POSTed exactly once, each lane's threads one after another in due order, the background
+queue untouched. Then the daemon's poll query and the budget check's query are timed on
+the full queue against a 1,000-thread one: a poll must cost what is due, not what is
+queued.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import multiprocessing
 import os
 import secrets
 import signal
@@ -38,22 +44,24 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_POSTGRES = "postgresql+psycopg://threadbot:threadbot@127.0.0.1:5432/threadbot_test"
-ACCOUNTS = ("default", *(f"acct{n}" for n in range(1, 8)))  # eight accounts
-# One-tweet threads due "now". Each account's threads go one at a time and every due
-# thread gets a claim attempt per poll, so the time to drain grows with the square of
-# this: 160 keeps the section near three minutes; --daemons-window 400 for the full burst.
-WINDOW = 160
-WINDOW_SPREAD = 1.0  # seconds between the first and the last window thread's due time
-LEAD = 3.0  # seconds from queueing the window to its first due time (poll 1 s)
-MAX_THREADS = 8
-BACKGROUND_TWEETS = 4
-TIMEOUT = 120.0
+ACCOUNTS = 200
+DAEMON_COUNTS = (1, 2, 4)
+THREADS_PER_ACCOUNT = 2
+POSTS_PER_THREAD = 4
+ANSWER_DELAY = 0.05  # seconds the emulator takes over each POST /2/tweets
+MAX_THREADS = 4
+BACKGROUND_POSTS = 4
+LEAD = 3.0  # seconds from queueing the batch to its due time (poll 1 s)
+TIMEOUT = 240.0
 STOP_TIMEOUT = 20.0
+GOAL = 2.5  # 4 daemons' posts per second against one's
 
 CONFIG = """
 templates_dir = "{templates}"
@@ -79,6 +87,11 @@ monthly_usd = 1000000
 timezone = "UTC"
 poll_seconds = 1
 """
+
+
+def account_names(count: int = ACCOUNTS) -> list[str]:
+    """The top-level account and ``count - 1`` [accounts.NAME] sections."""
+    return ["default", *(f"acct{n:03d}" for n in range(1, count))]
 
 
 # -- stores ---------------------------------------------------------------------------
@@ -125,14 +138,15 @@ def insert_threads(
     first_id: int,
     count: int,
     *,
+    accounts: list[str],
     first_due: dt.datetime,
     spacing: float,
     tweets: int,
     prefix: str,
 ) -> None:
     """``count`` scheduled threads with ids from ``first_id``, round-robin over
-    ACCOUNTS, in one transaction of batched Core INSERTs (what ``Store.freeze`` writes,
-    without 100,000 round trips)."""
+    ``accounts``, in one transaction of batched Core INSERTs (what ``Store.freeze``
+    writes, without 100,000 round trips)."""
     import sqlalchemy as sa
 
     from bot.store import Store
@@ -143,7 +157,7 @@ def insert_threads(
     batch = 5_000
     with store.engine.begin() as connection:
         existing = set(connection.execute(sa.select(accounts_table.c.name)).scalars())
-        missing = [{"name": name} for name in ACCOUNTS if name not in existing]
+        missing = [{"name": name} for name in accounts if name not in existing]
         if missing:
             connection.execute(accounts_table.insert(), missing)
         for start in range(0, count, batch):
@@ -162,7 +176,7 @@ def insert_threads(
                         "created_at": now,
                         "due_at": first_due + dt.timedelta(seconds=spacing * n),
                         "cost_usd": 0.01 * tweets,
-                        "account": ACCOUNTS[n % len(ACCOUNTS)],
+                        "account": accounts[n % len(accounts)],
                     }
                     for n in numbers
                 ],
@@ -205,10 +219,22 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / _TICK
 
 
+def machine_busy() -> tuple[float, float]:
+    """Seconds of CPU time the whole machine spent busy and in all, summed over its
+    CPUs (from /proc/stat: everything but idle and iowait is busy)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    total = sum(fields[:8])
+    idle = fields[3] + fields[4]
+    return (total - idle) / _TICK, total / _TICK
+
+
 def peak_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return float("nan")
 
 
@@ -250,14 +276,18 @@ class Daemon:
     log: Path
     spawned: float
     ready: float = 0.0
-    cpu_window_start: float = 0.0
-    cpu_window: float = 0.0
+    cpu_start: float = 0.0
+    cpu: float = 0.0
     rss_mb: float = 0.0
     peak_connections: int = 0
     ports_seen: set[int] = field(default_factory=set)
     stopped: float = 0.0  # seconds from SIGTERM to exit
     killed: bool = False  # still running STOP_TIMEOUT after SIGTERM
     kept: Path | None = None  # its log, with every thread's stack
+    threads: int = 0  # batch threads it claimed ("due: thread" lines)
+    tried: int = 0  # claims it tried (counted_claims)
+    had: int = 0  # and had
+    skipped: int = 0  # APScheduler runs skipped (a job still queued or running)
 
     @property
     def pid(self) -> int:
@@ -274,15 +304,16 @@ def start_daemons(
             process = subprocess.Popen(
                 [
                     sys.executable,
-                    "-m",
-                    "bot",
+                    "-c",
+                    f"import sys; sys.path.insert(0, {str(ROOT)!r}); "
+                    "from bench.daemons import counted_claims; counted_claims()",
                     "run",
                     "--max-threads",
                     str(max_threads),
                     "--config",
                     str(config),
                 ],
-                env=env,
+                env={**env, "BENCH_CLAIMS": str(log.with_suffix(".claims"))},
                 cwd=folder,
                 stdout=subprocess.DEVNULL,
                 stderr=handle,
@@ -296,6 +327,32 @@ def start_daemons(
             time.sleep(0.02)
         daemon.ready = time.perf_counter() - daemon.spawned
     return daemons
+
+
+def counted_claims() -> None:
+    """``threadbot`` (``sys.argv``: ``run …``) with the daemon's claims counted: how many
+    it tried and how many it had, written to $BENCH_CLAIMS when it exits. A claim tried
+    and not had is one another daemon won (or a lane still busy): work for nothing."""
+    import atexit
+
+    from bot.cli import main
+    from bot.store.queue import Queue
+
+    counts = [0, 0]
+    lock = threading.Lock()
+    claim = Queue.claim
+
+    def counted(self: Queue, *args: Any, **kwargs: Any) -> Any:
+        result = claim(self, *args, **kwargs)
+        with lock:
+            counts[0] += 1
+            counts[1] += result is not None
+        return result
+
+    Queue.claim = counted  # type: ignore[method-assign]
+    path = Path(os.environ["BENCH_CLAIMS"])
+    atexit.register(lambda: path.write_text(f"{counts[0]} {counts[1]}"))
+    main()
 
 
 def stop_daemons(daemons: list[Daemon]) -> None:
@@ -326,16 +383,19 @@ def stop_daemons(daemons: list[Daemon]) -> None:
 
 
 class Sampler:
-    """Every 0.1 s: each daemon's connections to the database server, and how many of
-    them PostgreSQL shows as active (not idle) in pg_stat_activity."""
+    """Every 0.25 s: each daemon's connections to the database server, how many of them
+    PostgreSQL shows as active (not idle), and the CPU time of the server processes
+    (backends) serving them, from when ``window()`` is called."""
 
-    def __init__(self, daemons: list[Daemon], admin: object | None, port: int) -> None:
+    def __init__(self, daemons: list[Daemon], admin: object, port: int) -> None:
         self.daemons = daemons
         self.admin = admin
         self.port = port
         self.peak_total = 0
         self.peak_active = 0
-        self.peak_pg = 0
+        # backend pid -> (CPU seconds when first seen in the window, last seen)
+        self.backends: dict[int, tuple[float, float]] = {}
+        self._window = False
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -347,68 +407,114 @@ class Sampler:
         self._stop.set()
         self._thread.join()
 
+    def window(self) -> None:
+        """From now on, count the backends' CPU."""
+        self._sample()
+        self._window = True
+
+    @property
+    def backend_cpu(self) -> float:
+        return sum(last - first for first, last in self.backends.values())
+
     def _run(self) -> None:
+        while not self._stop.is_set():
+            self._sample()
+            self._stop.wait(0.25)
+        self._sample()
+
+    def _sample(self) -> None:
         import sqlalchemy as sa
 
-        while not self._stop.is_set():
-            ports = database_ports([d.pid for d in self.daemons], self.port)
-            total = 0
-            for daemon in self.daemons:
-                mine = ports.get(daemon.pid, set())
-                daemon.peak_connections = max(daemon.peak_connections, len(mine))
-                daemon.ports_seen |= mine
-                total += len(mine)
-            self.peak_total = max(self.peak_total, total)
-            every = sorted(p for ps in ports.values() for p in ps)
-            if self.admin is not None and every:
-                with self.admin.connect() as connection:  # type: ignore[attr-defined]
-                    row = connection.execute(
-                        sa.text(
-                            "SELECT count(*), count(*) FILTER (WHERE state <> 'idle') "
-                            "FROM pg_stat_activity WHERE application_name = 'threadbot' "
-                            "AND client_port = ANY(:ports)"
-                        ),
-                        {"ports": every},
-                    ).one()
-                self.peak_pg = max(self.peak_pg, row[0])
-                self.peak_active = max(self.peak_active, row[1])
-            self._stop.wait(0.1)
+        ports = database_ports([d.pid for d in self.daemons], self.port)
+        total = 0
+        for daemon in self.daemons:
+            mine = ports.get(daemon.pid, set())
+            daemon.peak_connections = max(daemon.peak_connections, len(mine))
+            daemon.ports_seen |= mine
+            total += len(mine)
+        self.peak_total = max(self.peak_total, total)
+        every = sorted(p for ps in ports.values() for p in ps)
+        if not every:
+            return
+        with self.admin.connect() as connection:  # type: ignore[attr-defined]
+            rows = connection.execute(
+                sa.text(
+                    "SELECT pid, state FROM pg_stat_activity WHERE application_name = "
+                    "'threadbot' AND client_port = ANY(:ports)"
+                ),
+                {"ports": every},
+            ).all()
+        self.peak_active = max(self.peak_active, sum(state != "idle" for _, state in rows))
+        for pid, _ in rows:
+            used = cpu_seconds(pid)
+            if not self._window:
+                self.backends[pid] = (used, used)  # where the window starts from
+            else:
+                # A backend first seen in the window counts from its start.
+                first, last = self.backends.get(pid, (0.0, 0.0))
+                self.backends[pid] = (first, max(last, used))
 
 
-# -- one scenario -------------------------------------------------------------------------
+# -- the emulator, in a process of its own (its CPU is its own, its GIL too) --------------
 
 
-@dataclass
-class Result:
-    label: str
-    daemons: list[Daemon]
-    window: int
-    posted: int
-    posts: int
-    lookups: int
-    claims_per_s: float
-    p50: float
-    p99: float
-    lag: float  # last first tweet after the last due time, seconds
-    connections: int | None
-    active: int | None
-    opened: int | None
-    populate_s: float
-    scans: str = ""
-    poll_ms: float = 0.0
-    budget_ms: float = 0.0
+def _serve_emulator(pipe: Connection, names: list[str], answer_delay: float) -> None:
+    from bot.testing.x import XEmulator
+
+    emulator = XEmulator(accept_duplicates=True, window_limit=1_000_000, answer_delay=answer_delay)
+    emulator.start()
+    users = [emulator.add_user(f"{name}_emu") for name in names[1:]]
+    pipe.send((emulator.url, [(u.access_token, u.access_token_secret) for u in users]))
+    while True:
+        command = pipe.recv()
+        if command == "stats":
+            with emulator.lock:
+                texts = [p.text for p in emulator.posts]
+            pipe.send((dict(emulator.calls), len(texts), len(set(texts))))
+        else:
+            emulator.stop()
+            pipe.send(None)
+            return
 
 
-def _env(emulator: object, url: str) -> dict[str, str]:
+class EmulatorProcess:
+    def __init__(self, names: list[str], answer_delay: float) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.pipe, child = context.Pipe()
+        self.process = context.Process(
+            target=_serve_emulator, args=(child, names, answer_delay), daemon=True
+        )
+        self.process.start()
+        if not self.pipe.poll(TIMEOUT):
+            self.process.kill()
+            raise SystemExit(f"the emulator did not start (exit code {self.process.exitcode})")
+        self.url, self.tokens = self.pipe.recv()
+
+    @property
+    def pid(self) -> int:
+        assert self.process.pid is not None
+        return self.process.pid
+
+    def stats(self) -> tuple[dict[str, int], int, int]:
+        """Requests by route, posts stored, distinct texts among them."""
+        self.pipe.send("stats")
+        calls, posts, distinct = self.pipe.recv()
+        return calls, posts, distinct
+
+    def stop(self) -> None:
+        self.pipe.send("stop")
+        self.pipe.recv()
+        self.process.join(10)
+
+
+def _env(emulator: EmulatorProcess, url: str, names: list[str]) -> dict[str, str]:
     from bot.testing.x import (
         ACCESS_TOKEN,
         ACCESS_TOKEN_SECRET,
         CONSUMER_KEY,
         CONSUMER_SECRET,
-        XEmulator,
     )
 
-    assert isinstance(emulator, XEmulator)
     env = {
         **os.environ,
         "THREADBOT_X_API_URL": emulator.url,
@@ -419,115 +525,163 @@ def _env(emulator: object, url: str) -> dict[str, str]:
         "X_ACCESS_TOKEN": ACCESS_TOKEN,
         "X_ACCESS_TOKEN_SECRET": ACCESS_TOKEN_SECRET,
     }
-    for name in ACCOUNTS[1:]:
-        user = emulator.add_user(f"{name}_emu")
+    for name, (token, secret) in zip(names[1:], emulator.tokens, strict=True):
         prefix = f"THREADBOT_{name.upper()}_"
         env[f"{prefix}X_API_KEY"] = CONSUMER_KEY
         env[f"{prefix}X_API_SECRET"] = CONSUMER_SECRET
-        env[f"{prefix}X_ACCESS_TOKEN"] = user.access_token
-        env[f"{prefix}X_ACCESS_TOKEN_SECRET"] = user.access_token_secret
+        env[f"{prefix}X_ACCESS_TOKEN"] = token
+        env[f"{prefix}X_ACCESS_TOKEN_SECRET"] = secret
     return env
 
 
-def _config(folder: Path) -> Path:
+def _config(folder: Path, names: list[str]) -> Path:
     path = folder / "daemons.toml"
     text = CONFIG.format(templates=ROOT / "templates")
-    for name in ACCOUNTS[1:]:
+    for name in names[1:]:
         text += f'\n[accounts.{name}]\nhandle = "@{name}_emu"\n'
     path.write_text(text, encoding="utf-8")
     return path
 
 
+# -- one daemon count -------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    label: str
+    daemons: list[Daemon]
+    threads: int
+    posted: int  # batch posts live in the store
+    posts: int  # POST /2/tweets the emulator received
+    lookups: int
+    span: float  # first due time to last post, seconds
+    p50: float
+    p99: float
+    emulator_cpu: float
+    backend_cpu: float
+    bench_cpu: float
+    machine_busy: float  # busy CPU seconds of the whole machine during the window
+    cpus: int
+    connections: int
+    active: int
+    opened: int
+    scans: str = ""
+
+    @property
+    def posts_per_s(self) -> float:
+        return self.posted / self.span
+
+    @property
+    def others(self) -> float:
+        """Busy CPU seconds of the machine not spent by this bench's processes (other
+        work on a shared machine; PostgreSQL's own background processes)."""
+        ours = sum(d.cpu for d in self.daemons) + self.emulator_cpu + self.backend_cpu
+        return max(0.0, self.machine_busy - ours - self.bench_cpu)
+
+    def cores(self, seconds: float) -> float:
+        return seconds / self.span
+
+
 def run_scenario(
-    label: str, url: str, schema: str | None, daemon_count: int, queue: int, window: int
+    url: str, schema: str, names: list[str], daemon_count: int, first_id: int, prefix: str
 ) -> Result:
     import sqlalchemy as sa
 
     from bot.store import Store
     from bot.store.schema import posts_table, threads_table
-    from bot.testing.x import XEmulator
 
+    label = f"{daemon_count} daemon{'s' if daemon_count > 1 else ''}"
+    count = len(names) * THREADS_PER_ACCOUNT
     store = Store(url)
-    start = time.perf_counter()
-    insert_threads(
-        store,
-        1,
-        queue,
-        first_due=dt.datetime.now(dt.UTC) + dt.timedelta(days=2),
-        spacing=60.0,
-        tweets=BACKGROUND_TWEETS,
-        prefix="queued",
-    )
-    populate_s = time.perf_counter() - start
-    if store.shared:
-        with store.engine.begin() as connection:
-            connection.execute(sa.text("ANALYZE"))
-    emulator = XEmulator(accept_duplicates=True, window_limit=100_000)
-    emulator.start()
-    admin = None
-    port = 0
-    if store.shared:
-        admin = sa.create_engine(postgres_url(), connect_args={"application_name": "bench"})
-        port = sa.engine.make_url(url).port or 5432
+    emulator = EmulatorProcess(names, ANSWER_DELAY)
+    admin = sa.create_engine(postgres_url(), connect_args={"application_name": "bench"})
+    port = sa.engine.make_url(url).port or 5432
     try:
         with tempfile.TemporaryDirectory() as directory:
             folder = Path(directory)
-            env = _env(emulator, url)
-            daemons = start_daemons(daemon_count, env, folder, _config(folder), MAX_THREADS)
+            env = _env(emulator, url, names)
+            daemons = start_daemons(daemon_count, env, folder, _config(folder, names), MAX_THREADS)
             try:
                 with Sampler(daemons, admin, port) as sampler:
-                    for daemon in daemons:
-                        daemon.cpu_window_start = cpu_seconds(daemon.pid)
                     before = _table_stats(admin, schema)
                     first_due = store.clock() + dt.timedelta(seconds=LEAD)
                     insert_threads(
                         store,
-                        queue + 1,
-                        window,
+                        first_id,
+                        count,
+                        accounts=names,
                         first_due=first_due,
-                        spacing=WINDOW_SPREAD / max(1, window - 1),
-                        tweets=1,
-                        prefix="window",
+                        spacing=0.0,
+                        tweets=POSTS_PER_THREAD,
+                        prefix=prefix,
                     )
+                    # The window opens at the due time (the daemons idle until then).
+                    time.sleep(max(0.0, (first_due - store.clock()).total_seconds()))
+                    for daemon in daemons:
+                        daemon.cpu_start = cpu_seconds(daemon.pid)
+                    emulator_start = cpu_seconds(emulator.pid)
+                    bench_start = time.process_time()
+                    busy_start, _ = machine_busy()
+                    sampler.window()
                     deadline = time.monotonic() + TIMEOUT
                     while time.monotonic() < deadline:
                         with store.engine.connect() as connection:
                             done = connection.execute(
                                 sa.select(sa.func.count())
                                 .select_from(threads_table)
-                                .where(threads_table.c.id > queue)
+                                .where(threads_table.c.id >= first_id)
                                 .where(threads_table.c.status == "posted")
                             ).scalar_one()
-                        if done >= window:
+                        if done >= count:
                             break
-                        time.sleep(0.25)
+                        time.sleep(0.1)
+                    busy_end, _ = machine_busy()
                     for daemon in daemons:
-                        daemon.cpu_window = cpu_seconds(daemon.pid) - daemon.cpu_window_start
+                        daemon.cpu = cpu_seconds(daemon.pid) - daemon.cpu_start
                         daemon.rss_mb = peak_rss_mb(daemon.pid)
+                    emulator_cpu = cpu_seconds(emulator.pid) - emulator_start
+                    bench_cpu = time.process_time() - bench_start
             finally:
                 stop_daemons(daemons)
-            time.sleep(0.6 if admin is not None else 0)  # PostgreSQL flushes table stats
+            for daemon in daemons:
+                text = daemon.log.read_text(errors="replace")
+                daemon.threads = text.count("due: thread")
+                daemon.skipped = text.count("maximum number of running instances reached")
+                claims = daemon.log.with_suffix(".claims")
+                if claims.is_file():
+                    daemon.tried, daemon.had = map(int, claims.read_text().split())
+            time.sleep(0.6)  # PostgreSQL flushes table stats
             after = _table_stats(admin, schema)
+        calls, stored, distinct = emulator.stats()
     finally:
         emulator.stop()
-        if admin is not None:
-            admin.dispose()
+        admin.dispose()
 
     with store.engine.connect() as connection:
         rows = connection.execute(
-            sa.select(threads_table.c.due_at, posts_table.c.posted_at)
+            sa.select(
+                threads_table.c.id,
+                threads_table.c.account,
+                threads_table.c.due_at,
+                posts_table.c.position,
+                posts_table.c.posted_at,
+            )
             .join(posts_table, posts_table.c.thread_id == threads_table.c.id)
-            .where(threads_table.c.id > queue)
-            .where(posts_table.c.position == 1)
+            .where(threads_table.c.id >= first_id)
             .where(posts_table.c.posted_at.is_not(None))
         ).all()
         touched = connection.execute(
             sa.select(sa.func.count())
             .select_from(threads_table)
-            .where(threads_table.c.id <= queue)
+            .where(threads_table.c.section == "queued")
             .where(threads_table.c.status != "scheduled")
         ).scalar_one()
-    poll_ms, budget_ms = query_costs(store)
+    # The next daemon count starts from the same store: the batch gone, statistics fresh.
+    with store.engine.begin() as connection:
+        connection.execute(posts_table.delete().where(posts_table.c.thread_id >= first_id))
+        connection.execute(threads_table.delete().where(threads_table.c.id >= first_id))
+    with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(sa.text("VACUUM ANALYZE threads, posts"))
     store.engine.dispose()
     if touched:
         raise SystemExit(f"{label}: {touched} threads of the far-future queue changed status")
@@ -535,44 +689,66 @@ def run_scenario(
     def utc(value: dt.datetime) -> dt.datetime:
         return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
-    latencies = sorted((utc(p) - utc(d)).total_seconds() for d, p in rows)
-    posted = len(latencies)
-    posts = emulator.calls["POST /2/tweets"]
-    if posts != posted:
-        raise SystemExit(
-            f"{label}: {posted} window threads posted with {posts} POST /2/tweets "
-            "(each tweet must be POSTed once)"
-        )
+    posted = len(rows)
+    posts = calls.get("POST /2/tweets", 0)
     if not posted:
         raise SystemExit(f"{label}: nothing posted in {TIMEOUT:.0f} s")
-    dues = [utc(d) for d, _ in rows]
-    done = [utc(p) for _, p in rows]
-    span = (max(done) - min(dues)).total_seconds()
-    opened = sum(len(d.ports_seen) for d in daemons) if admin is not None else None
+    if not posts == stored == distinct == posted:
+        raise SystemExit(
+            f"{label}: {posted} posts live in the store, {posts} POST /2/tweets, {stored} "
+            f"posts on the emulator, {distinct} distinct texts (each post must be POSTed once)"
+        )
+    _check_lanes(label, rows)
+    firsts = sorted(
+        (utc(r.posted_at) - utc(r.due_at)).total_seconds() for r in rows if r.position == 1
+    )
+    span = (max(utc(r.posted_at) for r in rows) - first_due).total_seconds()
     return Result(
         label=label,
         daemons=daemons,
-        window=window,
+        threads=count,
         posted=posted,
         posts=posts,
-        lookups=emulator.calls["GET /2/users/me"],
-        claims_per_s=posted / span,
-        p50=statistics.median(latencies),
-        p99=latencies[min(posted - 1, int(posted * 0.99))],
-        lag=(max(done) - max(dues)).total_seconds(),
-        connections=sampler.peak_total if admin is not None else None,
-        active=sampler.peak_active if admin is not None else None,
-        opened=opened,
-        populate_s=populate_s,
+        lookups=calls.get("GET /2/users/me", 0),
+        span=span,
+        p50=statistics.median(firsts),
+        p99=firsts[min(len(firsts) - 1, int(len(firsts) * 0.99))],
+        emulator_cpu=emulator_cpu,
+        backend_cpu=sampler.backend_cpu,
+        bench_cpu=bench_cpu,
+        machine_busy=busy_end - busy_start,
+        cpus=os.cpu_count() or 1,
+        connections=sampler.peak_total,
+        active=sampler.peak_active,
+        opened=sum(len(d.ports_seen) for d in daemons),
         scans=_scan_delta(before, after),
-        poll_ms=poll_ms,
-        budget_ms=budget_ms,
     )
 
 
-def _table_stats(admin: object | None, schema: str | None) -> dict[str, tuple[int, ...]]:
-    if admin is None or schema is None:
-        return {}
+def _check_lanes(label: str, rows: list[Any]) -> None:
+    """Each account's threads one after another, in due order (then id): a thread's
+    first post after the previous thread's last."""
+    threads: dict[int, list[Any]] = {}
+    for row in rows:
+        threads.setdefault(row.id, []).append(row)
+    lanes: dict[str, list[tuple[Any, int, Any, Any]]] = {}
+    for thread_id, posts in threads.items():
+        if len(posts) != POSTS_PER_THREAD:
+            raise SystemExit(f"{label}: thread {thread_id} has {len(posts)} posts live")
+        first = min(p.posted_at for p in posts)
+        last = max(p.posted_at for p in posts)
+        lanes.setdefault(posts[0].account, []).append((posts[0].due_at, thread_id, first, last))
+    for account, lane in lanes.items():
+        lane.sort()
+        for (_, earlier, _, ended), (_, later, started, _) in itertools.pairwise(lane):
+            if started < ended:
+                raise SystemExit(
+                    f"{label}: account {account}'s thread {later} started before thread "
+                    f"{earlier}, due before it, ended"
+                )
+
+
+def _table_stats(admin: object, schema: str) -> dict[str, tuple[int, ...]]:
     import sqlalchemy as sa
 
     with admin.connect() as connection:  # type: ignore[attr-defined]
@@ -613,7 +789,7 @@ def _median_ms(function: object, runs: int = 7) -> float:
 
 def query_costs(store: object) -> tuple[float, float]:
     """Milliseconds of the daemon's poll query (every poll_seconds, and after every
-    thread) and of the budget check's query (twice per claim), median of 7."""
+    thread) and of the budget check's query (once per claim), median of 7."""
     from bot.lifecycle import UPCOMING
     from bot.store import Store
 
@@ -622,23 +798,27 @@ def query_costs(store: object) -> tuple[float, float]:
     poll = _median_ms(
         lambda: store.queue.due(*UPCOMING, due_by=store.clock() + dt.timedelta(seconds=3))
     )
-    budget = _median_ms(lambda: store.posts.since(now - dt.timedelta(hours=24), "acct1", "x"))
+    budget = _median_ms(lambda: store.posts.since(now - dt.timedelta(hours=24), "acct001", "x"))
     return poll, budget
 
 
-def small_query_costs(url: str, count: int) -> tuple[float, float]:
+def populated(url: str, count: int, names: list[str]) -> tuple[float, tuple[float, float]]:
+    """Queue ``count`` far-future threads; the seconds it took and the query costs."""
     from bot.store import Store
 
     store = Store(url)
+    start = time.perf_counter()
     insert_threads(
         store,
         1,
         count,
+        accounts=names,
         first_due=dt.datetime.now(dt.UTC) + dt.timedelta(days=2),
         spacing=60.0,
-        tweets=BACKGROUND_TWEETS,
+        tweets=BACKGROUND_POSTS,
         prefix="queued",
     )
+    seconds = time.perf_counter() - start
     if store.shared:
         import sqlalchemy as sa
 
@@ -646,40 +826,41 @@ def small_query_costs(url: str, count: int) -> tuple[float, float]:
             connection.execute(sa.text("ANALYZE"))
     costs = query_costs(store)
     store.engine.dispose()
-    return costs
+    return seconds, costs
 
 
 # -- the section ------------------------------------------------------------------------
 
 
 HEADER = (
-    f"   {'':<22}{'start s':>8}{'claims/s':>10}{'p50 ms':>8}{'p99 ms':>8}{'lag ms':>8}"
-    f"  {'CPU s/daemon':<20}{'RSS MB/daemon':<16}DB conns peak (active; opened) per daemon"
+    f"   {'':<10}{'start s':>8}{'posts/s':>9}{'vs 1':>7}{'p50 s':>7}{'p99 s':>7}"
+    f"  {'CPU cores: each daemon':<24}{'all':>5}{'emu':>6}{'PG':>6}{'others':>7}{'machine':>9}"
+    f"  threads/daemon"
 )
 
 
-def _row(r: Result) -> str:
-    cpu = "/".join(f"{d.cpu_window:.1f}" for d in r.daemons)
-    rss = "/".join(f"{d.rss_mb:.0f}" for d in r.daemons)
+def _row(r: Result, one: Result | None) -> str:
+    each = "/".join(f"{r.cores(d.cpu):.2f}" for d in r.daemons)
+    every = sum(d.cpu for d in r.daemons)
     start = max(d.ready for d in r.daemons)
-    conns = (
-        "—"
-        if r.connections is None
-        else f"{r.connections} ({r.active}; {r.opened}) "
-        + "/".join(str(d.peak_connections) for d in r.daemons)
-    )
+    ratio = f"{r.posts_per_s / one.posts_per_s:.2f}x" if one is not None else ""
     row = (
-        f"   {r.label:<22}{start:>8.1f}{r.claims_per_s:>10.1f}{r.p50 * 1000:>8.0f}"
-        f"{r.p99 * 1000:>8.0f}{r.lag * 1000:>8.0f}  {cpu:<20}{rss:<16}{conns}"
+        f"   {r.label:<10}{start:>8.1f}{r.posts_per_s:>9.1f}{ratio:>7}{r.p50:>7.1f}{r.p99:>7.1f}"
+        f"  {each:<24}{r.cores(every):>5.2f}{r.cores(r.emulator_cpu):>6.2f}"
+        f"{r.cores(r.backend_cpu):>6.2f}{r.cores(r.others):>7.2f}"
+        f"{r.cores(r.machine_busy):>5.2f}/{r.cpus:<3}"
+        f"  {'/'.join(str(d.threads) for d in r.daemons)}"
     )
     stops = "/".join(f"{d.stopped:.1f}" + (" KILLED" if d.killed else "") for d in r.daemons)
     notes = [
-        f"{r.posted} of {r.window} threads posted"
-        + ("" if r.posted == r.window else f" (TIMED OUT after {TIMEOUT:.0f} s)"),
-        f"{r.posts} POST /2/tweets ({r.posts / r.posted:.2f} per tweet)",
-        f"{r.lookups} identity look-ups",
+        f"{r.posted} posts of {r.threads} threads in {r.span:.1f} s, each POSTed once",
+        f"lanes in order, {r.lookups} identity look-ups",
+        f"claims tried {sum(d.tried for d in r.daemons)}, had {sum(d.had for d in r.daemons)}",
+        f"{sum(d.skipped for d in r.daemons)} runs skipped by APScheduler",
+        f"DB connections peak {r.connections} ({r.active} active; {r.opened} opened)",
+        f"RSS {'/'.join(f'{d.rss_mb:.0f}' for d in r.daemons)} MB",
         f"SIGTERM to exit {stops} s",
-        f"queue inserted in {r.populate_s:.1f} s",
+        f"bench runner {r.cores(r.bench_cpu):.2f} cores",
     ]
     row += "\n      " + ", ".join(notes)
     if r.scans:
@@ -690,62 +871,82 @@ def _row(r: Result) -> str:
     return row
 
 
-def bench_daemons(queue: int = 100_000, window: int = WINDOW) -> None:
-    unreachable = postgres_unreachable()
+def bench_daemons(
+    queue: int = 100_000,
+    accounts: int = ACCOUNTS,
+    counts: tuple[int, ...] = DAEMON_COUNTS,
+    runs: int = 1,
+) -> dict[int, list[Result]]:
+    """Posts per second with each daemon count (``runs`` times each, interleaved; the
+    median run is compared)."""
+    names = account_names(accounts)
+    threads = accounts * THREADS_PER_ACCOUNT
     print(
-        f"9. daemons: {queue:,} queued threads ({BACKGROUND_TWEETS} tweets, days ahead, "
-        f"{len(ACCOUNTS)} accounts) + {window} one-tweet threads due within "
-        f"{WINDOW_SPREAD:.0f} s, round-robin over the accounts; "
-        f"`threadbot run --max-threads {MAX_THREADS}` on the X emulator",
+        f"9. daemons: {accounts} accounts, {THREADS_PER_ACCOUNT} threads of "
+        f"{POSTS_PER_THREAD} posts each due at once ({threads * POSTS_PER_THREAD:,} posts), "
+        f"{queue:,} more queued days ahead; `threadbot run --max-threads {MAX_THREADS}` on "
+        f"PostgreSQL, the X emulator answering each post after {ANSWER_DELAY * 1000:.0f} ms, "
+        f"reply_pause_seconds = 0; {os.cpu_count()} CPUs (shared: numbers are noisy)",
         flush=True,
     )
-    print(HEADER, flush=True)
-    results: dict[str, Result] = {}
-
-    def run(label: str, url: str, schema: str | None, count: int) -> None:
-        results[label] = run_scenario(label, url, schema, count, queue, window)
-        print(_row(results[label]), flush=True)
-
-    with tempfile.TemporaryDirectory() as directory:
-        run("sqlite, 1 daemon", f"sqlite:///{Path(directory) / 'queue.db'}", None, 1)
+    unreachable = postgres_unreachable()
     if unreachable:
         print(f"   PostgreSQL at {postgres_url()} not reachable ({unreachable}): skipped")
-    else:
-        for count in (1, 4):
-            with postgres_schema() as (url, schema):
-                run(f"postgresql, {count} daemon{'s' if count > 1 else ''}", url, schema, count)
-    sqlite = results.get("sqlite, 1 daemon")
-    pg1 = results.get("postgresql, 1 daemon")
-    pg4 = results.get("postgresql, 4 daemons")
-    if pg1 and sqlite:
+        return {}
+    results: dict[int, list[Result]] = {count: [] for count in counts}
+    with postgres_schema() as (url, schema):
+        seconds, (poll_ms, budget_ms) = populated(url, queue, names)
+        print(f"   {queue:,} threads queued in {seconds:.1f} s", flush=True)
+        print(HEADER, flush=True)
+        first_id = queue + 1
+        for run in range(runs):
+            for count in counts:
+                result = run_scenario(url, schema, names, count, first_id, f"run{run}d{count}")
+                first_id += threads
+                results[count].append(result)
+                ones = results.get(1) or [None]
+                print(_row(result, ones[-1]), flush=True)
+
+    def median(count: int) -> Result:
+        ordered = sorted(results[count], key=lambda r: r.posts_per_s)
+        return ordered[(len(ordered) - 1) // 2]
+
+    for count in counts:
+        r = median(count)
+        daemons = sum(d.cpu for d in r.daemons) / r.posted * 1000
+        emulator = r.emulator_cpu / r.posted * 1000
+        database = r.backend_cpu / r.posted * 1000
+        total = daemons + emulator + database
         print(
-            f"   PostgreSQL 1 daemon vs SQLite 1 daemon (baseline): claims/s "
-            f"{pg1.claims_per_s / sqlite.claims_per_s:.2f}x, p99 {pg1.p99 / sqlite.p99:.2f}x, "
-            f"CPU {pg1.daemons[0].cpu_window / sqlite.daemons[0].cpu_window:.2f}x"
+            f"   {r.label}: CPU per post {total:.1f} ms (daemons {daemons:.1f}, PostgreSQL "
+            f"{database:.1f}, emulator {emulator:.1f}): all {r.cpus} CPUs would carry "
+            f"{r.cpus * 1000 / total:.0f} posts/s; others on the machine took "
+            f"{r.cores(r.others):.2f} cores; claims tried {sum(d.tried for d in r.daemons)} "
+            f"for {sum(d.had for d in r.daemons)} had"
         )
-    if pg1 and pg4:
-        cpu4 = sum(d.cpu_window for d in pg4.daemons)
-        print(
-            f"   4 daemons vs 1 daemon (baseline), PostgreSQL: claims/s "
-            f"{pg4.claims_per_s / pg1.claims_per_s:.2f}x, p99 {pg4.p99 / pg1.p99:.2f}x, "
-            f"CPU of all daemons {cpu4 / pg1.daemons[0].cpu_window:.2f}x "
-            f"(at most {len(ACCOUNTS)} threads post at once: one per account)"
-        )
+    if 1 in results and len(counts) > 1:
+        one = median(1)
+        for count in counts[1:]:
+            many = median(count)
+            verdict = ""
+            if count == 4:
+                met = many.posts_per_s >= GOAL * one.posts_per_s
+                verdict = f" (goal {GOAL}x: {'met' if met else 'NOT met'})"
+            cpu_many = sum(d.cpu for d in many.daemons) / many.posted
+            cpu_one = sum(d.cpu for d in one.daemons) / one.posted
+            print(
+                f"   {count} daemons vs 1 (baseline), median of {runs}: posts/s "
+                f"{many.posts_per_s / one.posts_per_s:.2f}x{verdict}, p50 "
+                f"{many.p50 / one.p50:.2f}x, daemons' CPU per post {cpu_many * 1000:.1f} ms vs "
+                f"{cpu_one * 1000:.1f} ms"
+            )
     small = 1_000
-    with tempfile.TemporaryDirectory() as directory:
-        baseline = {"sqlite": small_query_costs(f"sqlite:///{Path(directory) / 'q.db'}", small)}
-    if not unreachable:
-        with postgres_schema() as (url, _):
-            baseline["postgresql"] = small_query_costs(url, small)
-    for result in (sqlite, pg1):
-        if result is None:
-            continue
-        backend = result.label.split(",")[0]
-        small_poll, small_budget = baseline[backend]
-        print(
-            f"   {backend}: poll query queue.due(UPCOMING, due_by=now+3 s) "
-            f"{result.poll_ms:.1f} ms with {queue:,} queued vs {small_poll:.1f} ms with "
-            f"{small:,} ({result.poll_ms / small_poll:.1f}x; 1.0 = independent of the queue); "
-            f"budget query posts.since(24 h, account) {result.budget_ms:.1f} ms vs "
-            f"{small_budget:.1f} ms ({result.budget_ms / small_budget:.1f}x)"
-        )
+    with postgres_schema() as (url, _):
+        _, (small_poll, small_budget) = populated(url, small, names)
+    print(
+        f"   poll query queue.due(UPCOMING, due_by=now+3 s) {poll_ms:.1f} ms with {queue:,} "
+        f"queued vs {small_poll:.1f} ms with {small:,} ({poll_ms / small_poll:.1f}x; 1.0 = "
+        f"independent of the queue); budget query posts.since(24 h, account) "
+        f"{budget_ms:.1f} ms vs {small_budget:.1f} ms ({budget_ms / small_budget:.1f}x)"
+    )
+    return results

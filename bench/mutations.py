@@ -54,6 +54,12 @@ mutation the tests do not catch is a hole in the tests: the script exits 1.
     paying X twice for numbers already read.
 36. paragraph-entered-midway: a paragraph's later sentence is kept without the one before
     it (a thread jumps into the middle of a line of thought).
+37. run-handed-again: a daemon's poll hands out again a thread whose run waits for a
+    worker (APScheduler skips it, after a poll's work; many lanes due at once: a storm).
+38. stale-run-claims: a run whose lane another daemon took since its poll tries the
+    claim anyway (a claim that cannot succeed, for every lane due).
+39. one-claim-order: every daemon tries the lanes due at the same time in the same order
+    (side by side, they reach for the same thread at once).
 
 The selection mutations are caught by tests/test_selection.py and the real-posts corpus
 (tests/test_corpus.py, read from $THREADBOT_CORPUS or ../shared/blog-corpus).
@@ -418,6 +424,27 @@ MUTATIONS += [
         "            and paragraph_of[previous] == paragraph_of[position]\n",
         "            and False\n",
         ("tests/test_selection.py", "tests/test_corpus.py"),
+    ),
+    Mutation(
+        "run-handed-again",
+        "bot/posting/daemon.py",
+        "                if job is None and thread_id in self._handed:\n",
+        "                if False:\n",
+        ("tests/test_daemon_decisions.py",),
+    ),
+    Mutation(
+        "stale-run-claims",
+        "bot/posting/daemon.py",
+        "            if not self._handed.get(thread_id, True) or self.stopping.is_set():\n",
+        "            if self.stopping.is_set():\n",
+        ("tests/test_daemon_decisions.py",),
+    ),
+    Mutation(
+        "one-claim-order",
+        "bot/posting/daemon.py",
+        "        return dt.timedelta(microseconds=int.from_bytes(digest.digest()) % 1000)\n",
+        "        return dt.timedelta(0)\n",
+        ("tests/test_daemon_decisions.py",),
     ),
 ]
 

@@ -24,11 +24,15 @@
    10,000 headings against 1,000 (linear merging of short sections).
 8. Feeds (bench/feeds.py): poll rounds of 50 and 200 feeds × 50 entries on loopback —
    first poll, all 304, one new post each — CPU and memory; cost per feed ~constant.
-9. Daemons (bench/daemons.py): 100,000 queued threads on PostgreSQL, 1 vs 4 `threadbot run`
-   processes, and on SQLite with one as the reference: claims per second, due→first-tweet
-   p50/p99, CPU and peak RSS per daemon, database connections, each tweet POSTed once;
-   the poll's and the budget check's queries on the full queue vs 1,000 threads.
-   `--daemons-queue N` for a smaller queue (`--quick`: 10,000).
+9. Daemons (bench/daemons.py): what more daemons add. 200 accounts with two 4-post threads
+   each due at once, the X emulator answering each post after 50 ms, `threadbot run
+   --max-threads 4`, reply_pause_seconds = 0, on PostgreSQL with 100,000 more threads
+   queued days ahead: posts per second with 1, 2 and 4 daemons and the ratio to one
+   (goal: 4 daemons >= 2.5x), due→first-post p50/p99, CPU of each daemon, the emulator,
+   PostgreSQL and the machine, claims tried and had, each post POSTed once and each
+   account's threads in order; the poll's and the budget check's queries on the full
+   queue vs 1,000 threads. `--daemons-queue N` (`--quick`: 10,000), `--daemons-accounts
+   N`, `--daemons-runs N` (interleaved, medians compared).
 10. Networks (bench/networks.py): the example previewed for X, Bluesky and Mastodon
    against X alone (ratio), and posts per thread on each network.
 11. Selection (bench/selection.py): thread length, fill and cost over the real posts
@@ -708,17 +712,25 @@ def main() -> None:
         help="threads queued for the daemons section (default 100,000; --quick 10,000)",
     )
     parser.add_argument(
-        "--daemons-window",
+        "--daemons-accounts",
         type=int,
-        default=160,
+        default=200,
         metavar="N",
-        help="one-tweet threads due at once in the daemons section (default 160)",
+        help="accounts with threads due at once in the daemons section (default 200)",
+    )
+    parser.add_argument(
+        "--daemons-runs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="runs of each daemon count in the daemons section, compared by median",
     )
     arguments = parser.parse_args()
     quick = arguments.quick
     only = arguments.only
     daemons_queue = arguments.daemons_queue or (10_000 if quick else 100_000)
-    daemons_window = arguments.daemons_window
+    daemons_accounts = arguments.daemons_accounts
+    daemons_runs = arguments.daemons_runs
     if only == "cold":
         bench_cold_start(runs=3 if quick else 9)
         return
@@ -751,7 +763,7 @@ def main() -> None:
     if only == "daemons":
         from bench.daemons import bench_daemons
 
-        bench_daemons(daemons_queue, daemons_window)
+        bench_daemons(daemons_queue, daemons_accounts, runs=daemons_runs)
         return
     bench_counter(budget=0.3 if quick else 2.0)
     bench_cold_start(runs=3 if quick else 9)
@@ -772,7 +784,7 @@ def main() -> None:
     bench_selection()
     from bench.daemons import bench_daemons
 
-    bench_daemons(daemons_queue, daemons_window)
+    bench_daemons(daemons_queue, daemons_accounts, runs=daemons_runs)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from bot.lifecycle import Lease, Owner, ThreadStatus
 from bot.posting.daemon import Daemon
 from bot.posting.publisher import Publisher, PublishLimits
 from bot.store import Store
+from bot.store.queue import Queue
 from bot.testing.fakes import FakeX
 from threads.options import Prices
 
@@ -381,3 +382,100 @@ def test_a_lane_held_by_a_live_claim_waits_quietly(
     assert len(waits) == 1
     assert f"thread {waiting} (account default on x) is behind thread {holder.id}" in waits[0]
     assert "claimed by other:9:ff until" in waits[0]
+
+
+class HandingScheduler(RecordingScheduler):
+    """APScheduler with every due job handed to a worker at once (it leaves the job
+    store then): what the daemon asked to run, in order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.runs: list[int] = []
+
+    def add_job(self, *args: object, **kwargs: object) -> None:
+        thread_id, _, _ = kwargs["args"]  # type: ignore[misc]
+        self.runs.append(thread_id)
+
+
+def test_a_run_waiting_for_a_worker_is_not_handed_again_nor_claims_a_taken_lane(
+    store: Store, x: FakeX, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With more lanes due than workers, runs wait for a worker: polls meanwhile hand
+    none of them out twice (each would be skipped, and cost a poll's work), and a run
+    whose lane another daemon took meanwhile ends without trying to claim it; the
+    lane's next thread is handed out once that one is done."""
+    first, second = _queue(store, 2, NOW)
+    a, b = _daemon(store, x, clock, "a"), _daemon(store, x, clock, "b")
+    scheduler = HandingScheduler()
+    a._scheduler = scheduler
+    claims: list[int] = []
+    claim = Queue.claim
+
+    def counted(self: Queue, thread_id: int, *args: object, **kwargs: object) -> object:
+        claims.append(thread_id)
+        return claim(self, thread_id, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Queue, "claim", counted)
+    for _ in range(3):
+        a.sync()
+        clock.now += dt.timedelta(seconds=1)
+    assert scheduler.runs == [first]
+    held = b.publisher("default", "x").claim(first, due_only=True)  # b takes the lane
+    assert held is not None
+    a.sync()
+    a.run_thread(first)  # its worker comes free: the lane is b's now
+    assert claims == [first]  # b's claim only
+    assert x.calls == []
+    b.publisher("default", "x").publish(claim=held)
+    a.sync()
+    assert scheduler.runs == [first, second]
+    a.run_thread(second)
+    assert claims == [first, second]
+    assert [store.threads.get(t).status for t in (first, second)] == [ThreadStatus.POSTED] * 2
+    assert x.count("create_post") == 8
+
+
+class TimingScheduler(RecordingScheduler):
+    """When the daemon asks APScheduler to run each thread."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.dates: dict[int, dt.datetime] = {}
+
+    def add_job(self, *args: object, **kwargs: object) -> None:
+        thread_id, _, _ = kwargs["args"]  # type: ignore[misc]
+        self.dates[thread_id] = kwargs["run_date"]  # type: ignore[assignment]
+
+
+def test_daemons_try_lanes_due_at_once_each_in_an_order_of_its_own(
+    store: Store, clock: Clock
+) -> None:
+    """Twenty accounts' threads due at the same time: each daemon runs them within a
+    millisecond of it, in an order of its own (so daemons side by side seldom try to
+    claim the same thread at once), the same at every poll."""
+    ids = [
+        store.threads.freeze(
+            key=f"lane{n}#1", article="a.txt", section_index=1, section="S",
+            content_hash=f"lane{n}", posts=[(f"lane {n}", False)], cost_usd=0.015,
+            now=NOW, due_at=NOW, account=f"acct{n}", network="x",
+        ).id
+        for n in range(20)
+    ]  # fmt: skip
+    orders = []
+    for name in ("a", "b"):
+        daemon = _daemon(store, FakeX(), clock, name)
+        daemon._scheduler = scheduler = TimingScheduler()
+        daemon.sync()
+        due_here = NOW - daemon._offset  # the due time on this machine's clock
+        assert set(scheduler.dates) == set(ids)
+        assert all(
+            dt.timedelta(0) <= at - due_here < dt.timedelta(milliseconds=1)
+            for at in scheduler.dates.values()
+        )
+        orders.append(sorted(ids, key=scheduler.dates.__getitem__))
+        # Its turns are its own, whenever asked (a job already added is kept as it is).
+        again = _daemon(store, FakeX(), clock, name)
+        assert {t: again._turn(t) for t in ids} == {
+            t: at - due_here for t, at in scheduler.dates.items()
+        }
+    assert orders[0] != orders[1]

@@ -113,6 +113,56 @@ def test_duplicate_text(emulator: XEmulator) -> None:
         client.create_post("same words", None)
 
 
+def test_posts_in_flight_at_once_take_their_time_side_by_side(emulator: XEmulator) -> None:
+    """An answer delay (a real API's latency) is spent outside the emulator's lock: two
+    posts sent at once are both inside it together (a barrier of two, which a delay
+    under the lock would never fill), and both are stored once."""
+    both_inside = threading.Barrier(2, timeout=5)
+    passed: list[int] = []
+    emulator.take_time = lambda: passed.append(both_inside.wait())  # type: ignore[method-assign]
+    client, other = _client(emulator), _client(emulator)
+    ids: list[str] = []
+    sender = threading.Thread(target=lambda: ids.append(other.create_post("second", None)))
+    sender.start()
+    ids.append(client.create_post("first", None))
+    sender.join(10)
+    assert sorted(passed) == [0, 1]
+    assert not both_inside.broken
+    assert sorted(p.text for p in emulator.posts) == ["first", "second"]
+    assert emulator.calls["POST /2/tweets"] == 2
+
+
+def test_the_environment_is_read_for_proxies_once_per_host_and_still_obeyed(
+    emulator: XEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """requests looks through the whole environment for proxies on every request (with
+    many accounts' credentials in it, a third of a daemon's CPU): the client reads it
+    once per host, and a proxy it names is still used (here a dead one, so nothing
+    gets through)."""
+    import requests.sessions
+
+    reads: list[str] = []
+    read = requests.sessions.get_environ_proxies
+
+    def counted(url: str, no_proxy: str | None = None) -> dict[str, str]:
+        reads.append(url)
+        return read(url, no_proxy)
+
+    monkeypatch.setattr(requests.sessions, "get_environ_proxies", counted)
+    client = _client(emulator)
+    client.me()
+    client.create_post("one", None)
+    client.create_post("two", None)
+    assert len(reads) == 1
+    assert emulator.calls["POST /2/tweets"] == 2
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    with pytest.raises(NetworkUnavailableError):
+        _client(emulator).create_post("three", None)
+    assert emulator.calls["POST /2/tweets"] == 2
+
+
 def test_deleting_a_live_post_is_one_request(emulator: XEmulator) -> None:
     """A post deleted with one DELETE answers True and leaves every lookup."""
     client = _client(emulator)

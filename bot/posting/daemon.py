@@ -33,6 +33,12 @@ A daemon with nothing it may claim sleeps until its next poll: a claim that fail
 never triggers another poll, and why a lane waits (the thread holding it, since and
 until when, or a rate limit) is logged once per change, not per poll.
 
+With more lanes due than ``max_threads``, runs wait for a worker; a poll meanwhile
+hands none out twice, and a run whose lane another daemon took since the poll ends
+without a claim. Of lanes due at the same time, each daemon tries its claims in an
+order of its own (within a millisecond of the due time), so daemons side by side
+seldom reach for the same thread at once.
+
 ``--dry-run`` prints each thread at its due time exactly as it would be posted and
 changes nothing: no X, no claims, no status.
 """
@@ -41,6 +47,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import logging
 import os
 import signal
@@ -100,6 +107,11 @@ class Daemon:
         self.version = version
         # Threads this process is posting now (its own leases it must not take over).
         self._in_hand: set[int] = set()
+        # Threads whose job APScheduler has handed to a worker (waiting for one, or
+        # running), and whether the latest sync still wants each: a second job for one
+        # would only be skipped, and a run the store has since made pointless (another
+        # daemon took its lane) ends without a claim.
+        self._handed: dict[int, bool] = {}
         self._lock = threading.Lock()
         # The store's clock minus this machine's, measured every poll.
         self._offset = dt.timedelta(0)
@@ -310,24 +322,44 @@ class Daemon:
         existing = {
             job.id: job for job in self._scheduler.get_jobs() if job.id.startswith("thread-")
         }
+        with self._lock:
+            for thread_id in self._handed:
+                self._handed[thread_id] = thread_id in runs
         for job_id, job in existing.items():
             if job_id not in wanted:
-                job.remove()
+                with contextlib.suppress(LookupError):  # handed to a worker meanwhile
+                    job.remove()
+                    with self._lock:
+                        self._handed.pop(int(job_id.removeprefix("thread-")), None)
         for job_id, (run_at, account, network) in wanted.items():
             job = existing.get(job_id)
-            if job is not None and job.next_run_time == run_at - self._offset:
-                continue
             thread_id = int(job_id.removeprefix("thread-"))
+            # The store's time on this machine's clock (APScheduler's), in this daemon's
+            # turn among threads due at the same time.
+            run_date = run_at - self._offset + self._turn(thread_id)
+            if job is not None and job.next_run_time == run_date:
+                continue
+            with self._lock:
+                if job is None and thread_id in self._handed:
+                    continue  # its run waits for a worker, or runs
+                self._handed[thread_id] = True
             self._scheduler.add_job(
                 self.run_thread,
                 "date",
-                # The store's time on this machine's clock (APScheduler's).
-                run_date=run_at - self._offset,
+                run_date=run_date,
                 args=[thread_id, account, network],
                 id=job_id,
                 replace_existing=True,
             )
         return runs
+
+    def _turn(self, thread_id: int) -> dt.timedelta:
+        """Under a millisecond, and different on each daemon: of many lanes due at the
+        same time, each daemon tries its claims in an order of its own, so daemons
+        posting side by side seldom reach for the same thread at once (one would win,
+        the others' claims would be work for nothing)."""
+        digest = hashlib.blake2b(f"{self.owner.id}/{thread_id}".encode(), digest_size=4)
+        return dt.timedelta(microseconds=int.from_bytes(digest.digest()) % 1000)
 
     def _due(self, thread: QueuedThread, now: dt.datetime) -> dt.datetime | None:
         if thread.status == ThreadStatus.POSTING:
@@ -388,15 +420,16 @@ class Daemon:
         self, thread_id: int, account: str | None = None, network: str | None = None
     ) -> None:
         """At the due time: print (dry run) or claim by lease, check the budget, post."""
-        if self.stopping.is_set():
-            return
-        if self.dry_run:
-            self._print(self.store.threads.get(thread_id))
-            return
         with self._lock:
+            if not self._handed.get(thread_id, True) or self.stopping.is_set():
+                self._handed.pop(thread_id, None)
+                return  # the latest sync no longer wants it: no claim (none would succeed)
             self._running += 1
         claimed = False
         try:
+            if self.dry_run:
+                self._print(self.store.threads.get(thread_id))
+                return
             claimed = self._claim_and_post(thread_id, account, network)
         except StoreUnavailableError as error:
             # Nothing more can be recorded, so nothing more is sent; the lease runs out
@@ -405,6 +438,7 @@ class Daemon:
         finally:
             with self._lock:
                 self._in_hand.discard(thread_id)
+                self._handed.pop(thread_id, None)
                 self._running -= 1
             if claimed:
                 # Only a thread that ran frees its lane: a claim that failed waits for

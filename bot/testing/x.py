@@ -38,6 +38,10 @@ secret (same consumer key); each post belongs to the user whose token signed it,
 duplicate rule holds only for some texts and windows): exactly-once tests run that way,
 so a second attempt shows up as a second post, not as a refusal that hides it.
 
+``XEmulator(answer_delay=0.05)`` takes 50 ms over each POST /2/tweets, as a real API
+does, without holding the emulator's lock: requests in flight at once overlap (the
+server is threaded), so throughput benchmarks see a network's latency, not a queue.
+
 Run it by hand with ``python -m bot.testing x`` (it prints what to export and writes a
 ready config).
 
@@ -171,9 +175,13 @@ class XEmulator(Emulator):
         delete_window_limit: int = 50,
         client_timeout: float = 2.0,
         accept_duplicates: bool = False,
+        answer_delay: float = 0.0,
     ) -> None:
         super().__init__(client_timeout=client_timeout)
         self.accept_duplicates = accept_duplicates
+        # Seconds each POST /2/tweets takes before it is stored and answered, spent
+        # outside the lock: concurrent requests overlap, as on a real API.
+        self.answer_delay = answer_delay
         self.posts: list[EmulatedPost] = []
         # Deleted posts still count against the post limits: X counts requests.
         self.deleted: list[EmulatedPost] = []
@@ -202,6 +210,11 @@ class XEmulator(Emulator):
             )
             self.users[user.access_token] = user
         return user
+
+    def take_time(self) -> None:
+        """A post request's own time (``answer_delay``), never under the lock."""
+        if self.answer_delay > 0:
+            time.sleep(self.answer_delay)
 
     def exports(self) -> dict[str, str]:
         return {
@@ -603,6 +616,7 @@ class _Handler(EmulatorHandler):
             number = emulator.post_attempts
             fault = emulator.faults.popleft() if emulator.faults else None
         emulator.pause(number, "received")
+        emulator.take_time()
         kind = fault.kind if fault else None
         if kind == "timeout":
             time.sleep(emulator.client_timeout + 0.5)

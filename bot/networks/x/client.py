@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from bot.networks import Account, Post, PostMetrics
 from bot.networks.x import (
@@ -199,6 +200,28 @@ def _redirecting_session(base_url: str, timeout_seconds: float) -> Any:
     import requests
 
     class RedirectingSession(requests.Session):
+        def __init__(self) -> None:
+            super().__init__()
+            # What the environment says for each scheme and host (proxies, CA bundle).
+            self._environment: dict[tuple[str, ...], Any] = {}
+
+        def merge_environment_settings(
+            self, url: str | bytes | None, proxies: Any, stream: Any, verify: Any, cert: Any
+        ) -> Any:
+            """Read once per host: requests reads every variable of the environment
+            for proxies on each request, and with many accounts' credentials there
+            (THREADBOT_<NAME>_X_*) that was a third of a daemon's CPU."""
+            if proxies or (stream, verify, cert) != (None, None, None):
+                return super().merge_environment_settings(url, proxies, stream, verify, cert)
+            target = url.decode() if isinstance(url, bytes) else url or ""
+            host = tuple(urlsplit(target)[:2])
+            if host not in self._environment:
+                self._environment[host] = super().merge_environment_settings(
+                    url, {}, None, None, None
+                )
+            settings = self._environment[host]
+            return {**settings, "proxies": dict(settings["proxies"])}
+
         def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
             target = url.decode() if isinstance(url, bytes) else url
             if target.startswith(_TWEEPY_HOST):
