@@ -82,6 +82,14 @@ def test_a_sentence_that_leans_on_the_one_before_is_kept_with_it_or_not_at_all(
 def test_pointers_at_links_and_boilerplate_are_recognised_in_several_languages() -> None:
     assert points_at_link("See the SQLite backup docs for details.", "en")
     assert points_at_link("자세한 내용은 문서를 참고하세요.", "ko")
+    # A demo or a page behind "click here" is not in the thread, bracketed or not (a
+    # blind reader met "(Cliquez ici pour voir une démo de cette solution.)" three times).
+    assert points_at_link("(Cliquez ici pour voir une démo de cette solution.)", "fr")
+    assert points_at_link("(See the backup docs.)", "en")
+    assert points_at_link("Klicken Sie hier für eine Demo.", "de")
+    assert points_at_link("Haz clic aquí para ver la demo.", "es")
+    assert points_at_link("Clique aqui para ver a demonstração.", "pt")
+    assert not points_at_link("Clicking a row opens the record in place.", "en")
     assert is_boilerplate("Thanks to everyone who contributed!", "en")
     assert is_boilerplate("多くの方にご協力いただき、ありがとうございました。", "ja")
     assert leans_on_previous("しかし、この方法には欠点もあります。", "ja")

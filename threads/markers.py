@@ -206,23 +206,24 @@ POINTS_AT_LINK: dict[str, tuple[str, ...]] = {
         r"\b(here|this link|the link|(the|our) docs|(the|our) documentation)\s*[.!]?$",
         r"\b(the changelog|the announcement|the release notes)\s*[.!]?$",
         r"\bthe full (list|report|changelog)\s*[.!]?$",
-        r"^you can (find|see|read|check)\b.*\b(in|at|on) (the|our)\b",
+        r"^you can (find|see|read|check)\b.*\b(in|at|on) (the|our)\b", r"\bclick here\b",
     ),
     "de": (
         r"^(siehe|schau|besuche|lies|weitere informationen|mehr dazu|mehr infos)\b",
         r"\bhier\s*[.!]?$", r"\b(in der|in unserer) dokumentation\s*[.!]?$",
+        r"\b(klicken sie|klicke) hier\b", r"\bhier klicken\b",
     ),
     "es": (
         r"^(consulta|consulte|visita|lee|mira|para más (información|detalles))\b",
-        r"\baquí\s*[.!]?$", r"\ben la documentación\s*[.!]?$",
+        r"\baquí\s*[.!]?$", r"\ben la documentación\s*[.!]?$", r"\b(haz|haga) clic aquí\b",
     ),
     "fr": (
         r"^(voir|voyez|consultez|visitez|lisez|pour plus d['’]informations)\b", r"\bici\s*[.!]?$",
-        r"\bdans la documentation\s*[.!]?$",
+        r"\bdans la documentation\s*[.!]?$", r"\bcliquez ici\b",
     ),
     "pt": (
         r"^(veja|confira|consulte|visite|leia|para mais (informações|detalhes))\b",
-        r"\baqui\s*[.!]?$", r"\bna documentação\s*[.!]?$",
+        r"\baqui\s*[.!]?$", r"\bna documentação\s*[.!]?$", r"\b(clique|clica) aqui\b",
     ),
     "ko": (
         "자세한 (내용|사항|정보)", "참고하세요", "참고하시기", "확인하세요", "확인하시기",
@@ -355,6 +356,9 @@ def _any(table: str, language: str) -> re.Pattern[str]:
 _QUOTES = "\"'“”‘’«»「」『』([{*_"
 
 
+_CLOSING = "\"'”’»」』)]}*_"
+
+
 def _clean(text: str) -> str:
     return text.strip().lstrip(_QUOTES).strip()
 
@@ -379,7 +383,8 @@ def points_at_unseen(text: str, language: str) -> bool:
 
 def points_at_link(text: str, language: str) -> bool:
     """Whether ``text``'s point is a link the thread does not post ("See the docs.")."""
-    return bool(_any("link", language).search(_folded(text)))
+    # "(See the docs.)" ends like "See the docs.": a closing bracket or quote is not the end.
+    return bool(_any("link", language).search(_folded(text).rstrip(_CLOSING)))
 
 
 def not_a_lead(text: str, language: str) -> bool:
