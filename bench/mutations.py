@@ -41,24 +41,24 @@ mutation the tests do not catch is a hole in the tests: the script exits 1.
 24. feed-sections-all: `feed add` queues every section of a new post again, not its digest.
 25. enumeration-split: a subset of a list of short names is kept without the rest.
 26. crumb-kept: a kept sentence no neighbour has room for posts as a crumb of its own.
-27. item-continuation-alone: a list item's later sentence is kept without its item.
-28. crumb-orphans: a crumb is left out but what leans on it stays ("It took…" alone).
-29. short-head-alone: a cut sentence's short head ("Faster:") posts alone as a crumb.
-30. link-404-ok: the link check counts a 404 as a live link (a paid post would carry it).
-31. pending-posted: a thread held for approval is queued as scheduled (posted without a yes).
-32. edit-overwritten: scheduling the article again freezes it anew beside the owner's edit.
-33. dead-link-posted: the publisher posts a thread without checking its links first.
-34. delete-repeated: a post whose DELETE may have gone out (left ``deleting`` by a killed
+27. crumb-orphans: a crumb is left out but what leans on it stays ("It took…" alone).
+28. short-head-alone: a cut sentence's short head ("Faster:") posts alone as a crumb.
+29. link-404-ok: the link check counts a 404 as a live link (a paid post would carry it).
+30. pending-posted: a thread held for approval is queued as scheduled (posted without a yes).
+31. edit-overwritten: scheduling the article again freezes it anew beside the owner's edit.
+32. dead-link-posted: the publisher posts a thread without checking its links first.
+33. delete-repeated: a post whose DELETE may have gone out (left ``deleting`` by a killed
     or interrupted delete) is sent another DELETE instead of being looked up first.
-35. stats-read-twice: `stats` (and the daemon) read a post again the same UTC day,
+34. stats-read-twice: `stats` (and the daemon) read a post again the same UTC day,
     paying X twice for numbers already read.
-36. paragraph-entered-midway: a paragraph's later sentence is kept without the one before
-    it (a thread jumps into the middle of a line of thought).
-37. run-handed-again: a daemon's poll hands out again a thread whose run waits for a
+35. paragraph-entered-midway: a paragraph's later sentence is kept without the one before
+    it (a thread jumps into the middle of a line of thought, or keeps a list item's
+    second sentence without the item).
+36. run-handed-again: a daemon's poll hands out again a thread whose run waits for a
     worker (APScheduler skips it, after a poll's work; many lanes due at once: a storm).
-38. stale-run-claims: a run whose lane another daemon took since its poll tries the
+37. stale-run-claims: a run whose lane another daemon took since its poll tries the
     claim anyway (a claim that cannot succeed, for every lane due).
-39. one-claim-order: every daemon tries the lanes due at the same time in the same order
+38. one-claim-order: every daemon tries the lanes due at the same time in the same order
     (side by side, they reach for the same thread at once).
 
 The selection mutations are caught by tests/test_selection.py and the real-posts corpus
@@ -340,13 +340,6 @@ MUTATIONS += [
             "tests/test_selection.py",
             "tests/test_corpus.py",
         ),
-    ),
-    Mutation(
-        "item-continuation-alone",
-        "threads/selection.py",
-        "leans_on_previous(text, language) or _continues_item(sentences, paragraph_of, position)",
-        "leans_on_previous(text, language) or False",
-        ("tests/test_selection.py",),
     ),
     Mutation(
         "pending-posted",

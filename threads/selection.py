@@ -146,14 +146,11 @@ def units(section: Section, article: Article, headings: Collection[str] = ()) ->
             or (sentence.role == "item" and _key(text) in headings)
         )
         boilerplate = is_boilerplate(text, language)
-        # The first sentence of a section leans on its heading, which the thread shows;
-        # a sentence continuing a list item belongs to that item (it would read as the
-        # previous item's otherwise).
-        refers_back = previous is not None and (
-            leans_on_previous(text, language) or _continues_item(sentences, paragraph_of, position)
-        )
+        # The first sentence of a section leans on its heading, which the thread shows.
+        refers_back = previous is not None and leans_on_previous(text, language)
         # A paragraph is one line of thought: a later sentence of it is kept only with the
-        # one before it (a thread jumping into a paragraph's middle reads as a non sequitur).
+        # one before it (a thread jumping into a paragraph's middle reads as a non sequitur;
+        # a sentence continuing a list item would read as the previous item's).
         leans = refers_back or (
             previous is not None
             and sentence.role == "prose"
@@ -180,23 +177,6 @@ def units(section: Section, article: Article, headings: Collection[str] = ()) ->
         )
         previous = position
     return _with_enumerations(found, paragraph_of)
-
-
-def _continues_item(
-    sentences: Sequence[Sentence], paragraph_of: Sequence[int], position: int
-) -> bool:
-    """Whether the sentence at ``position`` is a later sentence of a list item (prose
-    after an item, in the same paragraph, with no new item between)."""
-    if sentences[position].role != "prose":
-        return False
-    for before in range(position - 1, -1, -1):
-        if paragraph_of[before] != paragraph_of[position]:
-            return False
-        if sentences[before].role == "item":
-            return True
-        if sentences[before].role == "subheading":
-            return False
-    return False
 
 
 def _with_enumerations(found: list[Unit], paragraph_of: Sequence[int]) -> list[Unit]:
