@@ -68,7 +68,8 @@ class Unit:
     # Points at what a thread cannot show, or is a table-of-contents item: never posted.
     unshowable: bool
     boilerplate: bool
-    # Opens with This/It/However…: kept only with the sentence before it.
+    # Opens with This/It/However…, or continues its paragraph: kept only with the
+    # sentence before it.
     leans: bool
     lead_ok: bool
     # The position of the sentence before it (not a subheading), if any.
