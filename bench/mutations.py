@@ -60,6 +60,10 @@ mutation the tests do not catch is a hole in the tests: the script exits 1.
     claim anyway (a claim that cannot succeed, for every lane due).
 38. one-claim-order: every daemon tries the lanes due at the same time in the same order
     (side by side, they reach for the same thread at once).
+39. idle-not-pinged: a pooled PostgreSQL connection left idle is handed out unpinged (one
+    the server closed meanwhile fails the next statement instead of being replaced).
+40. clock-read-always: the store's clock asks PostgreSQL on every call (a round trip
+    several times a post).
 
 The selection mutations are caught by tests/test_selection.py and the real-posts corpus
 (tests/test_corpus.py, read from $THREADBOT_CORPUS or ../shared/blog-corpus).
@@ -438,6 +442,24 @@ MUTATIONS += [
         "        return dt.timedelta(microseconds=int.from_bytes(digest.digest()) % 1000)\n",
         "        return dt.timedelta(0)\n",
         ("tests/test_daemon_decisions.py",),
+    ),
+]
+
+
+MUTATIONS += [
+    Mutation(
+        "idle-not-pinged",
+        "bot/store/connection.py",
+        "        if since is not None and time.monotonic() - since < PING_AFTER_IDLE_SECONDS:\n",
+        "        if True:\n",
+        ("tests/test_store.py",),
+    ),
+    Mutation(
+        "clock-read-always",
+        "bot/store/connector.py",
+        "            if elapsed < CLOCK_READ_SECONDS:\n",
+        "            if False:\n",
+        ("tests/test_store.py",),
     ),
 ]
 

@@ -356,6 +356,64 @@ def test_postgres_clock_is_the_databases() -> None:
         store.engine.dispose()
 
 
+def _statements(store: Store, seen: list[str]) -> None:
+    sa.event.listen(store.engine, "before_cursor_execute", lambda *args: seen.append(args[2]))
+
+
+def test_postgres_clock_is_read_once_per_interval(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A daemon asks the time several times a post: the database is read once per
+    CLOCK_READ_SECONDS and carried forward on this machine's monotonic clock, which
+    stays within a round trip of the server's and never runs backwards."""
+    from bot.store import connector
+
+    from .databases import postgres_schema
+
+    with postgres_schema() as url:
+        store = Store(url)
+        seen: list[str] = []
+        _statements(store, seen)
+        times = [store.clock() for _ in range(50)]
+        assert sum("clock_timestamp" in sql for sql in seen) == 1
+        assert times == sorted(times)
+        with store.engine.connect() as connection:
+            server = connection.execute(sa.text("SELECT clock_timestamp()")).scalar_one()
+        assert abs((store.clock() - server).total_seconds()) < 0.05
+        monkeypatch.setattr(connector, "CLOCK_READ_SECONDS", 0.0)
+        store.clock()
+        assert sum("clock_timestamp" in sql for sql in seen) == 3  # 2 reads and the test's
+        store.engine.dispose()
+
+
+def test_postgres_pings_only_a_connection_left_idle(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pooled connection used within PING_AFTER_IDLE_SECONDS is handed out without a
+    ping (a round trip per transaction otherwise); one idle longer is pinged, and one the
+    server closed meanwhile is replaced before any statement sees it."""
+    from bot.store import connection as connection_module
+
+    from .databases import postgres_schema
+
+    with postgres_schema() as url:
+        store = Store(url, connections=1)
+        pings: list[int] = []
+        ping = store.engine.dialect.do_ping
+        monkeypatch.setattr(store.engine.dialect, "do_ping", lambda c: pings.append(1) or ping(c))
+        for _ in range(5):
+            store.revision()
+        assert pings == []
+        with store.connect() as connection:
+            backend = connection.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
+        monkeypatch.setattr(connection_module, "PING_AFTER_IDLE_SECONDS", 0.0)
+        admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as other:
+            other.execute(sa.text("SELECT pg_terminate_backend(:p)"), {"p": backend})
+        admin.dispose()
+        with store.connect() as connection:  # pinged, found dead, replaced
+            replaced = connection.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
+        assert pings
+        assert replaced != backend
+        store.engine.dispose()
+
+
 def _make_older(db_url: str) -> None:
     """A store as threadbot 0004_feeds left it (before accounts)."""
     Store(db_url).engine.dispose()

@@ -4,6 +4,7 @@ connection into threadbot's error (the caller stops; the pool reconnects on next
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -60,6 +61,36 @@ def database_now(connection: Connection) -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+# A pooled connection unused this long is pinged before it is handed out: a database
+# restarted or a link cut while it sat idle is found then, not by a statement. One used
+# within this time is handed out as is (a ping on every checkout was a round trip per
+# transaction, a fifth of a daemon's time with posts in flight); if it died meanwhile,
+# its statement fails like any lost connection and the pool replaces it.
+PING_AFTER_IDLE_SECONDS = 1.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    @sa.event.listens_for(engine, "connect")
+    def _new(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @sa.event.listens_for(engine, "checkin")
+    def _returned(_dbapi_connection: Any, record: Any) -> None:
+        if record is not None:
+            record.info["idle_since"] = time.monotonic()
+
+    @sa.event.listens_for(engine, "checkout")
+    def _handed_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("idle_since")
+        if since is not None and time.monotonic() - since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            # The pool discards this connection and hands out another (or a new one).
+            raise sa.exc.DisconnectionError(str(error)) from error
+
+
 def create_engine(url: str, connections: int = 4) -> Engine:
     """SQLite in WAL mode with a busy timeout; PostgreSQL through psycopg 3 with a pool
     of ``connections`` whose dead connections are replaced, not reused."""
@@ -87,13 +118,14 @@ def create_engine(url: str, connections: int = 4) -> Engine:
     try:
         if url.startswith("postgresql"):
             # The application name lets `pg_stat_activity` say which process is which.
-            return sa.create_engine(
+            engine = sa.create_engine(
                 url,
-                pool_pre_ping=True,
                 pool_size=connections,
                 max_overflow=2,
                 connect_args={"connect_timeout": 10, "application_name": "threadbot"},
             )
+            _ping_when_idle(engine)
+            return engine
         return sa.create_engine(url)
     except (sa.exc.ArgumentError, ImportError) as error:
         raise StoreError(

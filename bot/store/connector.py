@@ -22,6 +22,7 @@ change one conditional UPDATE — and makes none.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -50,6 +51,10 @@ from bot.store.queue import Queue
 from bot.store.schema import meta_table
 from bot.store.threads import Threads
 
+# How long the database's clock is carried forward on this machine's before it is read
+# again (a read is a round trip; a daemon asks the time several times a post).
+CLOCK_READ_SECONDS = 2.0
+
 
 class Store:
     """One threadbot store: ``url`` is a SQLite URL or a PostgreSQL one.
@@ -77,6 +82,8 @@ class Store:
                 raise StoreError(missing(url))
         self.engine = engine or create_engine(url, connections)
         self.shared = self.engine.dialect.name != "sqlite"
+        # The database's time at a moment of this machine's monotonic clock (see clock()).
+        self._clock_read: tuple[dt.datetime, float] | None = None
         try:
             migrate(self.engine, url, schema, must_exist=must_exist)
         except StoreError:
@@ -146,11 +153,25 @@ class Store:
 
     def clock(self) -> dt.datetime:
         """Now, by the database's clock when the store is shared (leases and due times
-        are compared with it, so machines with skewed clocks agree), else by this one's."""
+        are compared with it, so machines with skewed clocks agree), else by this one's.
+
+        The database is asked at most every ``CLOCK_READ_SECONDS``; in between its time
+        is the last answer plus this machine's monotonic time since (which a change of
+        the machine's wall clock does not move), off by less than a round trip."""
         if not self.shared:
             return dt.datetime.now(dt.UTC)
+        read = self._clock_read
+        if read is not None:
+            elapsed = time.monotonic() - read[1]
+            if elapsed < CLOCK_READ_SECONDS:
+                return read[0] + dt.timedelta(seconds=elapsed)
+        asked = time.monotonic()
         with self.connect() as connection:
-            return database_now(connection)
+            now = database_now(connection)
+        answered = time.monotonic()
+        # The answer is from somewhere in the round trip: its middle is the best guess.
+        self._clock_read = (now, (asked + answered) / 2)
+        return now
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:
