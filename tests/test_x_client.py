@@ -136,9 +136,9 @@ def test_the_environment_is_read_for_proxies_once_per_host_and_still_obeyed(
     emulator: XEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """requests looks through the whole environment for proxies on every request (with
-    many accounts' credentials in it, a third of a daemon's CPU): the client reads it
-    once per host, and a proxy it names is still used (here a dead one, so nothing
-    gets through)."""
+    many accounts' credentials in it, a third of a daemon's CPU): the clients of a
+    process read it once per host, and a proxy it names is still used (here a dead one,
+    so nothing gets through)."""
     import requests.sessions
 
     reads: list[str] = []
@@ -153,14 +153,15 @@ def test_the_environment_is_read_for_proxies_once_per_host_and_still_obeyed(
     client.me()
     client.create_post("one", None)
     client.create_post("two", None)
-    assert len(reads) == 1
-    assert emulator.calls["POST /2/tweets"] == 2
+    _client(emulator).create_post("another account's session", None)
+    assert len(reads) == 1  # once per host for the process, not per session
+    assert emulator.calls["POST /2/tweets"] == 3
     monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
     monkeypatch.delenv("NO_PROXY", raising=False)
     monkeypatch.delenv("no_proxy", raising=False)
     with pytest.raises(NetworkUnavailableError):
         _client(emulator).create_post("three", None)
-    assert emulator.calls["POST /2/tweets"] == 2
+    assert emulator.calls["POST /2/tweets"] == 3
 
 
 def test_deleting_a_live_post_is_one_request(emulator: XEmulator) -> None:

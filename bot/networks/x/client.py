@@ -5,6 +5,7 @@ OAuth 1.0a user context) against a configurable host. Errors come out as
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
@@ -191,6 +192,17 @@ def _raise_for_status(response: Any) -> None:
     raise errors.get(status, tweepy.HTTPException)(response)
 
 
+# What requests takes from the environment for a request (proxies, CA bundle), by scheme,
+# host and the variables that decide it: the same for every session of the process.
+_SETTINGS_VARIABLES = (
+    *(f"{scheme}_proxy" for scheme in ("http", "https", "all", "no")),
+    *(f"{scheme.upper()}_PROXY" for scheme in ("http", "https", "all", "no")),
+    "REQUESTS_CA_BUNDLE",
+    "CURL_CA_BUNDLE",
+)
+_ENVIRONMENT_SETTINGS: dict[tuple[str | None, ...], Any] = {}
+
+
 def _redirecting_session(base_url: str, timeout_seconds: float) -> Any:
     """A requests session that sends tweepy's fixed host to ``base_url``, with a timeout.
 
@@ -200,26 +212,21 @@ def _redirecting_session(base_url: str, timeout_seconds: float) -> Any:
     import requests
 
     class RedirectingSession(requests.Session):
-        def __init__(self) -> None:
-            super().__init__()
-            # What the environment says for each scheme and host (proxies, CA bundle).
-            self._environment: dict[tuple[str, ...], Any] = {}
-
         def merge_environment_settings(
             self, url: str | bytes | None, proxies: Any, stream: Any, verify: Any, cert: Any
         ) -> Any:
-            """Read once per host: requests reads every variable of the environment
-            for proxies on each request, and with many accounts' credentials there
-            (THREADBOT_<NAME>_X_*) that was a third of a daemon's CPU."""
+            """Read once per host and process: requests reads every variable of the
+            environment for proxies on each request, and with many accounts'
+            credentials there (THREADBOT_<NAME>_X_*) that was a third of a daemon's CPU
+            (and each daemon, each account's session, read it again)."""
             if proxies or (stream, verify, cert) != (None, None, None):
                 return super().merge_environment_settings(url, proxies, stream, verify, cert)
             target = url.decode() if isinstance(url, bytes) else url or ""
-            host = tuple(urlsplit(target)[:2])
-            if host not in self._environment:
-                self._environment[host] = super().merge_environment_settings(
-                    url, {}, None, None, None
-                )
-            settings = self._environment[host]
+            key = (*urlsplit(target)[:2], *(os.environ.get(name) for name in _SETTINGS_VARIABLES))
+            settings = _ENVIRONMENT_SETTINGS.get(key)
+            if settings is None:
+                settings = super().merge_environment_settings(url, {}, None, None, None)
+                _ENVIRONMENT_SETTINGS[key] = settings
             return {**settings, "proxies": dict(settings["proxies"])}
 
         def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
