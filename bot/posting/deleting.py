@@ -30,9 +30,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 import tenacity
 
@@ -83,50 +81,15 @@ class Deleter:
         """Claim the thread for deleting, or say why not. With ``wait``, another
         deleter's lease is waited out once (a killed `delete` leaves one behind)."""
         publisher = self.publisher
-        claimed = self.store.deletions.claim(
-            thread_id, publisher.owner, self.clock(), publisher.lease
-        )
-        if claimed is not None:
-            return claimed
-        current = self.store.threads.get(thread_id)
-        if wait and current.status == ThreadStatus.DELETING and current.lease_until is not None:
-            remaining = (current.lease_until - self.clock()).total_seconds()
-            if 0 < remaining <= publisher.lease.seconds * 2:
-                log.warning(
-                    "thread %s is held by %s; waiting %.1f s for its lease to expire",
-                    thread_id,
-                    current.claimed_by,
-                    remaining,
-                )
-                publisher.sleep(remaining + 0.05)
-            claimed = self.store.deletions.claim(
+        return publisher.claim_waiting(
+            lambda: self.store.deletions.claim(
                 thread_id, publisher.owner, self.clock(), publisher.lease
-            )
-            if claimed is not None:
-                return claimed
-            current = self.store.threads.get(thread_id)
-        raise _refusal(current)
-
-    @contextmanager
-    def _heartbeat(self, claim: DeleteClaim) -> Iterator[None]:
-        """Renew the lease every third of its length while the thread is taken down."""
-        stop = threading.Event()
-
-        def beat() -> None:
-            while not stop.wait(self.publisher.lease.heartbeat_seconds):
-                try:
-                    if not claim.renew(self.clock()):
-                        return  # lost: `deleting` refuses from now on
-                except StoreUnavailableError as error:
-                    log.warning("lease of thread %s not renewed: %s", claim.thread_id, error)
-
-        beating = threading.Thread(target=beat, name=f"lease-{claim.thread_id}", daemon=True)
-        beating.start()
-        try:
-            yield
-        finally:
-            stop.set()
-            beating.join(5)
+            ),
+            thread_id,
+            ThreadStatus.DELETING,
+            _refusal,
+            wait=wait,
+        )
 
     # -- deleting -----------------------------------------------------------------------
 
@@ -141,7 +104,7 @@ class Deleter:
         done = 0
         log.info("deleting thread %s (%s): %d posts", thread_id, claim.thread.key, len(posts))
         try:
-            with self._heartbeat(claim):
+            with self.publisher.keep_lease(claim):
                 posts = self._settle_unknown(claim, posts)
                 for post in posts:
                     self._check_stop(claim, done, len(posts))

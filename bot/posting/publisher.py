@@ -45,6 +45,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 import tenacity
 
@@ -75,6 +76,18 @@ log = logging.getLogger("threadbot.publish")
 Clock = Callable[[], dt.datetime]
 Sleep = Callable[[float], None]
 OnPosted = Callable[[PostRecord, str], None]
+Held = TypeVar("Held")
+
+
+class Leased(Protocol):
+    """A claim whose lease can be renewed: a posting's or a delete's."""
+
+    @property
+    def thread_id(self) -> int: ...
+
+    def renew(self, now: dt.datetime) -> bool: ...
+
+
 LOOKUP_LIMIT = 100
 # A post found for a lost answer must be newer than its `sending` record; the network's
 # clock and the store's may disagree by this much.
@@ -225,11 +238,31 @@ class Publisher:
     def claim_or_refuse(self, thread_id: int, *, wait: bool = False) -> Claim:
         """Claim, or say why not. With ``wait``, a lease held by another process is waited
         out once (a process that died leaves one that expires within the lease time)."""
-        claimed = self.claim(thread_id)
+        return self.claim_waiting(
+            lambda: self.claim(thread_id),
+            thread_id,
+            ThreadStatus.POSTING,
+            self._refusal,
+            wait=wait,
+        )
+
+    def claim_waiting(
+        self,
+        claim: Callable[[], Held | None],
+        thread_id: int,
+        held: ThreadStatus,
+        refusal: Callable[[ThreadRecord], Exception],
+        *,
+        wait: bool,
+    ) -> Held:
+        """``claim()``, or ``refusal`` of the thread as it stands. With ``wait``, a thread
+        ``held`` by another process's lease that ends within two lease lengths is tried
+        once more after that lease (a killed process leaves one behind)."""
+        claimed = claim()
         if claimed is not None:
             return claimed
         current = self.store.threads.get(thread_id)
-        if wait and current.status == ThreadStatus.POSTING and current.lease_until is not None:
+        if wait and current.status == held and current.lease_until is not None:
             remaining = (current.lease_until - self.clock()).total_seconds()
             if 0 < remaining <= self.lease.seconds * 2:
                 log.warning(
@@ -240,11 +273,11 @@ class Publisher:
                     remaining,
                 )
                 self.sleep(remaining + 0.05)
-            claimed = self.claim(thread_id)
+            claimed = claim()
             if claimed is not None:
                 return claimed
             current = self.store.threads.get(thread_id)
-        raise self._refusal(current)
+        raise refusal(current)
 
     def _refusal(self, current: ThreadRecord) -> Exception:
         if current.status == ThreadStatus.POSTED:
@@ -271,8 +304,9 @@ class Publisher:
         )
 
     @contextmanager
-    def _heartbeat(self, claim: Claim) -> Iterator[None]:
-        """Renew the lease every third of its length while the thread is posted."""
+    def keep_lease(self, claim: Leased) -> Iterator[None]:
+        """Renew the lease every third of its length while the thread is posted (or
+        taken down)."""
         stop = threading.Event()
 
         def beat() -> None:
@@ -339,7 +373,7 @@ class Publisher:
         log.info("posting thread %s (%s), %d posts", thread.id, thread.key, len(thread.posts))
         posts = list(thread.posts)
         try:
-            with self._heartbeat(claim):
+            with self.keep_lease(claim):
                 if self.link_gate is not None and all(
                     post.status == PostStatus.PENDING for post in posts
                 ):
