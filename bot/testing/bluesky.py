@@ -93,6 +93,16 @@ def _error(status: int, error: str, message: str) -> tuple[int, dict[str, Any]]:
     return status, {"error": error, "message": message}
 
 
+# Faults that refuse a create or delete outright, as a PDS answers them.
+_REFUSALS = {
+    "500": _error(500, "InternalServerError", "Internal Server Error"),
+    "503": _error(503, "UpstreamFailure", "Upstream Failure"),
+    "401": _error(401, "AuthenticationRequired", "Authentication Required"),
+    "expired": _error(400, "ExpiredToken", "Token has expired"),
+    "400": _error(400, "InvalidRequest", "Input/record must be an object"),
+}
+
+
 class BlueskyEmulator(Emulator):
     """A PDS with one account; :meth:`start` serves it on an ephemeral port."""
 
@@ -262,30 +272,31 @@ class _Handler(EmulatorHandler):
 
     # -- records ------------------------------------------------------------------------
 
+    def _refused(self, fault: Fault | None) -> bool:
+        """Answer a fault that refuses the request as the PDS would; whether it did."""
+        if fault is None:
+            return False
+        if fault.kind == "429":
+            reset = str(int(time.time() + fault.reset_in))
+            self.send_json(
+                *_error(429, "RateLimitExceeded", "Rate Limit Exceeded"),
+                {"RateLimit-Remaining": "0", "RateLimit-Reset": reset},
+            )
+            return True
+        refusal = _REFUSALS.get(fault.kind)
+        if refusal is not None:
+            self.send_json(*refusal)
+        return refusal is not None
+
     def _create_record(self, payload: dict[str, Any]) -> None:
         emulator = self.emulator
         number, fault = emulator.next_post_attempt()
         emulator.pause(number, "received")
         if self.transport_fault(fault):
             return
+        if self._refused(fault):
+            return
         kind = fault.kind if fault else None
-        if kind == "429" and fault is not None:
-            reset = str(int(time.time() + fault.reset_in))
-            self.send_json(
-                *_error(429, "RateLimitExceeded", "Rate Limit Exceeded"),
-                {"RateLimit-Remaining": "0", "RateLimit-Reset": reset},
-            )
-            return
-        simple = {
-            "500": _error(500, "InternalServerError", "Internal Server Error"),
-            "503": _error(503, "UpstreamFailure", "Upstream Failure"),
-            "401": _error(401, "AuthenticationRequired", "Authentication Required"),
-            "expired": _error(400, "ExpiredToken", "Token has expired"),
-            "400": _error(400, "InvalidRequest", "Input/record must be an object"),
-        }
-        if kind in simple:
-            self.send_json(*simple[kind])
-            return
         with emulator.lock:
             status, body = self._store(payload)
         if status != 200:
@@ -337,23 +348,9 @@ class _Handler(EmulatorHandler):
         emulator.pause(number, "received", "delete")
         if self.transport_fault(fault):
             return
+        if self._refused(fault):
+            return
         kind = fault.kind if fault else None
-        if kind == "429" and fault is not None:
-            reset = str(int(time.time() + fault.reset_in))
-            self.send_json(
-                *_error(429, "RateLimitExceeded", "Rate Limit Exceeded"),
-                {"RateLimit-Remaining": "0", "RateLimit-Reset": reset},
-            )
-            return
-        simple = {
-            "500": _error(500, "InternalServerError", "Internal Server Error"),
-            "503": _error(503, "UpstreamFailure", "Upstream Failure"),
-            "401": _error(401, "AuthenticationRequired", "Authentication Required"),
-            "expired": _error(400, "ExpiredToken", "Token has expired"),
-        }
-        if kind in simple:
-            self.send_json(*simple[kind])
-            return
         with emulator.lock:
             status, body = self._remove(payload)
         if status != 200:
