@@ -43,7 +43,7 @@ LEAKS = {
         r"(?m)^(?:---|\+\+\+)\s*$|^(?:title|layout|date|tags|categories):\s"
     ),
     "reST markup": re.compile(r"(?m)^[=~^\-*#]{4,}\s*$|^\.\. \w|:(?:ref|doc|code):`"),
-    "attribute list": re.compile(r"\{:|\{#[\w-]+\}"),
+    "attribute list": re.compile(r"\{:|\{#[\w-]+\}|\{(?:[.#][\w-]+|[\w-]+=)[^}\n]*\}"),
     "MDX import": re.compile(r"(?m)^import\s.+\sfrom\s"),
 }
 _LINK = re.compile(r"!?\[([^\]]*)\](?:\([^)]*\)|\[[^\]]*\])")

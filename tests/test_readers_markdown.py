@@ -45,6 +45,15 @@ def sentences(body: str) -> list[str]:
             ["It is 1.34 × 10⁵ rows, or 2ⁿ, on the 3rd day."],
         ),
         ("<sup>4</sup> Measured on a laptop.", ["Measured on a laptop."]),
+        # Pandoc attributes (Quarto, R Markdown, attr_list) belong to what they follow.
+        (
+            'Before.\n\n![](katy.jpg){fig-alt="Katy Perry, apprehensive"}\n\nAfter.',
+            ["Before.", "After."],
+        ),
+        (
+            "Run `ls`{.bash} and read [the log](log.txt){target=_blank}.",
+            ["Run ls and read the log."],
+        ),
     ],
 )
 def test_inline_and_block_constructs(body: str, expected: list[str]) -> None:

@@ -45,6 +45,7 @@ _SKIPPED_BLOCKS = {
 @cache
 def _parser() -> MarkdownIt:
     from markdown_it import MarkdownIt
+    from mdit_py_plugins.attrs import attrs_plugin
     from mdit_py_plugins.dollarmath import dollarmath_plugin
     from mdit_py_plugins.footnote import footnote_plugin
     from mdit_py_plugins.texmath import texmath_plugin
@@ -57,6 +58,9 @@ def _parser() -> MarkdownIt:
         .use(footnote_plugin)
         .use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True)
         .use(texmath_plugin, delimiters="brackets")
+        # Pandoc attributes after an image, a link or code (Quarto, R Markdown, MkDocs'
+        # attr_list): `![](katy.jpg){fig-alt="…"}` is the image's, never text.
+        .use(attrs_plugin)
     )
 
 
