@@ -2,13 +2,16 @@
 
 A port of twitter-text's URL regular expressions (Apache License 2.0,
 https://github.com/twitter/twitter-text), checked against its conformance suite
-(``extract.yml``). X charges and counts by what this finds, so it must not be "improved":
-a bare domain on a valid TLD (``AsiaFundManagers.com``) is a URL, ``foo.comm`` is not.
+(``extract.yml``). The expression is run by hand around its ~1,600 TLDs (see ``_Scan``):
+compiled whole, it cost ~40 ms of every process that counts a link. X charges and
+counts by what this finds, so it must not be "improved": a bare domain on a valid TLD
+(``AsiaFundManagers.com``) is a URL, ``foo.comm`` is not.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import cache
 from importlib import resources
 from typing import Any, NamedTuple
@@ -93,68 +96,270 @@ def public_tlds() -> frozenset[str]:
     return frozenset(name.lower() for name in (*generic, *country))
 
 
-class _Patterns(NamedTuple):
-    extract_url: re.Pattern[str]
-    tco_url: re.Pattern[str]
-    invalid_preceding: re.Pattern[str]
-
-
 _PUNYCODE = r"(?:xn--[\-0-9a-z]+)"
 # A domain of ASCII letters, digits and hyphens only (nearly every one in a post).
 _PLAIN_DOMAIN = re.compile(r"[a-z0-9][\-a-z0-9]*(?:\.[a-z0-9][\-a-z0-9]*)+", re.IGNORECASE)
+_INVALID_PRECEDING = re.compile(r"[-_./]$")
+
+# twitter-text's expression, in the parts the scan below uses one by one.
+_DOMAIN_CHARS = f"[^{_PUNCT}{_SPACES}{_INVALID_CHARS}{_DIRECTIONAL_MARKERS}]"
+_SUBDOMAIN = f"(?:(?:{_DOMAIN_CHARS}(?:[_-]|{_DOMAIN_CHARS})*)?{_DOMAIN_CHARS}\\.)"
+_DOMAIN_NAME = f"(?:(?:{_DOMAIN_CHARS}(?:-|{_DOMAIN_CHARS})*)?{_DOMAIN_CHARS}\\.)"
+_PRECEDING_CHAR = f"(?:[^A-Za-z0-9@＠$#＃{_INVALID_CHARS}]|[{_DIRECTIONAL_MARKERS}])"
+_PROTOCOL = r"https?:\/\/"
+_TLD_END = r"(?=[^0-9a-zA-Z@+-]|$)"
+_PATH_CHARS = f"[a-z{_CYRILLIC}0-9!\\*';:=\\+,\\.\\$\\/%#\\[\\]\\-\\u2013_~@\\|&{_LATIN_ACCENTS}]"
+_BALANCED_PARENS = f"\\((?:{_PATH_CHARS}+|(?:{_PATH_CHARS}*\\({_PATH_CHARS}+\\){_PATH_CHARS}*))\\)"
+_PATH_ENDING = f"[\\+\\-a-z{_CYRILLIC}0-9=_#\\/{_LATIN_ACCENTS}]|(?:{_BALANCED_PARENS})"
+_PATH = (
+    f"(?:(?:{_PATH_CHARS}*(?:{_BALANCED_PARENS}{_PATH_CHARS}*)*(?:{_PATH_ENDING}))"
+    f"|(?:@{_PATH_CHARS}+/))"
+)
+_QUERY_CHARS = r"[a-z0-9!?*'@();:&=+$/%#\[\]\-_.,~|]"
+_QUERY_ENDING = r"[a-z0-9\-_&=#/]"
+# What may follow a domain: port, path, query. Each part is optional, so once a domain
+# matches, the whole expression matches with this tail.
+_TAIL = (
+    f"(?::([0-9]+))?"  # 1: port
+    f"(\\/{_PATH}*)?"  # 2: path
+    f"(\\?{_QUERY_CHARS}*{_QUERY_ENDING})?"  # 3: query
+)
 
 
 @cache
 def _tld_alternatives() -> str:
     """gTLD | ccTLD | punycode, each ending where a TLD may end."""
     generic, country = top_level_domains()
-    tld_end = r"(?=[^0-9a-zA-Z@+-]|$)"
-    gtld = f"(?:{_trie_pattern(generic)}{tld_end})"
-    cctld = f"(?:{_trie_pattern(country)}{tld_end})"
+    gtld = f"(?:{_trie_pattern(generic)}{_TLD_END})"
+    cctld = f"(?:{_trie_pattern(country)}{_TLD_END})"
     return f"{gtld}|{cctld}|{_PUNYCODE}"
 
 
 @cache
 def _ascii_domain() -> re.Pattern[str]:
-    # Only URLs without a scheme need it; compiled on first use to keep start-up fast.
+    # Only URLs without a scheme and with a non-ASCII domain need it.
     return re.compile(
         f"(?:(?:[\\-a-z0-9{_LATIN_ACCENTS}]+)\\.)+(?:{_tld_alternatives()})", re.IGNORECASE
     )
 
 
 @cache
-def _patterns() -> _Patterns:
-    domain_chars = f"[^{_PUNCT}{_SPACES}{_INVALID_CHARS}{_DIRECTIONAL_MARKERS}]"
-    subdomain = f"(?:(?:{domain_chars}(?:[_-]|{domain_chars})*)?{domain_chars}\\.)"
-    domain_name = f"(?:(?:{domain_chars}(?:-|{domain_chars})*)?{domain_chars}\\.)"
-    domain = f"(?:{subdomain}*{domain_name}(?:{_tld_alternatives()}))"
-    preceding = f"(?:[^A-Za-z0-9@＠$#＃{_INVALID_CHARS}]|[{_DIRECTIONAL_MARKERS}]|^)"
-    path_chars = (
-        f"[a-z{_CYRILLIC}0-9!\\*';:=\\+,\\.\\$\\/%#\\[\\]\\-\\u2013_~@\\|&{_LATIN_ACCENTS}]"
-    )
-    balanced_parens = f"\\((?:{path_chars}+|(?:{path_chars}*\\({path_chars}+\\){path_chars}*))\\)"
-    path_ending = f"[\\+\\-a-z{_CYRILLIC}0-9=_#\\/{_LATIN_ACCENTS}]|(?:{balanced_parens})"
-    path = (
-        f"(?:(?:{path_chars}*(?:{balanced_parens}{path_chars}*)*(?:{path_ending}))"
-        f"|(?:@{path_chars}+/))"
-    )
-    query_chars = r"[a-z0-9!?*'@();:&=+$/%#\[\]\-_.,~|]"
-    query_ending = r"[a-z0-9\-_&=#/]"
-    extract_url = (
+def _full_expression() -> re.Pattern[str]:
+    """twitter-text's whole expression, with every TLD in it (~40 ms to build and
+    compile): only for the runs the scan leaves to it (see :func:`_scan`)."""
+    domain = f"(?:{_SUBDOMAIN}*{_DOMAIN_NAME}(?:{_tld_alternatives()}))"
+    preceding = f"(?:{_PRECEDING_CHAR}|^)"
+    return re.compile(
         f"(({preceding})"  # 1: whole match, 2: preceding character
-        f"((https?:\\/\\/)?"  # 3: URL, 4: protocol
+        f"(({_PROTOCOL})?"  # 3: URL, 4: protocol
         f"({domain})"  # 5: domain
-        f"(?::([0-9]+))?"  # 6: port
-        f"(\\/{path}*)?"  # 7: path
-        f"(\\?{query_chars}*{query_ending})?"  # 8: query
-        f"))"
+        f"{_TAIL}"  # 6: port, 7: path, 8: query
+        f"))",
+        re.IGNORECASE,
     )
-    tco_url = f"^https?:\\/\\/t\\.co\\/([a-z0-9]+)(?:\\?{query_chars}*{query_ending})?"
-    return _Patterns(
-        extract_url=re.compile(extract_url, re.IGNORECASE),
-        tco_url=re.compile(tco_url, re.IGNORECASE),
-        invalid_preceding=re.compile(r"[-_./]$"),
+
+
+@cache
+def _tco_url() -> re.Pattern[str]:
+    return re.compile(
+        f"^https?:\\/\\/t\\.co\\/([a-z0-9]+)(?:\\?{_QUERY_CHARS}*{_QUERY_ENDING})?", re.IGNORECASE
     )
+
+
+class _Parts(NamedTuple):
+    preceding_char: re.Pattern[str]
+    protocol: re.Pattern[str]
+    subdomain: re.Pattern[str]
+    domain_name: re.Pattern[str]
+    tld_end: re.Pattern[str]
+    punycode: re.Pattern[str]
+    tail: re.Pattern[str]
+
+
+@cache
+def _parts() -> _Parts:
+    def compiled(pattern: str) -> re.Pattern[str]:
+        return re.compile(pattern, re.IGNORECASE)
+
+    return _Parts(
+        *map(
+            compiled,
+            (
+                _PRECEDING_CHAR,
+                _PROTOCOL,
+                _SUBDOMAIN,
+                _DOMAIN_NAME,
+                _TLD_END,
+                _PUNYCODE,
+                _TAIL,
+            ),
+        )
+    )
+
+
+class _TldIndex(NamedTuple):
+    ascii: frozenset[str]  # the ASCII TLDs, generic and country, lower-case
+    longest: int  # the longest TLD, ASCII or not
+
+
+@cache
+def _tld_index() -> _TldIndex:
+    generic, country = top_level_domains()
+    names = (*generic, *country)
+    return _TldIndex(
+        frozenset(name.lower() for name in names if name.isascii()),
+        max(len(name) for name in names),
+    )
+
+
+# Under re.IGNORECASE these four match ASCII letters too (tested over every code point).
+_ASCII_LOOKALIKES = {"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"}
+
+
+class _LeftToFullExpression(Exception):
+    """The run may hold a non-ASCII TLD, which only the full expression decides."""
+
+
+class _Match(NamedTuple):
+    """One match of twitter-text's expression: its groups, and where it ends."""
+
+    before: str  # the character before the URL ("" at the start)
+    url: str
+    protocol: str | None
+    domain: str
+    path: str | None
+    end: int
+
+
+class _Scan:
+    """twitter-text's expression run over one run of text, by hand around the TLDs.
+
+    Hand-written because Python's ``re`` takes ~40 ms to build and compile the
+    expression with its ~1,600 TLDs, in every process that counts a link. The scan
+    tries what the expression would try, in the same order (see ``_first_match``),
+    with twitter-text's own sub-expressions for every part but the TLD, which is a set
+    lookup. A run where a non-ASCII TLD could match goes to the full expression.
+    Checked against the full expression on twitter-text's suite, the real posts and
+    generated text (``tests/test_urls.py``).
+    """
+
+    def __init__(self, run: str) -> None:
+        self.run = run
+        self.parts = _parts()
+        self.tlds = _tld_index()
+        # Label start -> where the domain that starts there ends (None: none does).
+        self.domain_ends: dict[int, int | None] = {}
+
+    def matches(self) -> list[_Match]:
+        found: list[_Match] = []
+        position = 0
+        while (match := self._first_match(position)) is not None:
+            found.append(match)
+            position = match.end
+        return found
+
+    def _first_match(self, position: int) -> _Match | None:
+        run, preceding = self.run, self.parts.preceding_char
+        start = position
+        while start < len(run):
+            if start == 0:
+                # "(?:<preceding character>|^)": the character first, then none.
+                url_starts = [1, 0] if preceding.match(run, 0) else [0]
+            else:
+                hit = preceding.search(run, start)
+                if hit is None:
+                    return None
+                start = hit.start()
+                url_starts = [start + 1]
+            for url_start in url_starts:
+                match = self._match_from(start, url_start)
+                if match is not None:
+                    return match
+            start += 1
+        return None
+
+    def _match_from(self, start: int, url_start: int) -> _Match | None:
+        run = self.run
+        protocol = self.parts.protocol.match(run, url_start)
+        # "(https?://)?" is greedy: with the protocol first, then without.
+        attempts = [(protocol.end(), protocol.group())] if protocol else []
+        for domain_start, scheme in [*attempts, (url_start, None)]:
+            domain_end = self._domain_end(domain_start)
+            if domain_end is None:
+                continue
+            tail = self.parts.tail.match(run, domain_end)
+            assert tail is not None  # every part of it is optional
+            return _Match(
+                before=run[start:url_start],
+                url=run[url_start : tail.end()],
+                protocol=scheme,
+                domain=run[domain_start:domain_end],
+                path=tail.group(2),
+                end=tail.end(),
+            )
+        return None
+
+    def _domain_end(self, start: int) -> int | None:
+        """Where "<subdomain>*<domain name><TLD>" starting at ``start`` ends.
+
+        A label always ends at the first dot after it, so the subdomains form one chain;
+        "*" takes all of them, then gives them back one by one until a domain name and a
+        TLD follow. So the domain from ``start`` ends where the one from the next label
+        ends, if that one matches, else where this label's own domain name and TLD end.
+        """
+        chain: list[int] = []
+        label: int | None = start
+        while label is not None and label not in self.domain_ends:
+            chain.append(label)
+            subdomain = self.parts.subdomain.match(self.run, label)
+            label = subdomain.end() if subdomain else None
+        following = self.domain_ends.get(label) if label is not None else None
+        for label_start in reversed(chain):
+            if following is None:
+                following = self._own_domain_end(label_start)
+            self.domain_ends[label_start] = following
+        return self.domain_ends[start]
+
+    def _own_domain_end(self, label_start: int) -> int | None:
+        name = self.parts.domain_name.match(self.run, label_start)
+        if name is None:
+            return None
+        length = self._tld_length(name.end())
+        return None if length is None else name.end() + length
+
+    def _tld_length(self, start: int) -> int | None:
+        run, tlds, tld_end = self.run, self.tlds, self.parts.tld_end
+        letters: list[str] = []
+        for char in run[start : start + tlds.longest]:
+            if char.isascii():
+                if not char.isalpha():
+                    break
+                letters.append(char.lower())
+            elif char in _ASCII_LOOKALIKES:
+                letters.append(_ASCII_LOOKALIKES[char])
+            elif char.isalpha() or unicodedata.category(char)[0] == "M":
+                raise _LeftToFullExpression
+            else:
+                break
+        # A TLD must end where a TLD may end, which a letter never is: so of the TLDs
+        # the expression tries (generic, then country, longest first), the only one
+        # that can match is the whole run of letters.
+        letters_end = start + len(letters)
+        if "".join(letters) in tlds.ascii and tld_end.match(run, letters_end):
+            return len(letters)
+        punycode = self.parts.punycode.match(run, start)
+        return None if punycode is None else punycode.end() - start
+
+
+def _scan(run: str) -> list[_Match]:
+    """The matches of twitter-text's expression in ``run``, in order."""
+    try:
+        return _Scan(run).matches()
+    except _LeftToFullExpression:
+        return [
+            _Match(m.group(2), m.group(3), m.group(4), m.group(5), m.group(7), m.end())
+            for m in _full_expression().finditer(run)
+        ]
 
 
 # A URL without a scheme needs "<label>.<tld>" (a TLD starts with a letter); one with a
@@ -185,22 +390,21 @@ def _run_start(text: str, index: int) -> int:
 
 
 def _find_in_run(run: str, offset: int) -> list[UrlSpan]:
-    patterns = _patterns()
     spans: list[UrlSpan] = []
-    for match in patterns.extract_url.finditer(run):
+    for match in _scan(run):
         before, url, protocol, domain, path = (
-            match.group(2),
-            match.group(3),
-            match.group(4),
-            match.group(5),
-            match.group(7),
+            match.before,
+            match.url,
+            match.protocol,
+            match.domain,
+            match.path,
         )
-        end = match.end()
+        end = match.end
         start = end - len(url)
         if not _is_valid_url(url, protocol or _DEFAULT_PROTOCOL, domain):
             continue
         if protocol is None:
-            if patterns.invalid_preceding.search(before):
+            if _INVALID_PRECEDING.search(before):
                 continue
             last: UrlSpan | None = None
             if _PLAIN_DOMAIN.fullmatch(domain):
@@ -221,7 +425,7 @@ def _find_in_run(run: str, offset: int) -> list[UrlSpan]:
                 # Only the last domain carries the path and query.
                 spans[-1] = UrlSpan(url.replace(domain, last.url, 1), last.start, offset + end)
         else:
-            tco = patterns.tco_url.search(url)
+            tco = _tco_url().search(url)
             if tco:
                 slug = tco.group(1)
                 if slug and len(slug) > MAX_TCO_SLUG_LENGTH:
