@@ -100,6 +100,19 @@ def test_urls_inside_emoji_text_count_once() -> None:
     assert weighted_length("😷https://example.com/x 😷") == 2 + 23 + 1 + 2
 
 
+def test_the_shipped_emoji_list_is_the_emoji_packages() -> None:
+    """threads/data/emoji.txt is what `python -m tests.emoji_table` writes from the pinned
+    `emoji` package, and the length rule reads every sequence of it."""
+    from threads.length import _emoji_table
+
+    from .emoji_table import TABLE, expected
+
+    assert TABLE.read_text(encoding="utf-8") == expected(), "run: python -m tests.emoji_table"
+    import emoji
+
+    assert _emoji_table().sequences == frozenset(emoji.EMOJI_DATA)
+
+
 def test_every_emoji_passes_the_gate_that_loads_the_emoji_table() -> None:
     """Text the gate lets by is never checked for emoji, so every emoji must trip it."""
     import emoji

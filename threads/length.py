@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import cache, lru_cache
+from importlib import resources
 from typing import NamedTuple
 
 from threads.urls import UrlSpan, find_url_spans, find_urls
@@ -47,18 +48,17 @@ MAYBE_EMOJI = re.compile("[\u00a9\u00ae\u203c-\U0010ffff\u20e3]")
 
 class _EmojiTable(NamedTuple):
     start: re.Pattern[str]
-    # How much less each sequence weighs than its code points would.
-    discounts: dict[str, int]
+    sequences: frozenset[str]
     # For each first character, the lengths of the sequences it starts, longest first.
     lengths_by_start: dict[str, tuple[int, ...]]
 
 
 @cache
 def _emoji_table() -> _EmojiTable:
-    # Imported here: only non-ASCII text can hold an emoji, and `emoji` costs ~20 ms.
-    import emoji
-
-    sequences = tuple(emoji.EMOJI_DATA)
+    # Unicode's list, as threads/data/emoji.txt ships it (tests/emoji_table.py writes it
+    # from the `emoji` package; importing that here cost ~16 ms of start-up).
+    text = resources.files("threads").joinpath("data/emoji.txt").read_text(encoding="utf-8")
+    sequences = [line for line in text.splitlines() if line and not line.startswith("# ")]
     non_ascii_starts = {ord(seq[0]) for seq in sequences if not seq[0].isascii()}
     # Keycaps start with an ASCII character; only treat it as a start when the keycap
     # mark follows, so digits in ordinary text stay on the fast path.
@@ -74,8 +74,7 @@ def _emoji_table() -> _EmojiTable:
     lengths_by_start = {
         char: tuple(sorted(options, reverse=True)) for char, options in lengths.items()
     }
-    discounts = {seq: _code_point_weight(seq) - EMOJI_WEIGHT for seq in sequences}
-    return _EmojiTable(start, discounts, lengths_by_start)
+    return _EmojiTable(start, frozenset(sequences), lengths_by_start)
 
 
 def _char_ranges(code_points: set[int]) -> str:
@@ -117,9 +116,10 @@ def _emoji_discount(text: str, urls: list[UrlSpan]) -> int:
             position = urls[url_index].end
             continue
         for length in table.lengths_by_start.get(text[start], ()):
-            saving = table.discounts.get(text[start : start + length])
-            if saving is not None:
-                discount += saving
+            sequence = text[start : start + length]
+            if sequence in table.sequences:
+                # A sequence weighs 2, not what its code points would.
+                discount += _code_point_weight(sequence) - EMOJI_WEIGHT
                 position = start + length
                 break
         else:
