@@ -64,6 +64,10 @@ mutation the tests do not catch is a hole in the tests: the script exits 1.
     the server closed meanwhile fails the next statement instead of being replaced).
 40. clock-read-always: the store's clock asks PostgreSQL on every call (a round trip
     several times a post).
+41. collector-off-everywhere: every command runs with the garbage collector off (the
+    daemon's cyclic garbage is never collected), not only `preview`.
+42. url-tld-any-end: the URL scan takes a TLD that runs on into more letters (``foo.comm``
+    would count as a 23-weight link, and cost a URL post's price).
 
 The selection mutations are caught by tests/test_selection.py and the real-posts corpus
 (tests/test_corpus.py, read from $THREADBOT_CORPUS or ../shared/blog-corpus).
@@ -460,6 +464,20 @@ MUTATIONS += [
         "            if elapsed < CLOCK_READ_SECONDS:\n",
         "            if False:\n",
         ("tests/test_store.py",),
+    ),
+    Mutation(
+        "collector-off-everywhere",
+        "bot/cli/__init__.py",
+        "        if cmd_name not in WITHOUT_COLLECTOR:\n",
+        "        if False:\n",
+        ("tests/test_cli.py",),
+    ),
+    Mutation(
+        "url-tld-any-end",
+        "threads/urls.py",
+        '        if "".join(letters) in tlds.ascii and tld_end.match(run, letters_end):\n',
+        '        if any("".join(letters[:n]) in tlds.ascii for n in range(1, len(letters) + 1)):\n',
+        ("tests/test_urls.py", "tests/test_length.py"),
     ),
 ]
 

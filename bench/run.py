@@ -6,7 +6,8 @@
    port, baseline) on the same texts, after checking both give identical results.
    Two corpora: the example's tweets and sentences (what threadbot counts), and
    twitter-text's own conformance texts (adversarial: long URLs, CJK domains, emoji).
-2. Cold start: `threadbot preview` on the example vs `python -c "import jinja2, pydantic"`.
+2. Cold start: `threadbot preview` on the example vs `python -c "import jinja2, pydantic"`
+   (and the floor: click and one pydantic model, which loads pydantic's machinery).
 3. Build + validate: 1,000 synthetic articles of the example's size, and one 1 MB
    article; the cost per KB of the two must be about equal (linear growth).
 4. API calls per published tweet: one `threadbot publish` process posts the whole
@@ -155,16 +156,37 @@ def wall(command: list[str], runs: int) -> float:
 
 def bench_cold_start(runs: int) -> None:
     print(f"2. cold start (median of {runs} runs)")
+    # As installed: pip compiles a wheel's modules to bytecode, and an editable install
+    # writes it on the first run; unless PYTHONDONTWRITEBYTECODE is set (as on some
+    # machines), when every run would compile threadbot's modules from source again.
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", "bot", "threads"], cwd=ROOT, check=True
+    )
     baseline = wall([sys.executable, "-c", "import jinja2, pydantic"], runs)
+    # What any click command that validates with a pydantic model pays before its own
+    # work: `import pydantic` is lazy, the first model loads pydantic's machinery.
+    floor = wall([sys.executable, "-c", FLOOR], runs)
     preview = wall([sys.executable, "-m", "bot", "preview", str(EXAMPLE), "--format", "json"], runs)
     text = wall([sys.executable, "-m", "bot", "preview", str(EXAMPLE)], runs)
     print(f"   baseline python -c 'import jinja2, pydantic' {baseline * 1000:6.0f} ms")
+    print(
+        f"   floor: + click, one pydantic model          {floor * 1000:6.0f} ms  ({floor / baseline:.2f}x baseline)"
+    )
     print(
         f"   threadbot preview --format json           {preview * 1000:6.0f} ms  ({preview / baseline:.2f}x baseline)"
     )
     print(
         f"   threadbot preview (rich text)             {text * 1000:6.0f} ms  ({text / baseline:.2f}x baseline)"
     )
+
+
+FLOOR = """
+import jinja2, click, pydantic
+class Model(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(extra="forbid")
+    name: str
+Model.model_validate({"name": "x"})
+"""
 
 
 def synthetic_article(index: int, sections: int) -> str:

@@ -174,6 +174,42 @@ def test_preview_does_not_import_network_or_database_code() -> None:
     assert out.strip() == "[]"
 
 
+@pytest.mark.e2e
+def test_only_preview_runs_without_the_garbage_collector() -> None:
+    """`threadbot preview` runs with the cyclic collector off and freezes what lives at
+    exit (its start-up is most of its time); every other command, the daemon above all,
+    collects as usual. Checked in the process the console script runs."""
+    probe = (
+        "import gc, sys\n"
+        "import bot.cli\n"
+        "seen = {}\n"
+        "for name in ('preview', 'queue', 'run'):\n"
+        "    bot.cli.ThreadbotGroup.get_command(bot.cli.cli, None, name).callback = (\n"
+        "        lambda *a, _n=name, **k: seen.__setitem__(_n, gc.isenabled()))\n"
+        "    sys.argv = ['threadbot', name, *(['x.txt'] if name == 'preview' else [])]\n"
+        "    try:\n"
+        "        bot.cli.main()\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "    seen[name + ' frozen'] = gc.get_freeze_count() > 0\n"
+        "    gc.unfreeze()\n"
+        "print(sorted(seen.items()))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout
+    assert out.strip() == str(
+        [
+            ("preview", False),
+            ("preview frozen", True),
+            ("queue", True),
+            ("queue frozen", True),
+            ("run", True),
+            ("run frozen", True),
+        ]
+    )
+
+
 @pytest.mark.parametrize("article", sorted((ROOT / "articles").iterdir()), ids=lambda p: p.name)
 def test_every_shipped_article_previews_cleanly(article: Path) -> None:
     """Each example article in articles/ previews with exit 0 and no error findings."""
