@@ -61,6 +61,21 @@ def test_preview_text_shows_every_thread() -> None:
     )
 
 
+def test_preview_text_shows_headings_as_written(tmp_path: Path) -> None:
+    """A heading is shown as it will be posted: rich's markup and emoji codes in it
+    (``[bold]``, ``:bug:``) stay literal."""
+    article = tmp_path / "post.md"
+    article.write_text(
+        "# Notes\n\n## Fixing the :bug: in [bold]parsers[/bold]\n\n"
+        "The parser dropped the last line of every file. A one-line change fixed it.\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run("preview", str(article), "--no-color")
+    assert code in (0, 1)
+    assert "Fixing the :bug: in [bold]parsers[/bold]" in out
+    assert "🐛" not in out
+
+
 def test_preview_one_section_by_number_and_heading() -> None:
     """--section takes a number or part of a heading."""
     _, by_number, _ = run("preview", str(EXAMPLE), "--section", "5", "--format", "json")

@@ -21,7 +21,6 @@ def write_text(
     """
     # rich costs ~40 ms to import; JSON output never needs it.
     from rich.console import Console, Group
-    from rich.markup import escape
     from rich.padding import Padding
     from rich.panel import Panel
     from rich.text import Text
@@ -53,9 +52,11 @@ def write_text(
         console.print(
             Panel(
                 Group(*parts),
-                title=escape(f"{thread.id} · {thread.section}"),
+                # Text, not a string: rich reads a string title as markup, with emoji
+                # codes (":bug:" in a heading would show as 🐛, and load rich's table).
+                title=Text(f"{thread.id} · {thread.section}"),
                 title_align="left",
-                subtitle=(
+                subtitle=Text(
                     f"{total} tweets · {with_url} with a URL · ${thread.cost_usd:.3f} · "
                     f"{thread.chosen_sentences} of {thread.section_sentences} sentences"
                 ),
