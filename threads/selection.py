@@ -27,7 +27,7 @@ import dataclasses
 import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from threads.article import Article, Section, Sentence
 from threads.markers import (
@@ -442,6 +442,12 @@ def choose(
 _LINK_SYNTAX = re.compile(r"\]\(|\]\[|href=|`_|<https?://")
 
 
+@lru_cache(maxsize=4)
+def _source_lines(source_text: str) -> tuple[str, ...]:
+    # Once per article, not once per section: a 1 MB post has thousands of sections.
+    return tuple(source_text.splitlines())
+
+
 def skip_reason(
     section: Section,
     article: Article,
@@ -466,9 +472,9 @@ def skip_reason(
         for s in sentences
         if s.role == "prose" and _words(s.text) >= 5 and not is_boilerplate(s.text, language)
     ]
-    lines = article.source_text.splitlines()
 
     def bare(item: Sentence) -> bool:
+        lines = _source_lines(article.source_text)
         source = lines[item.line - 1] if 0 < item.line <= len(lines) else ""
         linked = bool(_LINK_SYNTAX.search(source)) and _words(item.text) <= 12
         name_only = _words(item.text) <= 4 and not re.search(r"[.!?。！？]$", item.text)
