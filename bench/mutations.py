@@ -68,6 +68,8 @@ mutation the tests do not catch is a hole in the tests: the script exits 1.
     daemon's cyclic garbage is never collected), not only `preview`.
 42. url-tld-any-end: the URL scan takes a TLD that runs on into more letters (``foo.comm``
     would count as a 23-weight link, and cost a URL post's price).
+43. label-asked-per-position: the URL scan asks a label expression from every position of
+    a word, not once per stretch of label characters (a long hyphenated word is quadratic).
 
 The selection mutations are caught by tests/test_selection.py and the real-posts corpus
 (tests/test_corpus.py, read from $THREADBOT_CORPUS or ../shared/blog-corpus).
@@ -478,6 +480,13 @@ MUTATIONS += [
         '        if "".join(letters) in tlds.ascii and tld_end.match(run, letters_end):\n',
         '        if any("".join(letters[:n]) in tlds.ascii for n in range(1, len(letters) + 1)):\n',
         ("tests/test_urls.py", "tests/test_length.py"),
+    ),
+    Mutation(
+        "label-asked-per-position",
+        "threads/urls.py",
+        "        if stop not in self.ends:\n",
+        "        if True:\n",
+        ("tests/test_urls.py",),
     ),
 ]
 

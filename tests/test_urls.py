@@ -185,3 +185,42 @@ def test_every_character_a_non_ascii_tld_may_match_sends_the_run_to_the_expressi
         and not (chr(code).isalpha() or unicodedata.category(chr(code))[0] == "M")
     ]
     assert missed == []
+
+
+_HOSTILE_WORDS = [
+    "a-" * 10_000 + ".com",  # the whole expression: 2 s for 10,000 characters, quadratic
+    "a.b-" * 5_000,  # 8 s for 10,000
+    "ab." * 6_000 + "com",  # 7 s for 10,000
+    "x_y-z." * 3_000 + "c-",
+]
+
+
+class _CountingCalls:
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.pattern = pattern
+        self.calls = 0
+
+    def match(self, text: str, position: int) -> re.Match[str] | None:
+        self.calls += 1
+        return self.pattern.match(text, position)
+
+
+@pytest.mark.parametrize("word", _HOSTILE_WORDS, ids=lambda word: word[:8])
+def test_a_long_word_asks_each_label_expression_once_per_stretch(word: str) -> None:
+    """A long word with many places a URL could start costs each label expression one
+    call per stretch of label characters, not one per place: linear, where the whole
+    expression is quadratic or worse on these words."""
+    scan = urls._Scan(word)
+    counters = []
+    for labels in (scan.subdomains, scan.domain_names):
+        counter = _CountingCalls(labels.label)
+        labels.label = counter  # type: ignore[assignment]
+        counters.append((counter, labels))
+    scan.matches()
+    assert all(counter.calls <= len(labels.starts) + 2 for counter, labels in counters)
+
+
+def test_scan_matches_the_full_expression_on_long_hostile_words() -> None:
+    """The same matches on shorter cuts of those words (the expression's time allows)."""
+    cuts = [word[:300] + word[-300:] for word in _HOSTILE_WORDS]
+    assert _assert_scan_agrees(cuts) == len(_HOSTILE_WORDS)
