@@ -98,20 +98,7 @@ class Threads:
         ).inserted_primary_key
         assert inserted is not None  # an INSERT always has one
         thread_id = int(inserted[0])
-        connection.execute(
-            posts_table.insert(),
-            [
-                {
-                    "thread_id": thread_id,
-                    "position": position,
-                    "text": text,
-                    "has_url": has_url,
-                    "status": PostStatus.PENDING,
-                    "attempts": 0,
-                }
-                for position, (text, has_url) in enumerate(posts, start=1)
-            ],
-        )
+        _insert_pending_posts(connection, thread_id, posts)
         if media:
             connection.execute(
                 media_table.insert(),
@@ -174,39 +161,11 @@ class Threads:
             ).scalar()
             if latest is None:  # the first edit keeps the texts as frozen, as version 1
                 latest = 1
-                connection.execute(
-                    e.insert().values(
-                        thread_id=thread_id,
-                        version=1,
-                        texts=json.dumps(old_texts, ensure_ascii=False),
-                        content_hash=expected_hash,
-                        created_at=utc(now),
-                    )
-                )
-            connection.execute(
-                e.insert().values(
-                    thread_id=thread_id,
-                    version=latest + 1,
-                    texts=json.dumps([text for text, _ in posts], ensure_ascii=False),
-                    content_hash=content_hash,
-                    created_at=utc(now),
-                )
-            )
+                _insert_version(connection, thread_id, 1, old_texts, expected_hash, now)
+            texts = [text for text, _ in posts]
+            _insert_version(connection, thread_id, latest + 1, texts, content_hash, now)
             connection.execute(posts_table.delete().where(posts_table.c.thread_id == thread_id))
-            connection.execute(
-                posts_table.insert(),
-                [
-                    {
-                        "thread_id": thread_id,
-                        "position": position,
-                        "text": text,
-                        "has_url": has_url,
-                        "status": PostStatus.PENDING,
-                        "attempts": 0,
-                    }
-                    for position, (text, has_url) in enumerate(posts, start=1)
-                ],
-            )
+            _insert_pending_posts(connection, thread_id, posts)
             media = connection.execute(
                 sa.select(media_table).where(media_table.c.thread_id == thread_id)
             ).all()
@@ -343,3 +302,43 @@ def records(connection: Connection, condition: Any) -> list[ThreadRecord]:
     if current is not None:
         found.append(ThreadRecord.from_row(current, tuple(posts)))
     return found
+
+
+def _insert_pending_posts(
+    connection: Connection, thread_id: int, posts: Sequence[tuple[str, bool]]
+) -> None:
+    """The thread's posts, each (text, has_url), numbered from 1 and not yet sent."""
+    connection.execute(
+        posts_table.insert(),
+        [
+            {
+                "thread_id": thread_id,
+                "position": position,
+                "text": text,
+                "has_url": has_url,
+                "status": PostStatus.PENDING,
+                "attempts": 0,
+            }
+            for position, (text, has_url) in enumerate(posts, start=1)
+        ],
+    )
+
+
+def _insert_version(
+    connection: Connection,
+    thread_id: int,
+    version: int,
+    texts: list[str],
+    content_hash: str,
+    now: dt.datetime,
+) -> None:
+    """One kept version of an edited thread's texts."""
+    connection.execute(
+        thread_edits_table.insert().values(
+            thread_id=thread_id,
+            version=version,
+            texts=json.dumps(texts, ensure_ascii=False),
+            content_hash=content_hash,
+            created_at=utc(now),
+        )
+    )
