@@ -13,13 +13,14 @@ sent: whoever claims next asks the network before sending another.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 import sqlalchemy as sa
 
 from bot.errors import LeaseLostError
 from bot.lifecycle import Lease, Owner, PostStatus, ThreadStatus, sources
-from bot.store.records import ThreadRecord, utc
+from bot.store.queue import UNCLAIMED, HeldClaim
+from bot.store.records import utc
 from bot.store.schema import posts_table, threads_table
 from bot.store.threads import one
 
@@ -73,49 +74,10 @@ class Deletions:
             return DeleteClaim(self.store, one(connection, thread_id), owner, lease)
 
 
-class DeleteClaim:
-    """One thread held for deleting, and what its holder may record. Every write is
-    conditional on the claim (the thread ``deleting``, ``claimed_by`` the holder's)."""
+class DeleteClaim(HeldClaim):
+    """A thread held for deleting (``deleting``); every write is conditional on the claim."""
 
-    def __init__(self, store: Store, thread: ThreadRecord, owner: Owner, lease: Lease) -> None:
-        self.store = store
-        self.thread = thread
-        self.owner = owner
-        self.lease = lease
-
-    @property
-    def thread_id(self) -> int:
-        return self.thread.id
-
-    def _mine(self) -> sa.ColumnElement[bool]:
-        t = threads_table
-        return sa.and_(t.c.status == ThreadStatus.DELETING, t.c.claimed_by == self.owner.id)
-
-    def _post(self, position: int) -> Any:
-        t = threads_table
-        held = sa.select(t.c.id).where(t.c.id == self.thread.id).where(self._mine()).exists()
-        return (
-            posts_table.update()
-            .where(posts_table.c.thread_id == self.thread.id)
-            .where(posts_table.c.position == position)
-            .where(held)
-        )
-
-    def _write(self, position: int, **values: Any) -> bool:
-        with self.store.transaction() as connection:
-            return bool(connection.execute(self._post(position).values(**values)).rowcount == 1)
-
-    def renew(self, now: dt.datetime) -> bool:
-        """The heartbeat: extend the lease; False if the claim is no longer held."""
-        t = threads_table
-        with self.store.transaction() as connection:
-            changed = connection.execute(
-                t.update()
-                .where(t.c.id == self.thread.id)
-                .where(self._mine())
-                .values(lease_until=utc(self.lease.until(now)))
-            ).rowcount
-        return bool(changed == 1)
+    held_as = ThreadStatus.DELETING
 
     def deleting(self, position: int, now: dt.datetime) -> None:
         """Committed before the DELETE request: a crash leaves the mark, and the next
@@ -166,7 +128,7 @@ class DeleteClaim:
                 .where(t.c.id == self.thread.id)
                 .where(self._mine())
                 .where(~remaining)
-                .values(status=ThreadStatus.DELETED, last_error=None, **_UNCLAIMED)
+                .values(status=ThreadStatus.DELETED, last_error=None, **UNCLAIMED)
             ).rowcount
         return bool(changed == 1)
 
@@ -182,6 +144,3 @@ class DeleteClaim:
                 .values(last_error=error, claimed_by=None, claim_host=None, lease_until=None)
             ).rowcount
         return bool(changed == 1)
-
-
-_UNCLAIMED = {"claimed_by": None, "claim_host": None, "lease_until": None, "claimed_at": None}

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -226,19 +226,18 @@ class Queue:
                     due_at=utc(due_at),
                     not_before=None,
                     last_error=None,
-                    **_UNCLAIMED,
+                    **UNCLAIMED,
                 )
             ).rowcount
         return bool(changed == 1)
 
 
-class Claim:
-    """One thread held by lease, and what its holder may do with it.
+class HeldClaim:
+    """One thread held by lease in ``held_as``, and the writes its holder may make: each
+    is conditional on the claim (``claimed_by`` the holder's, the thread still
+    ``held_as``), so a holder whose lease ran out and was taken over changes nothing."""
 
-    Every write is conditional on the claim (``claimed_by`` is the holder's, the thread
-    still ``posting``): a holder whose lease ran out and was taken over changes nothing
-    and, at ``sending``, raises :class:`LeaseLostError` before any request goes out.
-    """
+    held_as: ClassVar[ThreadStatus]
 
     def __init__(self, store: Store, thread: ThreadRecord, owner: Owner, lease: Lease) -> None:
         self.store = store
@@ -250,23 +249,23 @@ class Claim:
     def thread_id(self) -> int:
         return self.thread.id
 
-    def _held(self) -> sa.ColumnElement[bool]:
+    def _mine(self) -> sa.ColumnElement[bool]:
         t = threads_table
-        return (
-            sa.select(t.c.id)
-            .where(t.c.id == self.thread.id)
-            .where(t.c.status == ThreadStatus.POSTING)
-            .where(t.c.claimed_by == self.owner.id)
-            .exists()
-        )
+        return sa.and_(t.c.status == self.held_as, t.c.claimed_by == self.owner.id)
 
-    def _post(self, position: int) -> Any:
-        return (
-            posts_table.update()
-            .where(posts_table.c.thread_id == self.thread.id)
-            .where(posts_table.c.position == position)
-            .where(self._held())
-        )
+    def _write(self, position: int, **values: Any) -> bool:
+        """Update one of the thread's posts; False if the claim is no longer held."""
+        t, p = threads_table, posts_table
+        held = sa.select(t.c.id).where(t.c.id == self.thread.id).where(self._mine()).exists()
+        with self.store.transaction() as connection:
+            changed = connection.execute(
+                p.update()
+                .where(p.c.thread_id == self.thread.id)
+                .where(p.c.position == position)
+                .where(held)
+                .values(**values)
+            ).rowcount
+        return bool(changed == 1)
 
     def renew(self, now: dt.datetime) -> bool:
         """The heartbeat: extend the lease; False if the claim is no longer held."""
@@ -275,11 +274,17 @@ class Claim:
             changed = connection.execute(
                 t.update()
                 .where(t.c.id == self.thread.id)
-                .where(t.c.status == ThreadStatus.POSTING)
-                .where(t.c.claimed_by == self.owner.id)
+                .where(self._mine())
                 .values(lease_until=utc(self.lease.until(now)))
             ).rowcount
         return bool(changed == 1)
+
+
+class Claim(HeldClaim):
+    """A thread held for posting (``posting``): at ``sending``, a holder whose claim was
+    taken over raises :class:`LeaseLostError` before any request goes out."""
+
+    held_as = ThreadStatus.POSTING
 
     def sending(self, position: int, post_key: str | None, now: dt.datetime) -> None:
         """Committed before the request, so a crash leaves a trace to reconcile, with the
@@ -294,33 +299,23 @@ class Claim:
         }
         if post_key is not None:
             values["post_key"] = post_key  # in the same commit as `sending`
-        with self.store.transaction() as connection:
-            if connection.execute(self._post(position).values(**values)).rowcount != 1:
-                raise LeaseLostError(
-                    f"thread {self.thread.id} was taken over by another process (its lease "
-                    "had expired): this one stops without sending"
-                )
+        if not self._write(position, **values):
+            raise LeaseLostError(
+                f"thread {self.thread.id} was taken over by another process (its lease "
+                "had expired): this one stops without sending"
+            )
 
     def posted(self, position: int, post_id: str, at: dt.datetime) -> None:
-        with self.store.transaction() as connection:
-            connection.execute(
-                self._post(position).values(
-                    status=PostStatus.POSTED, post_id=post_id, posted_at=utc(at), last_error=None
-                )
-            )
+        self._write(
+            position, status=PostStatus.POSTED, post_id=post_id, posted_at=utc(at), last_error=None
+        )
 
     def unsent(self, position: int, error: str | None = None) -> None:
         """Back to pending: the request provably made no post."""
-        with self.store.transaction() as connection:
-            connection.execute(
-                self._post(position).values(status=PostStatus.PENDING, last_error=error)
-            )
+        self._write(position, status=PostStatus.PENDING, last_error=error)
 
     def failed(self, position: int, error: str) -> None:
-        with self.store.transaction() as connection:
-            connection.execute(
-                self._post(position).values(status=PostStatus.FAILED, last_error=error)
-            )
+        self._write(position, status=PostStatus.FAILED, last_error=error)
 
     def uploaded(self, position: int, media_id: str, at: dt.datetime) -> None:
         """Committed right after the network accepts the upload, so a retry reuses it."""
@@ -341,10 +336,8 @@ class Claim:
     ) -> bool:
         """Leave ``posting`` for ``target`` (posted, failed, deferred…), giving the
         claim up; False if it was no longer held."""
-        t = threads_table
-        condition = sa.and_(t.c.status == ThreadStatus.POSTING, t.c.claimed_by == self.owner.id)
         with self.store.transaction() as connection:
-            return _move(connection, self.thread.id, condition, target, error, not_before)
+            return _move(connection, self.thread.id, self._mine(), target, error, not_before)
 
     def release(self) -> bool:
         """Give the claim back without finishing (Ctrl-C, a daemon's shutdown): the
@@ -355,14 +348,14 @@ class Claim:
             changed = connection.execute(
                 t.update()
                 .where(t.c.id == self.thread.id)
-                .where(t.c.status == ThreadStatus.POSTING)
-                .where(t.c.claimed_by == self.owner.id)
+                .where(self._mine())
                 .values(claimed_by=None, claim_host=None, lease_until=None)
             ).rowcount
         return bool(changed == 1)
 
 
-_UNCLAIMED = {"claimed_by": None, "claim_host": None, "lease_until": None, "claimed_at": None}
+# What a thread holds while claimed, cleared when the claim ends.
+UNCLAIMED = {"claimed_by": None, "claim_host": None, "lease_until": None, "claimed_at": None}
 
 
 def _move(
@@ -375,7 +368,7 @@ def _move(
 ) -> bool:
     values: dict[str, Any] = {"status": target, "last_error": error, "not_before": utc(not_before)}
     if target != ThreadStatus.POSTING:
-        values.update(_UNCLAIMED)
+        values.update(UNCLAIMED)
     changed = connection.execute(
         threads_table.update()
         .where(threads_table.c.id == thread_id)
