@@ -770,14 +770,13 @@ class _Builder:
                     where=identifier,
                 )
             )
-        prices = self.options.prices
         return Thread(
             id=identifier,
             section_index=index,
             section=section,
             tweets=tuple(tweets),
             # X bills each post; Bluesky and Mastodon cost nothing (their posts still count).
-            cost_usd=round(sum(prices.cost(t.has_url) for t in tweets), 6) if on_x else 0.0,
+            cost_usd=self.options.prices.total(t.has_url for t in tweets) if on_x else 0.0,
             omitted_sentences=item.of - item.chosen,
             findings=tuple(findings),
             kind=kind,

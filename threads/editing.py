@@ -85,13 +85,12 @@ def edited_thread(
         if position == total and urls and total > 1:
             kind = "closing"
         tweets.append(Tweet(kind=kind, text=final, weighted_length=weight, urls=tuple(urls)))
-    prices = options.prices
     return Thread(
         id=thread_id,
         section_index=section_index,
         section=section,
         tweets=tuple(tweets),
-        cost_usd=round(sum(prices.cost(t.has_url) for t in tweets), 6) if on_x else 0.0,
+        cost_usd=options.prices.total(t.has_url for t in tweets) if on_x else 0.0,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -24,6 +25,10 @@ class Prices(_Model):
     def cost(self, has_url: bool) -> float:
         """The price of one post: the one rule every total is made of."""
         return self.post_with_url_usd if has_url else self.post_usd
+
+    def total(self, has_urls: Iterable[bool]) -> float:
+        """The price of posts, each with or without a URL (rounded to a millionth)."""
+        return round(sum(self.cost(has_url) for has_url in has_urls), 6)
 
 
 class ThreadOptions(_Model):
