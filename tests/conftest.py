@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 import socket
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -15,6 +16,9 @@ from threads.options import BuildOptions
 from threads.templates import TemplateSet
 
 from .databases import BACKENDS, database
+
+if TYPE_CHECKING:
+    from bot.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "articles" / "kpop-asean-plus-three.txt"
@@ -166,6 +170,39 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty store's URL, once on SQLite and once on PostgreSQL (tests/databases.py)."""
     with database(request.param, tmp_path) as url:
         yield url
+
+
+@pytest.fixture
+def store(db_url: str) -> Iterator[Store]:
+    """An empty store, on SQLite and on PostgreSQL."""
+    from bot.store import Store
+
+    store = Store(db_url)
+    yield store
+    store.engine.dispose()
+
+
+NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
+
+
+class Clock:
+    """A clock the test moves by hand; ``sleep`` advances it and records the pause."""
+
+    def __init__(self, now: dt.datetime = NOW) -> None:
+        self.now = now
+        self.slept: list[float] = []
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += dt.timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 
@@ -18,33 +18,10 @@ from bot.store.queue import Queue
 from bot.testing.fakes import FakeX
 from threads.options import Prices
 
-NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
+from .conftest import NOW, Clock
+
 LEASE = Lease(30)
 GRACE = dt.timedelta(minutes=10)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = NOW
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += dt.timedelta(seconds=seconds)
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def store(db_url: str) -> Iterator[Store]:
-    """An empty store, on SQLite and on PostgreSQL."""
-    store = Store(db_url)
-    yield store
-    store.engine.dispose()
 
 
 @pytest.fixture

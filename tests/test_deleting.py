@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 
 import pytest
 
@@ -27,35 +26,11 @@ from bot.store import PostRecord, Store, ThreadRecord
 from bot.testing.fakes import FakeX
 from threads.options import Prices
 
-NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
+from .conftest import NOW, Clock
+
 TEXTS = [(f"post {n} of 4", False) for n in range(1, 5)]
 LEASE = Lease(60)
 DEAD = Owner("dead:1:aa", "elsewhere")
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = NOW
-        self.slept: list[float] = []
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += dt.timedelta(seconds=seconds)
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def store(db_url: str) -> Iterator[Store]:
-    store = Store(db_url)
-    yield store
-    store.engine.dispose()
 
 
 @pytest.fixture

@@ -37,13 +37,6 @@ def site() -> Iterator[LocalServer]:
         yield local
 
 
-@pytest.fixture
-def store(db_url: str) -> Iterator[Store]:
-    store = Store(db_url)
-    yield store
-    store.engine.dispose()
-
-
 def _gate(site: LocalServer, store: Store | None) -> LinkGate:
     return LinkGate(
         site_urls=[site.url + "/", site.url + "/about", site.url + "/posts/"],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 import pytest
 import sqlalchemy as sa
@@ -25,34 +25,9 @@ from bot.store import Claim, Store, ThreadRecord
 from bot.testing.fakes import FakeX
 from threads.options import Prices
 
-NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
+from .conftest import NOW, Clock
+
 TEXTS = [("🧵 one 1/3", False), ("two 2/3", False), ("three https://blog.gonogo.kr 3/3", True)]
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = NOW
-        self.slept: list[float] = []
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += dt.timedelta(seconds=seconds)
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def store(db_url: str) -> Iterator[Store]:
-    """An empty store, on SQLite and on PostgreSQL."""
-    store = Store(db_url)
-    yield store
-    store.engine.dispose()
 
 
 def _publisher(store: Store, x: FakeX, clock: Clock, **limits: float) -> Publisher:

@@ -12,7 +12,6 @@ target, not recorded for another post, newer than the `sending` record.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 import pytest
 
@@ -23,7 +22,8 @@ from bot.store import Claim, Store, ThreadRecord
 from bot.testing.fakes import FakeX
 from threads.options import Prices
 
-NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
+from .conftest import NOW, Clock
+
 LEASE = Lease(60)
 ARTICLE = "https://blog.gonogo.kr/posts/kpop?utm_source=x&utm_medium=social&utm_content="
 
@@ -36,29 +36,6 @@ def thread_texts(section: int) -> list[tuple[str, bool]]:
         (f"The point of section {section}, in the author's words. 2/3", False),
         (f"📖 Read the full article: {ARTICLE}section-{section} 3/3", True),
     ]
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = NOW
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += dt.timedelta(seconds=seconds)
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def store(db_url: str) -> Iterator[Store]:
-    store = Store(db_url)
-    yield store
-    store.engine.dispose()
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -19,14 +18,6 @@ from .conftest import EXAMPLE, write_publish_config
 
 NOW = dt.datetime(2026, 12, 1, 0, 0, tzinfo=dt.UTC)
 SEOUL = ZoneInfo("Asia/Seoul")
-
-
-@pytest.fixture
-def store(db_url: str) -> Iterator[Store]:
-    """An empty store, on SQLite and on PostgreSQL."""
-    store = Store(db_url)
-    yield store
-    store.engine.dispose()
 
 
 @pytest.mark.parametrize(

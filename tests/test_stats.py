@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -52,13 +52,6 @@ REAL_NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 # private metrics (the emulator counts their age by the real clock).
 BASE = REAL_NOW.replace(hour=9, minute=0, second=0) - dt.timedelta(days=10)
 MINUTE, HOUR, DAY = dt.timedelta(minutes=1), dt.timedelta(hours=1), dt.timedelta(days=1)
-
-
-@pytest.fixture
-def store(db_url: str) -> Iterator[Store]:
-    store = Store(db_url)
-    yield store
-    store.engine.dispose()
 
 
 def x_client(emulator: XEmulator) -> TweepyXClient:

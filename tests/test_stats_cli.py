@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
@@ -27,13 +25,6 @@ LOOKUP = "GET /2/tweets"
 GET_POSTS = "GET app.bsky.feed.getPosts"
 # Each post's impressions: 100% 64% 41% 30% of the first's.
 IMPRESSIONS = [1000, 640, 410, 300]
-
-
-@pytest.fixture
-def store(db_url: str) -> Iterator[Store]:
-    store = Store(db_url)
-    yield store
-    store.engine.dispose()
 
 
 def stats(

@@ -4,7 +4,6 @@ lease, the delete marks fenced by it, and `deleted` only once nothing is live.""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 import pytest
 
@@ -15,13 +14,6 @@ from bot.store import DeleteClaim, Store
 NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
 LEASE = Lease(30)
 ME, OTHER = Owner("me", "h"), Owner("other", "h")
-
-
-@pytest.fixture
-def store(db_url: str) -> Iterator[Store]:
-    store = Store(db_url)
-    yield store
-    store.engine.dispose()
 
 
 def _posted(store: Store, live: int = 3, total: int = 3) -> int:
