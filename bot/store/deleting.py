@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from bot.errors import LeaseLostError
 from bot.lifecycle import Lease, Owner, PostStatus, ThreadStatus, sources
-from bot.store.queue import UNCLAIMED, HeldClaim
+from bot.store.queue import UNCLAIMED, HeldClaim, claimed
 from bot.store.records import utc
 from bot.store.schema import posts_table, threads_table
 from bot.store.threads import one
@@ -61,12 +61,9 @@ class Deletions:
                 .where(condition)
                 .values(
                     status=ThreadStatus.DELETING,
-                    claimed_by=owner.id,
-                    claim_host=owner.host,
-                    lease_until=utc(lease.until(now)),
-                    claimed_at=now_utc,
                     last_error=None,
                     not_before=None,
+                    **claimed(owner, lease, now),
                 )
             ).rowcount
             if changed != 1:

@@ -151,13 +151,7 @@ class Queue:
             changed = connection.execute(
                 t.update()
                 .where(condition)
-                .values(
-                    status=ThreadStatus.POSTING,
-                    claimed_by=owner.id,
-                    claim_host=owner.host,
-                    lease_until=utc(lease.until(now)),
-                    claimed_at=now_utc,
-                )
+                .values(status=ThreadStatus.POSTING, **claimed(owner, lease, now))
             ).rowcount
             if changed != 1:
                 return None
@@ -354,8 +348,18 @@ class Claim(HeldClaim):
         return bool(changed == 1)
 
 
-# What a thread holds while claimed, cleared when the claim ends.
+# What a thread holds while claimed (see claimed), cleared when the claim ends.
 UNCLAIMED = {"claimed_by": None, "claim_host": None, "lease_until": None, "claimed_at": None}
+
+
+def claimed(owner: Owner, lease: Lease, now: dt.datetime) -> dict[str, Any]:
+    """The columns a claim writes: who holds the thread, from where, since and until when."""
+    return {
+        "claimed_by": owner.id,
+        "claim_host": owner.host,
+        "lease_until": utc(lease.until(now)),
+        "claimed_at": utc(now),
+    }
 
 
 def _move(
