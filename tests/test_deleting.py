@@ -52,11 +52,11 @@ def _publisher(store: Store, x: FakeX, clock: Clock) -> Publisher:
     )
 
 
-def _posted(store: Store, x: FakeX, clock: Clock) -> ThreadRecord:
-    """A 4-post thread, live on the fake; the fake's calls start afresh."""
-    thread = store.threads.freeze(
-        key="a#1",
-        article="a.txt",
+def _frozen(store: Store, name: str = "a") -> ThreadRecord:
+    """A 4-post thread ``name#1`` of ``name.txt``, queued and not yet posted."""
+    return store.threads.freeze(
+        key=f"{name}#1",
+        article=f"{name}.txt",
         section_index=1,
         section="S",
         content_hash="h",
@@ -66,6 +66,11 @@ def _posted(store: Store, x: FakeX, clock: Clock) -> ThreadRecord:
         account="default",
         network="x",
     )
+
+
+def _posted(store: Store, x: FakeX, clock: Clock) -> ThreadRecord:
+    """A 4-post thread, live on the fake; the fake's calls start afresh."""
+    thread = _frozen(store)
     record = _publisher(store, x, clock).publish(thread.id)
     x.calls.clear()
     return record
@@ -267,18 +272,7 @@ def test_another_deleters_lease_is_waited_out_once(store: Store, x: FakeX, clock
 
 def test_a_thread_being_posted_is_refused(store: Store, x: FakeX, clock: Clock) -> None:
     record = _posted(store, x, clock)
-    other = store.threads.freeze(
-        key="b#1",
-        article="b.txt",
-        section_index=1,
-        section="S",
-        content_hash="h",
-        posts=TEXTS,
-        cost_usd=0.0,
-        now=NOW,
-        account="default",
-        network="x",
-    )
+    other = _frozen(store, "b")
     assert store.queue.claim(other.id, DEAD, NOW, LEASE) is not None
     with pytest.raises(ThreadBusyError, match="is being posted now by dead:1:aa"):
         _deleter(store, x, clock).delete(other.id)
@@ -291,18 +285,7 @@ def test_a_post_an_interrupted_publish_left_sending_is_found_and_taken_down(
 ) -> None:
     """Publish killed while post 3 was sent (it reached the network; its id never
     recorded): delete looks it up by identity and takes it down with posts 2 and 1."""
-    thread = store.threads.freeze(
-        key="a#1",
-        article="a.txt",
-        section_index=1,
-        section="S",
-        content_hash="h",
-        posts=TEXTS,
-        cost_usd=0.0,
-        now=NOW,
-        account="default",
-        network="x",
-    )
+    thread = _frozen(store)
     poster = store.queue.claim(thread.id, DEAD, NOW - LEASE.duration * 2, LEASE)
     assert poster is not None
     parent = None
@@ -324,18 +307,7 @@ def test_a_post_an_interrupted_publish_left_sending_is_found_and_taken_down(
 def test_a_post_left_sending_that_never_went_out_is_marked_unsent(
     store: Store, x: FakeX, clock: Clock
 ) -> None:
-    thread = store.threads.freeze(
-        key="a#1",
-        article="a.txt",
-        section_index=1,
-        section="S",
-        content_hash="h",
-        posts=TEXTS,
-        cost_usd=0.0,
-        now=NOW,
-        account="default",
-        network="x",
-    )
+    thread = _frozen(store)
     poster = store.queue.claim(thread.id, DEAD, NOW - LEASE.duration * 2, LEASE)
     assert poster is not None
     poster.sending(1, None, NOW - LEASE.duration * 2)
@@ -351,18 +323,7 @@ def test_a_post_left_sending_that_never_went_out_is_marked_unsent(
 def test_several_candidates_for_a_post_left_sending_stop_the_delete(
     store: Store, x: FakeX, clock: Clock
 ) -> None:
-    thread = store.threads.freeze(
-        key="a#1",
-        article="a.txt",
-        section_index=1,
-        section="S",
-        content_hash="h",
-        posts=TEXTS,
-        cost_usd=0.0,
-        now=NOW,
-        account="default",
-        network="x",
-    )
+    thread = _frozen(store)
     poster = store.queue.claim(thread.id, DEAD, NOW - LEASE.duration * 2, LEASE)
     assert poster is not None
     poster.sending(1, None, NOW - LEASE.duration * 2)
