@@ -119,25 +119,13 @@ class DeleteClaim(HeldClaim):
             )
             .exists()
         )
-        with self.store.transaction() as connection:
-            changed = connection.execute(
-                t.update()
-                .where(t.c.id == self.thread.id)
-                .where(self._mine())
-                .where(~remaining)
-                .values(status=ThreadStatus.DELETED, last_error=None, **UNCLAIMED)
-            ).rowcount
-        return bool(changed == 1)
+        return self._update_thread(
+            ~remaining, status=ThreadStatus.DELETED, last_error=None, **UNCLAIMED
+        )
 
     def release(self, error: str | None = None) -> bool:
         """Give the claim back, unfinished (a rate limit, Ctrl-C, an error): the thread
         stays ``deleting`` with ``error`` said, and `delete` again claims it at once."""
-        t = threads_table
-        with self.store.transaction() as connection:
-            changed = connection.execute(
-                t.update()
-                .where(t.c.id == self.thread.id)
-                .where(self._mine())
-                .values(last_error=error, claimed_by=None, claim_host=None, lease_until=None)
-            ).rowcount
-        return bool(changed == 1)
+        return self._update_thread(
+            last_error=error, claimed_by=None, claim_host=None, lease_until=None
+        )

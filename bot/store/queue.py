@@ -261,17 +261,22 @@ class HeldClaim:
             ).rowcount
         return bool(changed == 1)
 
-    def renew(self, now: dt.datetime) -> bool:
-        """The heartbeat: extend the lease; False if the claim is no longer held."""
+    def _update_thread(self, *conditions: sa.ColumnElement[bool], **values: Any) -> bool:
+        """Update the held thread (where ``conditions`` hold too); False if the claim is
+        no longer held."""
         t = threads_table
         with self.store.transaction() as connection:
             changed = connection.execute(
                 t.update()
                 .where(t.c.id == self.thread.id)
-                .where(self._mine())
-                .values(lease_until=utc(self.lease.until(now)))
+                .where(self._mine(), *conditions)
+                .values(**values)
             ).rowcount
         return bool(changed == 1)
+
+    def renew(self, now: dt.datetime) -> bool:
+        """The heartbeat: extend the lease; False if the claim is no longer held."""
+        return self._update_thread(lease_until=utc(self.lease.until(now)))
 
 
 class Claim(HeldClaim):
@@ -337,15 +342,7 @@ class Claim(HeldClaim):
         """Give the claim back without finishing (Ctrl-C, a daemon's shutdown): the
         thread stays ``posting``, holding its lane, for the next claimant to finish at
         once — `resume`, or any daemon before the lane's later threads."""
-        t = threads_table
-        with self.store.transaction() as connection:
-            changed = connection.execute(
-                t.update()
-                .where(t.c.id == self.thread.id)
-                .where(self._mine())
-                .values(claimed_by=None, claim_host=None, lease_until=None)
-            ).rowcount
-        return bool(changed == 1)
+        return self._update_thread(claimed_by=None, claim_host=None, lease_until=None)
 
 
 # What a thread holds while claimed (see claimed), cleared when the claim ends.
